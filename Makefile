@@ -1,0 +1,52 @@
+# laggroam -- portable Makefile: GNU make and BSD make (bmake) alike.
+# Only plain variables, file targets and shell commands; no GNU or BSD extensions.
+
+PYTHON?=	python3
+VENV=		.venv
+VBIN=		$(VENV)/bin
+STAMP=		$(VENV)/.installed
+LINTED=		laggroam tests
+
+all: test
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VBIN)/python -m pip install --quiet --upgrade pip
+	$(VBIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+lint: $(STAMP)
+	$(VBIN)/ruff check $(LINTED)
+	$(VBIN)/ruff format --check $(LINTED)
+	$(VBIN)/mypy --strict laggroam
+
+man-lint:
+	@if command -v mandoc >/dev/null 2>&1; then \
+		mandoc -Tlint -W warning man/*.[0-9] && echo "mandoc: man pages lint clean"; \
+	else \
+		echo "mandoc not installed: man page lint NOT run (apt-get install mandoc)"; \
+	fi
+
+make-lint:
+	@if command -v bmake >/dev/null 2>&1; then \
+		bmake -n -f Makefile venv lint man-lint unit demo clean >/dev/null && \
+		echo "bmake: Makefile parses and plans every target"; \
+	else \
+		echo "bmake not installed: BSD make portability check NOT run (apt-get install bmake)"; \
+	fi
+
+unit: $(STAMP)
+	$(VBIN)/python -m pytest -q
+
+test: lint man-lint make-lint unit
+
+demo: $(STAMP)
+	$(VBIN)/laggroam demo
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+.PHONY: all venv lint man-lint make-lint unit test demo clean

@@ -1,0 +1,7 @@
+"""``python -m laggroam``: the same as the ``laggroam`` command."""
+
+import sys
+
+from laggroam.cli import main
+
+sys.exit(main())

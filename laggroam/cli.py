@@ -1,0 +1,327 @@
+"""The ``laggroam`` command: argument parsing and dispatch, nothing else.
+
+Heavy modules are imported inside the verbs so that a quick command such as
+``check`` pays only for what it uses.
+"""
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+from laggroam import __version__
+from laggroam.exitcodes import EX_CONFIG, EX_DATAERR, EX_NOINPUT, EX_OK, EX_UNAVAILABLE, EX_USAGE
+
+if TYPE_CHECKING:
+    from laggroam.event import Event
+    from laggroam.host import Host
+    from laggroam.plan import Plan
+    from laggroam.policy import Policy
+    from laggroam.system import System
+
+DEFAULT_POLICY = "/usr/local/etc/laggroam/laggroam.ini"
+PROG = "laggroam"
+
+
+class UsageError(Exception):
+    """Bad usage: reported on one line, exit 64 (EX_USAGE)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse exits 2 on bad usage; sysexits wants 64 (sysexits.h EX_USAGE)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        print(f"{PROG}: {message}", file=sys.stderr)
+        sys.exit(EX_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Keep lagg(4) failover right as links come and go.")
+    parser.add_argument("-c", "--config", metavar="POLICY", help=f"policy file ({DEFAULT_POLICY})")
+    parser.add_argument("--sim", metavar="DIR", help="act on the simulated host in DIR")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="log more")
+    parser.add_argument("-q", "--quiet", action="store_true", help="log only errors")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("check", help="validate the policy: exit 0, or 78 with FILE:LINE: message")
+    p.add_argument("-c", "--config", dest="sub_config", metavar="POLICY", help="policy file")
+
+    p = sub.add_parser("status", help="laggs, ports, active port, wlan, DHCP")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--from-ifconfig", metavar="FILE", help="read a captured ifconfig output")
+    p.add_argument("-c", "--config", dest="sub_config", metavar="POLICY", help="policy file")
+
+    p = sub.add_parser("plan", help="what would be done, and why (touches nothing)")
+    p.add_argument("--event", action="append", default=[], metavar="EVENT", help="'LINK_DOWN em0'")
+    p.add_argument("--from-ifconfig", metavar="FILE", help="plan on a captured ifconfig output")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("-c", "--config", dest="sub_config", metavar="POLICY", help="policy file")
+
+    p = sub.add_parser("apply", help="one reconcile now")
+    p.add_argument("--event", action="append", default=[], metavar="EVENT", help="'LINK_DOWN em0'")
+    p.add_argument(
+        "--coalesce",
+        action="store_true",
+        help="if a reconcile is running, ask it for a follow-up instead of waiting",
+    )
+    p.add_argument("-c", "--config", dest="sub_config", metavar="POLICY", help="policy file")
+
+    p = sub.add_parser("demo", help="the roaming story on a simulated host")
+    p.add_argument("--dir", metavar="DIR", help="keep the simulated host in DIR")
+
+    p = sub.add_parser("sim", help="drive a simulated host (needs --sim DIR)")
+    p.add_argument("args", nargs=argparse.REMAINDER, help="sim verb and its arguments")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    _setup_logging(args.verbose, args.quiet)
+    if getattr(args, "sub_config", None):
+        args.config = args.sub_config
+    try:
+        handler = _HANDLERS[args.command]
+        return handler(args)
+    except UsageError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return EX_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _setup_logging(verbose: int, quiet: bool) -> None:
+    import logging
+
+    level = logging.ERROR if quiet else (logging.DEBUG if verbose > 0 else logging.WARNING)
+    logging.basicConfig(level=level, format=f"{PROG}: %(message)s", stream=sys.stderr)
+
+
+def _policy_path(args: argparse.Namespace) -> str:
+    return str(args.config or DEFAULT_POLICY)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from laggroam import policy
+
+    path = _policy_path(args)
+    try:
+        policy.load(path)
+    except policy.PolicyErrors as exc:
+        for err in exc.errors:
+            print(err, file=sys.stderr)
+        return EX_CONFIG
+    except OSError as exc:
+        print(f"{PROG}: {path}: {exc.strerror or exc}", file=sys.stderr)
+        return EX_NOINPUT
+    return EX_OK
+
+
+def _expected_ports(args: argparse.Namespace) -> dict[str, tuple[str, ...]] | None:
+    """The policy's lagg ports, for status warnings; None when there is no policy."""
+    from laggroam import policy
+
+    path = _policy_path(args)
+    if not args.config and not os.path.exists(path):
+        return None
+    try:
+        pol = policy.load(path)
+    except policy.PolicyErrors as exc:
+        print(f"{PROG}: policy not used: {exc.errors[0]}", file=sys.stderr)
+        return None
+    except OSError as exc:
+        print(f"{PROG}: policy not used: {path}: {exc.strerror or exc}", file=sys.stderr)
+        return None
+    return {lagg.name: lagg.ports for lagg in pol.laggs}
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from laggroam import report
+
+    if args.from_ifconfig:
+        try:
+            text = Path(args.from_ifconfig).read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            print(f"{PROG}: {args.from_ifconfig}: {exc.strerror or exc}", file=sys.stderr)
+            return EX_NOINPUT
+        host = _parse_capture(args.from_ifconfig, text)
+        if host is None:
+            return EX_DATAERR
+    else:
+        from laggroam.system import ObserveError
+
+        try:
+            host = _system(args).observe()
+        except ObserveError as exc:
+            print(f"{PROG}: cannot observe the host: {exc}", file=sys.stderr)
+            return EX_UNAVAILABLE
+    if args.json:
+        import json
+
+        print(json.dumps(report.host_json(host), indent=2))
+    else:
+        print(report.render_text(host, _expected_ports(args)), end="")
+    return EX_OK
+
+
+def _parse_capture(path: str, text: str) -> "Host | None":
+    """A captured ifconfig output as a host; None after saying why it is not one."""
+    from laggroam import ifconfig
+
+    try:
+        return ifconfig.parse_host(text)
+    except ifconfig.IfconfigError as exc:
+        print(f"{PROG}: {path}:{exc.line_no}: {exc.message}", file=sys.stderr)
+        return None
+
+
+def _system(args: argparse.Namespace) -> "System":
+    from laggroam.system import Programs, System
+
+    programs = Programs.for_sim(Path(args.sim)) if args.sim else Programs()
+    return System(programs)
+
+
+def _load_policy(args: argparse.Namespace) -> "Policy | int":
+    """The policy, or the exit code after saying why it cannot be had."""
+    from laggroam import policy
+
+    path = _policy_path(args)
+    try:
+        return policy.load(path)
+    except policy.PolicyErrors as exc:
+        for err in exc.errors:
+            print(err, file=sys.stderr)
+        return EX_CONFIG
+    except OSError as exc:
+        print(f"{PROG}: {path}: {exc.strerror or exc}", file=sys.stderr)
+        return EX_NOINPUT
+
+
+def _events(texts: Sequence[str]) -> "list[Event]":
+    from laggroam.event import EventError, parse_event
+
+    try:
+        return [parse_event(t) for t in texts]
+    except EventError as exc:
+        raise UsageError(f"--event: {exc}") from None
+
+
+def _host_path(args: argparse.Namespace, path: str) -> Path:
+    """A product path (state_dir, socket) on this host: under DIR/root when simulated."""
+    if args.sim:
+        return Path(args.sim).resolve() / "root" / path.lstrip("/")
+    return Path(path)
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    import time
+    from dataclasses import replace
+
+    from laggroam import plan
+    from laggroam.store import Store
+
+    pol = _load_policy(args)
+    if isinstance(pol, int):
+        return pol
+    events = _events(args.event)
+    if args.from_ifconfig:
+        try:
+            text = Path(args.from_ifconfig).read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            print(f"{PROG}: {args.from_ifconfig}: {exc.strerror or exc}", file=sys.stderr)
+            return EX_NOINPUT
+        parsed = _parse_capture(args.from_ifconfig, text)
+        if parsed is None:
+            return EX_DATAERR
+        host = parsed
+        # A capture shows no daemons and perhaps not every interface.
+        host = replace(host, unknown=(*host.unknown, plan.PARTIAL_LISTING))
+    else:
+        from laggroam.reconcile import observe_for
+        from laggroam.system import ObserveError
+
+        try:
+            host = observe_for(_system(args), pol)
+        except ObserveError as exc:
+            print(f"{PROG}: cannot observe the host: {exc}", file=sys.stderr)
+            return EX_UNAVAILABLE
+    memory = Store(_host_path(args, pol.daemon.state_dir)).load_memory()
+    result = plan.plan(pol, host, memory, events, time.time())
+    if args.json:
+        import json
+
+        print(json.dumps(_plan_json(result), indent=2, sort_keys=True))
+    else:
+        print(_plan_text(result), end="")
+    return EX_OK
+
+
+def _plan_json(result: "Plan") -> dict[str, object]:
+    return {
+        "actions": [
+            {"action": a.verb, "target": a.target, "command": a.command(), "reason": a.reason}
+            for a in result.actions
+        ],
+        "notes": list(result.notes),
+        "wake_at": result.wake_at,
+    }
+
+
+def _plan_text(result: "Plan") -> str:
+    lines = []
+    if not result.actions:
+        lines.append("nothing to do: the host matches the policy")
+    for n, action in enumerate(result.actions, 1):
+        lines.append(f"{n}. {action.command()}")
+        lines.append(f"   because {action.reason}")
+    lines.extend(f"note: {note}" for note in result.notes)
+    return "\n".join(lines) + "\n"
+
+
+def cmd_apply(args: argparse.Namespace) -> int:
+    from laggroam.exitcodes import EX_TEMPFAIL
+    from laggroam.reconcile import locked_reconcile
+    from laggroam.store import Store
+
+    pol = _load_policy(args)
+    if isinstance(pol, int):
+        return pol
+    events = _events(args.event)
+    store = Store(_host_path(args, pol.daemon.state_dir))
+    outcome = locked_reconcile(_system(args), pol, store, events, coalesce=args.coalesce)
+    if outcome is None:
+        return EX_OK  # a running reconcile will do one more round for us
+    if not outcome.observed:
+        print(f"{PROG}: cannot observe the host: {outcome.error}", file=sys.stderr)
+        return EX_UNAVAILABLE
+    for done in outcome.failed:
+        print(f"{PROG}: {done.action.command()}: {done.detail}", file=sys.stderr)
+    return EX_OK if outcome.converged and not outcome.failed else EX_TEMPFAIL
+
+
+def cmd_sim(args: argparse.Namespace) -> int:
+    if not args.sim:
+        raise UsageError("sim needs --sim DIR")
+    from laggroam.sim.cli import main as sim_main
+
+    return sim_main(list(args.args), Path(args.sim))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from laggroam.demo import run_demo
+
+    return run_demo(args.dir)
+
+
+_HANDLERS = {
+    "check": cmd_check,
+    "status": cmd_status,
+    "plan": cmd_plan,
+    "apply": cmd_apply,
+    "demo": cmd_demo,
+    "sim": cmd_sim,
+}

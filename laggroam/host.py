@@ -1,0 +1,151 @@
+"""The observed state of a host: what laggroam saw, never what it guesses.
+
+Every field that observation could not establish is ``None`` (or listed in
+``Host.unknown``), so the planner can tell "not running" from "not known" and
+never act on a guess.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+# Port states for which a failover lagg uses the port, read off ifconfig's
+# "status:" line: Ethernet "active", 802.11 station "associated", hostap
+# "running" (freebsd-src sbin/ifconfig/ifmedia.c).
+LINK_STATUSES = frozenset({"active", "associated", "running"})
+
+
+@dataclass(frozen=True, slots=True)
+class LaggPort:
+    """One ``laggport:`` line: a member and the flags lagg reports for it."""
+
+    name: str
+    flags: tuple[str, ...] = ()
+    # The number after "flags=", when printed (the seed-blog copy lost the
+    # names, a 2007-era layout lost the number); None when not shown.
+    flags_value: int | None = None
+
+    @property
+    def is_master(self) -> bool:
+        return "MASTER" in self.flags
+
+    @property
+    def is_active(self) -> bool:
+        return "ACTIVE" in self.flags
+
+
+@dataclass(frozen=True, slots=True)
+class Lagg:
+    """The lagg(4) part of a lagg interface: protocol, hash and ports in listed order."""
+
+    proto: str
+    hash: tuple[str, ...] = ()
+    ports: tuple[LaggPort, ...] = ()
+
+    @property
+    def port_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.ports)
+
+    @property
+    def primary(self) -> str | None:
+        """The port flagged MASTER (failover's primary), if lagg shows one."""
+        return next((p.name for p in self.ports if p.is_master), None)
+
+    @property
+    def active(self) -> str | None:
+        """The first port flagged ACTIVE: the one carrying traffic in failover."""
+        return next((p.name for p in self.ports if p.is_active), None)
+
+    def port(self, name: str) -> LaggPort | None:
+        return next((p for p in self.ports if p.name == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Interface:
+    """One interface as ``ifconfig`` prints it."""
+
+    name: str
+    flags: tuple[str, ...] = ()
+    flags_value: int | None = None
+    metric: int | None = None
+    mtu: int | None = None
+    options: tuple[str, ...] = ()
+    ether: str | None = None
+    hwaddr: str | None = None
+    inet: tuple[str, ...] = ()
+    inet6: tuple[str, ...] = ()
+    media: str | None = None
+    status: str | None = None
+    groups: tuple[str, ...] = ()
+    description: str | None = None
+    ssid: str | None = None
+    channel: int | None = None
+    bssid: str | None = None
+    parent: str | None = None
+    lagg: Lagg | None = None
+    laggdev: str | None = None
+    extra: tuple[str, ...] = ()
+    # The number after "options=" (the names are in ``options``).
+    options_value: int | None = None
+
+    @property
+    def is_up(self) -> bool:
+        return "UP" in self.flags
+
+    @property
+    def has_link(self) -> bool:
+        return self.status in LINK_STATUSES
+
+    @property
+    def is_wireless(self) -> bool:
+        return (
+            self.ssid is not None
+            or self.parent is not None
+            or "wlan" in self.groups
+            or (self.media or "").startswith("IEEE 802.11")
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Process:
+    """A daemon laggroam looks after; ``running`` is None when it could not be told."""
+
+    running: bool | None
+    pid: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Supplicant:
+    """wpa_supplicant on one wlan: process and ``wpa_cli status`` state."""
+
+    running: bool | None
+    pid: int | None = None
+    state: str | None = None
+    ssid: str | None = None
+    bssid: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Host:
+    """A snapshot of the host; interfaces keep the order ifconfig printed them in."""
+
+    interfaces: tuple[Interface, ...] = ()
+    dhclient: Mapping[str, Process] = field(default_factory=dict)
+    wpa: Mapping[str, Supplicant] = field(default_factory=dict)
+    radios: tuple[str, ...] | None = None
+    unknown: tuple[str, ...] = ()
+
+    def get(self, name: str) -> Interface | None:
+        return next((i for i in self.interfaces if i.name == name), None)
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(i.name for i in self.interfaces)
+
+    def laggs(self) -> dict[str, Lagg]:
+        return {i.name: i.lagg for i in self.interfaces if i.lagg is not None}
+
+    def lagg_of(self, port: str) -> str | None:
+        """The lagg whose ``laggport:`` lines list ``port``, if any."""
+        for name, lagg in self.laggs().items():
+            if port in lagg.port_names:
+                return name
+        return None

@@ -1,0 +1,41 @@
+"""Interface names as FreeBSD allows them, checked before any name reaches an argv.
+
+IFNAMSIZ is 16 including the NUL, so a name has at most 15 characters
+(freebsd-src sys/net/if.h).  laggroam accepts the conservative subset that
+drivers and cloners produce: a letter first, then letters, digits, ``_`` and
+``.`` (``em0``, ``wlan0``, ``vlan0.100``, ``lagg0``).  Anything else -- shell
+metacharacters, spaces, slashes, non-ASCII -- is refused.
+"""
+
+import re
+
+IFNAMSIZ = 16
+MAX_IFNAME = IFNAMSIZ - 1
+
+_IFNAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.]{0,14}")
+
+
+def is_ifname(name: str) -> bool:
+    """True when ``name`` is a valid FreeBSD interface name."""
+    return _IFNAME_RE.fullmatch(name) is not None
+
+
+def ifname_problem(name: str) -> str | None:
+    """Why ``name`` is not a valid interface name, or None when it is."""
+    if not name:
+        return "empty interface name"
+    if len(name) > MAX_IFNAME:
+        return f"interface name {name[:20]!r} is longer than {MAX_IFNAME} characters"
+    if not is_ifname(name):
+        return (
+            f"invalid interface name {name!r}: a letter first, then letters, digits, '_' or '.'"
+        )
+    return None
+
+
+def check_ifname(name: str) -> str:
+    """Return ``name`` unchanged, or raise ValueError saying why it is refused."""
+    problem = ifname_problem(name)
+    if problem is not None:
+        raise ValueError(problem)
+    return name

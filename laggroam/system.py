@@ -1,0 +1,174 @@
+"""The host seen through its programs: where they live, and ``observe()``.
+
+A real FreeBSD host and the simulator are observed by exactly the same code;
+only the program table differs (FreeBSD's absolute paths, or the simulator's
+stand-ins under DIR/bin).
+"""
+
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from laggroam import ifconfig
+from laggroam.host import Host, Process, Supplicant
+from laggroam.ifname import is_ifname
+from laggroam.runner import Result, run
+
+log = logging.getLogger(__name__)
+
+OBSERVE_TIMEOUT = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Programs:
+    """Absolute paths of the programs laggroam runs."""
+
+    # freebsd-src: sbin/ifconfig, usr.sbin/service, sbin/dhclient, sbin/sysctl;
+    # wpa_supplicant and wpa_cli install to /usr/sbin (usr.sbin/wpa).
+    ifconfig: str = "/sbin/ifconfig"
+    service: str = "/usr/sbin/service"
+    dhclient: str = "/sbin/dhclient"
+    sysctl: str = "/sbin/sysctl"
+    wpa_supplicant: str = "/usr/sbin/wpa_supplicant"
+    wpa_cli: str = "/usr/sbin/wpa_cli"
+    sh: str = "/bin/sh"
+
+    @classmethod
+    def for_sim(cls, sim_dir: Path) -> "Programs":
+        """The simulated host's stand-ins, installed under DIR/bin."""
+        bin_dir = Path(sim_dir).resolve() / "bin"
+        return cls(
+            ifconfig=str(bin_dir / "ifconfig"),
+            service=str(bin_dir / "service"),
+            dhclient=str(bin_dir / "dhclient"),
+            sysctl=str(bin_dir / "sysctl"),
+            wpa_supplicant=str(bin_dir / "wpa_supplicant"),
+            wpa_cli=str(bin_dir / "wpa_cli"),
+        )
+
+
+class ObserveError(Exception):
+    """The host could not be observed at all (no usable ``ifconfig -a``)."""
+
+
+# rc.subr run_rc_command "status": "${name} is running as pid ${rc_pid}." or
+# "${name} is not running." with status 1 (freebsd-src libexec/rc/rc.subr).
+_RUNNING_RE = re.compile(r"^\S+ is running as pid (\d+)\.$", re.MULTILINE)
+_NOT_RUNNING_RE = re.compile(r"^\S+ is not running\.$", re.MULTILINE)
+
+
+def parse_rc_status(result: Result) -> Process:
+    """A process state from ``service NAME status IF``; unknown when unreadable."""
+    if result.error is None:
+        match = _RUNNING_RE.search(result.stdout)
+        if match and result.returncode == 0:
+            return Process(True, int(match.group(1)))
+        if _NOT_RUNNING_RE.search(result.stdout) and result.returncode == 1:
+            return Process(False, None)
+    return Process(None, None)
+
+
+def parse_wpa_cli_status(text: str) -> dict[str, str]:
+    """``wpa_cli -i IF status`` key=value lines (contrib/wpa wpa_cli.c)."""
+    fields: dict[str, str] = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key and key.replace("_", "").isalnum():
+            fields[key] = value
+    return fields
+
+
+class System:
+    """Observe a host through its programs."""
+
+    def __init__(self, programs: Programs, timeout: float = OBSERVE_TIMEOUT) -> None:
+        self.programs = programs
+        self.timeout = timeout
+        self.writes = 0
+
+    def run(self, argv: list[str]) -> Result:
+        return run(argv, timeout=self.timeout)
+
+    def run_action(self, argv: list[str], timeout: float) -> Result:
+        """Run one action's argv; counted so that tests can see every write."""
+        self.writes += 1
+        return run(argv, timeout=timeout)
+
+    def observe(
+        self, dhcp_ifaces: Iterable[str] | None = None, wpa_ifaces: Iterable[str] | None = None
+    ) -> Host:
+        """Snapshot the host.
+
+        ``dhcp_ifaces`` / ``wpa_ifaces`` name the interfaces whose dhclient and
+        wpa_supplicant are asked about; None means every lagg and every wlan
+        found.  What cannot be read is listed in ``Host.unknown``.
+        """
+        listing = self.run([self.programs.ifconfig, "-a"])
+        if not listing.ok:
+            raise ObserveError(listing.describe())
+        try:
+            base = ifconfig.parse_host(listing.stdout)
+        except ifconfig.IfconfigError as exc:
+            raise ObserveError(f"ifconfig -a: {exc}") from None
+        unknown: list[str] = list(base.unknown)
+
+        radios = self._radios(unknown)
+        if dhcp_ifaces is None:
+            dhcp_ifaces = list(base.laggs())
+        if wpa_ifaces is None:
+            wpa_ifaces = [i.name for i in base.interfaces if "wlan" in i.groups]
+        dhclient = {}
+        for name in _valid(dhcp_ifaces):
+            state = parse_rc_status(self.run([self.programs.service, "dhclient", "status", name]))
+            if state.running is None:
+                unknown.append(f"dhclient {name}")
+            dhclient[name] = state
+        wpa = {}
+        for name in _valid(wpa_ifaces):
+            wpa[name] = self._supplicant(name, unknown)
+        return Host(
+            interfaces=base.interfaces,
+            dhclient=dhclient,
+            wpa=wpa,
+            radios=radios,
+            unknown=tuple(unknown),
+        )
+
+    def _radios(self, unknown: list[str]) -> tuple[str, ...] | None:
+        # net.wlan.devices lists the attached 802.11 devices, space separated
+        # (freebsd-src sys/net80211/ieee80211_freebsd.c).
+        result = self.run([self.programs.sysctl, "-n", "net.wlan.devices"])
+        if not result.ok:
+            unknown.append("radios")
+            return None
+        names = tuple(result.stdout.split())
+        if not all(is_ifname(n) for n in names):
+            unknown.append("radios")
+            return None
+        return names
+
+    def _supplicant(self, name: str, unknown: list[str]) -> Supplicant:
+        proc = parse_rc_status(self.run([self.programs.service, "wpa_supplicant", "status", name]))
+        if proc.running is None:
+            unknown.append(f"wpa_supplicant {name}")
+            return Supplicant(None)
+        if not proc.running:
+            return Supplicant(False)
+        status = self.run([self.programs.wpa_cli, "-i", name, "status"])
+        fields = parse_wpa_cli_status(status.stdout) if status.ok else {}
+        state = fields.get("wpa_state")
+        if state is None:
+            unknown.append(f"wpa_cli {name}")
+        return Supplicant(True, proc.pid, state, fields.get("ssid"), fields.get("bssid"))
+
+
+def _valid(names: Iterable[str]) -> list[str]:
+    good = []
+    for name in names:
+        if is_ifname(name):
+            good.append(name)
+        else:
+            log.warning("not observing %r: not a valid interface name", name)
+    return good

@@ -1,0 +1,152 @@
+"""The laggroam command: exit codes, quiet success, and the outputs' contracts."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import IFCONFIG_FIXTURES, REPO
+
+from laggroam.cli import main
+
+SAMPLE = REPO / "conf" / "laggroam.ini.sample"
+HEALTHY = IFCONFIG_FIXTURES / "lagg-failover-em0-wlan0-11.0.txt"
+DROPPED = IFCONFIG_FIXTURES / "lagg-failover-em0-wlan0-port-missing-15.txt"
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_check_valid_is_silent(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["check", "-c", str(SAMPLE)], capsys) == (0, "", "")
+
+
+def test_check_global_config_option(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["-c", str(SAMPLE), "check"], capsys) == (0, "", "")
+
+
+def test_check_invalid_exits_78_with_file_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "laggroam.ini"
+    bad.write_text("[lagg0]\nports = em0 wlan0\ndebounse = 1s\n[wlan0]\nparent = iwn0;rm\n")
+    code, out, err = run(["check", "-c", str(bad)], capsys)
+    assert code == 78
+    assert out == ""
+    lines = err.splitlines()
+    assert lines[0].startswith(f"{bad}:3: ")
+    assert any(line.startswith(f"{bad}:5: ") for line in lines)
+    assert "Traceback" not in err
+
+
+def test_check_missing_file_exits_66(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nope.ini"
+    code, _, err = run(["check", "-c", str(missing)], capsys)
+    assert code == 66
+    assert err == f"laggroam: {missing}: No such file or directory\n"
+
+
+def test_check_directory_exits_66(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["check", "-c", str(tmp_path)], capsys)
+    assert code == 66
+    assert str(tmp_path) in err
+
+
+def test_bad_usage_exits_64(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["frobnicate"])
+    assert exc.value.code == 64
+    with pytest.raises(SystemExit) as exc:
+        main(["check", "--nope"])
+    assert exc.value.code == 64
+
+
+def test_bad_event_is_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(
+        ["plan", "-c", str(SAMPLE), "--from-ifconfig", str(HEALTHY), "--event", "LINK_UP em0;id"],
+        capsys,
+    )
+    assert code == 64
+    assert "invalid interface name" in err
+
+
+def test_status_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["status", "--json", "--from-ifconfig", str(HEALTHY)], capsys)
+    assert code == 0
+    doc = json.loads(out)
+    assert set(doc) == {"interfaces", "laggs"}
+    assert doc["laggs"]["lagg0"] == {
+        "proto": "failover",
+        "ports": [
+            {"name": "em0", "flags": ["MASTER", "ACTIVE"]},
+            {"name": "wlan0", "flags": []},
+        ],
+        "primary": "em0",
+        "active": "em0",
+    }
+    lagg0 = doc["interfaces"]["lagg0"]
+    assert lagg0["inet"] == ["192.168.0.21/16"]
+    assert lagg0["ether"] == "b8:8a:60:de:c4:1b"
+    assert lagg0["status"] == "active"
+    assert lagg0["hwaddr"] is None
+
+
+def test_status_warns_about_a_port_the_policy_lists(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["status", "-c", str(SAMPLE), "--from-ifconfig", str(DROPPED)], capsys)
+    assert code == 0
+    assert "warning: lagg0 lacks port wlan0" in out
+
+
+def test_status_without_policy_has_no_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(["status", "--from-ifconfig", str(DROPPED)], capsys)
+    assert code == 0
+    assert "warning" not in out
+
+
+def test_status_on_unobservable_host_exits_69(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(["--sim", str(tmp_path / "nohost"), "status"], capsys)
+    assert code == 69
+    assert err.startswith("laggroam: cannot observe the host:")
+
+
+def test_plan_on_capture_readds_dropped_port(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        ["plan", "-c", str(SAMPLE), "--from-ifconfig", str(DROPPED), "--json"], capsys
+    )
+    assert code == 0
+    doc = json.loads(out)
+    assert [a["command"] for a in doc["actions"]] == ["ifconfig lagg0 laggport wlan0"]
+
+
+def test_plan_on_healthy_capture_plans_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["plan", "-c", str(SAMPLE), "--from-ifconfig", str(HEALTHY)], capsys)
+    assert code == 0
+    assert out.startswith("nothing to do: the host matches the policy\n")
+
+
+def test_module_entry_point_runs() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "laggroam", "check", "-c", str(SAMPLE)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
+
+
+def test_status_on_garbage_exits_65(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    garbage = tmp_path / "notes.txt"
+    garbage.write_text("hello\nworld\n")
+    code, out, err = run(["status", "--from-ifconfig", str(garbage)], capsys)
+    assert code == 65
+    assert out == ""
+    assert err.startswith(f"laggroam: {garbage}:1: ")
