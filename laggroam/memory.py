@@ -1,0 +1,116 @@
+"""What laggroam remembers between reconciles: only what observation cannot give.
+
+The host is the truth; memory keeps transitions (the last active port of a
+lagg, since when a wlan is unassociated) and bookkeeping (restart counts,
+retry deadlines).  It is plain data, serialised to JSON by ``store``, and a
+missing or damaged memory simply means "start from observation alone".
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class LaggMemory:
+    active: str | None = None
+    link: bool | None = None
+    mac: str | None = None
+    primary_link_since: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WlanMemory:
+    present: bool | None = None
+    unassociated_since: float | None = None
+    restarts: int = 0
+    next_restart: float = 0.0
+    gave_up: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    count: int
+    retry_at: float
+    last_error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Memory:
+    laggs: Mapping[str, LaggMemory] = field(default_factory=dict)
+    wlans: Mapping[str, WlanMemory] = field(default_factory=dict)
+    failures: Mapping[str, Failure] = field(default_factory=dict)
+
+    def lagg(self, name: str) -> LaggMemory:
+        return self.laggs.get(name, LaggMemory())
+
+    def wlan(self, name: str) -> WlanMemory:
+        return self.wlans.get(name, WlanMemory())
+
+    def with_lagg(self, name: str, value: LaggMemory) -> "Memory":
+        return replace(self, laggs={**self.laggs, name: value})
+
+    def with_wlan(self, name: str, value: WlanMemory) -> "Memory":
+        return replace(self, wlans={**self.wlans, name: value})
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": 1,
+            "laggs": {k: _fields(v) for k, v in self.laggs.items()},
+            "wlans": {k: _fields(v) for k, v in self.wlans.items()},
+            "failures": {k: _fields(v) for k, v in self.failures.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> "Memory":
+        """Rebuild memory; raises ValueError naming the bad field."""
+        if not isinstance(data, dict) or data.get("version") != 1:
+            raise ValueError("not a version 1 laggroam state")
+        return cls(
+            laggs=_table(data, "laggs", LaggMemory),
+            wlans=_table(data, "wlans", WlanMemory),
+            failures=_table(data, "failures", Failure),
+        )
+
+
+def _fields(obj: Any) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in obj.__dataclass_fields__}
+
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "active": (str, type(None)),
+    "link": (bool, type(None)),
+    "mac": (str, type(None)),
+    "primary_link_since": (int, float, type(None)),
+    "present": (bool, type(None)),
+    "unassociated_since": (int, float, type(None)),
+    "restarts": (int,),
+    "next_restart": (int, float),
+    "gave_up": (bool,),
+    "count": (int,),
+    "retry_at": (int, float),
+    "last_error": (str,),
+}
+
+
+def _table(data: dict[str, Any], key: str, cls: type[Any]) -> dict[str, Any]:
+    table = data.get(key, {})
+    if not isinstance(table, dict):
+        raise ValueError(f"{key}: not an object")
+    out: dict[str, Any] = {}
+    for name, value in table.items():
+        if not isinstance(value, dict):
+            raise ValueError(f"{key}.{name}: not an object")
+        for fname, fvalue in value.items():
+            allowed = _TYPES.get(fname)
+            if allowed is None or fname not in cls.__dataclass_fields__:
+                raise ValueError(f"{key}.{name}.{fname}: unknown field")
+            if not isinstance(fvalue, allowed) or (
+                isinstance(fvalue, bool) and bool not in allowed
+            ):
+                raise ValueError(f"{key}.{name}.{fname}: bad value {fvalue!r}")
+        try:
+            out[name] = cls(**value)
+        except TypeError as exc:
+            raise ValueError(f"{key}.{name}: {exc}") from None
+    return out

@@ -1,0 +1,481 @@
+"""The brain: from policy, observed host, memory and events to an ordered plan.
+
+Pure (sans-IO): no program runs, no file is read, no clock is read -- ``now``
+is an argument.  Level-triggered: every rule compares the policy with what was
+observed, so a lost event or a restart loses nothing, and a converged host
+yields no action at all.  Events only add what observation cannot see (a wlan
+that is a new instance, a resume).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from laggroam.action import (
+    Action,
+    AddLaggPort,
+    BringUp,
+    CreateLagg,
+    CreateWlan,
+    RemoveLaggPort,
+    RenewDhcp,
+    SetEther,
+    SetLaggProto,
+    StartDhclient,
+    StartWpa,
+    StopDhclient,
+    StopWpa,
+)
+from laggroam.event import Event
+from laggroam.host import Host, Interface, Lagg
+from laggroam.memory import LaggMemory, Memory, WlanMemory
+from laggroam.policy import LaggPolicy, Policy, WlanPolicy
+
+# wpa_supplicant restarts for "stuck" back off exponentially, and laggroam
+# gives up (visibly) after this many without an association in between.
+MAX_WPA_RESTARTS = 5
+MAX_WPA_BACKOFF = 600.0
+ZERO_MAC = "00:00:00:00:00:00"
+# The wpa_state of an associated, keyed station (contrib/wpa
+# wpa_supplicant/wpa_supplicant.c wpa_supplicant_state_txt).
+WPA_ASSOCIATED = "COMPLETED"
+# Host.unknown carries this when the interface list may be partial (a capture
+# of "ifconfig lagg0"), so an interface not shown is not known to be absent.
+PARTIAL_LISTING = "interfaces"
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Actions in execution order, the memory to keep, and what was seen but not done."""
+
+    actions: tuple[Action, ...]
+    memory: Memory
+    notes: tuple[str, ...] = ()
+    wake_at: float | None = None
+
+
+def plan(policy: Policy, host: Host, memory: Memory, events: Sequence[Event], now: float) -> Plan:
+    """Decide what brings ``host`` to ``policy``; see the module docstring."""
+    planner = _Planner(policy, host, memory, events, now)
+    for wlan in policy.wlans:
+        planner.wlan(wlan)
+    for lagg in policy.laggs:
+        planner.lagg(lagg)
+    for wlan in policy.wlans:
+        planner.supplicant(wlan)
+    for lagg in policy.laggs:
+        planner.dhcp(lagg)
+    return planner.result()
+
+
+class _Planner:
+    def __init__(
+        self, policy: Policy, host: Host, memory: Memory, events: Sequence[Event], now: float
+    ) -> None:
+        self.policy = policy
+        self.host = host
+        self.memory = memory
+        self.initial = memory
+        self.now = now
+        self.partial = PARTIAL_LISTING in host.unknown
+        self.attached = {e.ifname for e in events if e.kind == "ATTACH"}
+        self.resumed = any(e.kind == "RESUME" for e in events)
+        self.actions: list[Action] = []
+        self.notes: list[str] = []
+        self.created: set[str] = set()
+        self.new_instances: set[str] = set()
+        self.wake: list[float] = []
+
+    # -- helpers -----------------------------------------------------------
+
+    def add(self, action: Action) -> None:
+        failure = self.memory.failures.get(action.key)
+        if failure is not None and failure.retry_at > self.now:
+            self.notes.append(
+                f"{action.command()}: failed {failure.count} time(s)"
+                f" ({failure.last_error or 'no effect'}); next try in"
+                f" {failure.retry_at - self.now:.0f}s"
+            )
+            self.wake.append(failure.retry_at)
+            return
+        self.actions.append(action)
+
+    def exists(self, name: str) -> bool:
+        """Known to exist now, or about to be created by this plan."""
+        return self.host.get(name) is not None or name in self.created
+
+    def may_exist(self, name: str) -> bool:
+        return self.exists(name) or self.partial
+
+    def result(self) -> Plan:
+        return Plan(
+            tuple(self.actions),
+            self.memory,
+            tuple(self.notes),
+            min(self.wake) if self.wake else None,
+        )
+
+    # -- wlan interfaces ---------------------------------------------------
+
+    def wlan(self, w: WlanPolicy) -> None:
+        iface = self.host.get(w.name)
+        mem = self.memory.wlan(w.name)
+        if iface is None:
+            if self.host.radios is None:
+                if not self.partial:
+                    self.notes.append(
+                        f"{w.name} is missing and whether its radio {w.parent} is attached"
+                        " could not be observed"
+                    )
+            elif w.parent in self.host.radios:
+                self.add(
+                    CreateWlan(
+                        w.name,
+                        f"{w.name} is missing while its radio {w.parent} is attached",
+                        w.parent,
+                        w.create_args,
+                    )
+                )
+                self.add(BringUp(w.name, f"{w.name} was just created"))
+                self.created.add(w.name)
+                self.new_instances.add(w.name)
+            else:
+                self.notes.append(f"{w.name}: radio {w.parent} is not attached; waiting for it")
+            if not self.partial:
+                self.memory = self.memory.with_wlan(w.name, replace(mem, present=False))
+            return
+        if w.name in self.attached or mem.present is False:
+            self.new_instances.add(w.name)
+        if not iface.is_up:
+            self.add(BringUp(w.name, f"{w.name} is down"))
+        self.memory = self.memory.with_wlan(w.name, replace(mem, present=True))
+
+    # -- laggs -------------------------------------------------------------
+
+    def lagg(self, lp: LaggPolicy) -> None:
+        iface = self.host.get(lp.name)
+        lagg = iface.lagg if iface is not None else None
+        if iface is None or lagg is None:
+            if iface is not None or not self.may_exist(lp.name):
+                self._create_lagg(lp, iface)
+            else:
+                self.notes.append(f"{lp.name} is not in the capture; not planned")
+            return
+        if lagg.proto != lp.proto:
+            self.add(
+                SetLaggProto(
+                    lp.name, f"{lp.name} runs {lagg.proto}, the policy says {lp.proto}", lp.proto
+                )
+            )
+        if not iface.is_up:
+            self.add(BringUp(lp.name, f"{lp.name} is down"))
+        self._ports(lp, iface, lagg)
+
+    def _create_lagg(self, lp: LaggPolicy, iface: Interface | None) -> None:
+        if iface is not None:
+            self.notes.append(f"{lp.name} exists but is not a lagg; left alone")
+            return
+        self.add(CreateLagg(lp.name, f"{lp.name} does not exist"))
+        self.add(SetLaggProto(lp.name, f"{lp.name} was just created", lp.proto))
+        self.add(BringUp(lp.name, f"{lp.name} was just created"))
+        self.created.add(lp.name)
+        self._ports(lp, None, Lagg(lp.proto))
+
+    def _ports(self, lp: LaggPolicy, iface: Interface | None, lagg: Lagg) -> None:
+        members = list(lagg.port_names)
+        mem = self.memory.lagg(lp.name)
+        wanted = [p for p in lp.ports if self.may_exist(p) and self._free_for(p, lp.name)]
+        for port in wanted:
+            port_if = self.host.get(port)
+            if port_if is not None and not port_if.is_up and port not in self.created:
+                self.add(
+                    BringUp(
+                        port,
+                        f"{port} is down; a lagg port that is not up is never active"
+                        " (sys/net/if_lagg.h LAGG_PORTACTIVE)",
+                    )
+                )
+        held = self._failback_hold(lp, lagg, wanted, mem)
+        if held is not None:
+            wanted = [p for p in wanted if p != held]
+        target_mac = self._target_mac(lp, mem)
+
+        removals: list[str] = []
+        reorder_reason = ""
+        primary = lagg.primary if lp.proto == "failover" else None
+        first = wanted[0] if wanted else None
+        if held is not None and held in members:
+            removals.append(held)
+        if (
+            lp.proto == "failover"
+            and first is not None
+            and members
+            and primary != first
+            and (primary is None or primary in lp.ports)
+        ):
+            if any(m not in lp.ports for m in members if m != first):
+                self.notes.append(
+                    f"{lp.name}: {primary} is the primary, the policy puts {first} first, but"
+                    " ports the policy does not list are members; order left alone"
+                )
+            else:
+                removals.extend(m for m in members if m != first and m not in removals)
+                reorder_reason = (
+                    f"{primary or 'no port'} is the primary of {lp.name} but the policy puts"
+                    f" {first} first; FreeBSD has no re-order verb, so ports leave and rejoin"
+                    " (traffic drops briefly)"
+                )
+        for port in removals:
+            reason = (
+                f"{port} lost its link; with failback_hold it stays out of {lp.name} until its"
+                " link has been stable"
+                if port == held
+                else reorder_reason
+            )
+            self.add(RemoveLaggPort(lp.name, reason, port))
+        remaining = [m for m in members if m not in removals]
+        for extra in remaining:
+            if extra not in lp.ports:
+                self.notes.append(
+                    f"{lp.name} has port {extra}, which the policy does not list; left alone"
+                )
+
+        # MAC: a port joining an empty lagg gives the lagg its MAC; every later
+        # port is given the lagg's MAC (sys/net/if_lagg.c lagg_port_create).
+        # So set the first port's MAC before it joins, or the lagg's own MAC,
+        # which lagg_init copies onto every member (if_lagg.c lagg_init).
+        to_add = [p for p in wanted if p not in remaining]
+        if target_mac is not None:
+            lagg_mac = iface.ether if iface is not None and remaining else None
+            if remaining and removals and lagg.primary in removals:
+                # The primary leaves: lagg takes the original MAC of the first
+                # remaining port (sys/net/if_lagg.c lagg_port_destroy).
+                lagg_mac = self._own_mac(remaining[0])
+            if remaining and (lagg_mac or "").lower() != target_mac:
+                self.add(
+                    SetEther(
+                        lp.name,
+                        f"{lp.name} wears {lagg_mac or 'another MAC'}, the policy"
+                        f" wants {target_mac}",
+                        target_mac,
+                    )
+                )
+            elif remaining:
+                for port in remaining:
+                    port_if = self.host.get(port)
+                    if port_if is not None and (port_if.ether or "").lower() != target_mac:
+                        self.add(
+                            SetEther(port, f"{port} does not wear {lp.name}'s MAC", target_mac)
+                        )
+            elif to_add:
+                port_if = self.host.get(to_add[0])
+                if port_if is not None and (port_if.ether or "").lower() != target_mac:
+                    self.add(
+                        SetEther(
+                            to_add[0],
+                            f"{to_add[0]} joins {lp.name} first and gives it its MAC",
+                            target_mac,
+                        )
+                    )
+        for port in to_add:
+            self.add(AddLaggPort(lp.name, self._add_reason(lp.name, port), port))
+        self.memory = self.memory.with_lagg(
+            lp.name,
+            replace(
+                self.memory.lagg(lp.name),
+                active=lagg.active,
+                link=iface.has_link if iface is not None else None,
+                mac=target_mac,
+            ),
+        )
+
+    def _free_for(self, port: str, lagg: str) -> bool:
+        owner = self.host.lagg_of(port)
+        if owner is not None and owner != lagg:
+            self.notes.append(f"{port} is a port of {owner}, not {lagg}; left alone")
+            return False
+        return True
+
+    def _add_reason(self, lagg: str, port: str) -> str:
+        if port in self.created:
+            return f"{port} was just created and is not yet a port of {lagg}"
+        if port in self.attached:
+            return f"{port} was re-created (ATTACH) and is missing from {lagg}"
+        if self.host.get(port) is None:
+            return f"{port} is not a port of {lagg} (the capture does not show {port} itself)"
+        return f"{port} exists but is missing from {lagg}"
+
+    def _target_mac(self, lp: LaggPolicy, mem: LaggMemory) -> str | None:
+        if lp.ether == "keep":
+            return None
+        if ":" in lp.ether:
+            return lp.ether.lower()
+        return self._own_mac(lp.ether) or mem.mac
+
+    def _own_mac(self, name: str) -> str | None:
+        """An interface's own MAC: a lagg member wears the lagg's in "ether"
+        and shows its own as "hwaddr" (sbin/ifconfig/af_link.c prints hwaddr
+        when it differs)."""
+        iface = self.host.get(name)
+        if iface is None:
+            return None
+        own = iface.hwaddr if iface.hwaddr and iface.hwaddr != ZERO_MAC else iface.ether
+        return own.lower() if own else None
+
+    def _failback_hold(
+        self, lp: LaggPolicy, lagg: Lagg, wanted: list[str], mem: LaggMemory
+    ) -> str | None:
+        """The primary kept out of the lagg while its link is not yet trusted, or None.
+
+        The kernel fails back at once (sys/net/if_lagg.c lagg_link_active), so
+        the only way to hold traffic on the backup is for the primary not to be
+        a member: it leaves when it loses its link (no traffic moves then) and
+        rejoins, as primary, once its link has lasted ``failback_hold``.
+        """
+        if lp.proto != "failover" or lp.failback_hold <= 0 or len(wanted) < 2:
+            return None
+        first = wanted[0]
+        first_if = self.host.get(first)
+        if first_if is None:
+            return None
+        backup_link = any((i := self.host.get(p)) is not None and i.has_link for p in wanted[1:])
+        since = mem.primary_link_since
+        if not first_if.has_link:
+            self.memory = self.memory.with_lagg(lp.name, replace(mem, primary_link_since=None))
+            return first if backup_link else None
+        if since is None:
+            since = self.now
+        self.memory = self.memory.with_lagg(lp.name, replace(mem, primary_link_since=since))
+        if first in lagg.port_names or not backup_link:
+            return None
+        if self.now - since < lp.failback_hold:
+            self.notes.append(
+                f"{lp.name}: {first} has had its link for {self.now - since:.0f}s of"
+                f" {lp.failback_hold:g}s (failback_hold); traffic stays on the backup"
+            )
+            self.wake.append(since + lp.failback_hold)
+            return first
+        return None
+
+    # -- wpa_supplicant ----------------------------------------------------
+
+    def supplicant(self, w: WlanPolicy) -> None:
+        if not w.wpa or not self.exists(w.name):
+            return
+        mem = self.memory.wlan(w.name)
+        sup = self.host.wpa.get(w.name)
+        if w.name in self.created:
+            self.add(StartWpa(w.name, f"{w.name} was just created", w.wpa_conf))
+            return
+        if sup is None or sup.running is None:
+            self.notes.append(f"wpa_supplicant on {w.name}: state unknown; not acted on")
+            return
+        if not sup.running:
+            self.add(StartWpa(w.name, f"no wpa_supplicant runs on {w.name}", w.wpa_conf))
+            self._keep(w.name, replace(mem, unassociated_since=None))
+            return
+        if sup.state == WPA_ASSOCIATED:
+            self._keep(w.name, WlanMemory(present=mem.present))
+            return
+        if w.name in self.new_instances and "on-attach" in w.restart_wpa:
+            self._restart(
+                w, f"{w.name} is a new instance (ATTACH); wpa_supplicant holds the old one"
+            )
+            self._keep(w.name, WlanMemory(present=mem.present, unassociated_since=self.now))
+            return
+        if self.resumed and "on-resume" in w.restart_wpa:
+            self._restart(w, "the machine resumed and wpa_supplicant is not associated")
+            self._keep(w.name, WlanMemory(present=mem.present, unassociated_since=self.now))
+            return
+        since = mem.unassociated_since if mem.unassociated_since is not None else self.now
+        mem = replace(mem, unassociated_since=since)
+        if "on-stuck" not in w.restart_wpa:
+            self._keep(w.name, mem)
+            return
+        stuck_at = since + w.stuck_after
+        if self.now < stuck_at:
+            self.wake.append(stuck_at)
+        elif mem.gave_up:
+            self.notes.append(
+                f"wpa_supplicant on {w.name}: gave up after {mem.restarts} restarts without"
+                " association; it resumes after the next association, ATTACH or resume"
+            )
+        elif self.now < mem.next_restart:
+            self.wake.append(mem.next_restart)
+            self.notes.append(
+                f"wpa_supplicant on {w.name}: restart {mem.restarts} did not help; next in"
+                f" {mem.next_restart - self.now:.0f}s"
+            )
+        elif mem.restarts >= MAX_WPA_RESTARTS:
+            mem = replace(mem, gave_up=True)
+            self.notes.append(
+                f"wpa_supplicant on {w.name}: giving up after {mem.restarts} restarts without"
+                " association"
+            )
+        else:
+            self._restart(
+                w,
+                f"wpa_supplicant on {w.name} has not associated for"
+                f" {self.now - since:.0f}s (stuck_after {w.stuck_after:g}s)",
+            )
+            delay = min(w.stuck_after * 2**mem.restarts, MAX_WPA_BACKOFF)
+            mem = replace(mem, restarts=mem.restarts + 1, next_restart=self.now + delay)
+        self._keep(w.name, mem)
+
+    def _restart(self, w: WlanPolicy, reason: str) -> None:
+        self.add(StopWpa(w.name, reason))
+        self.add(StartWpa(w.name, reason, w.wpa_conf))
+
+    def _keep(self, name: str, mem: WlanMemory) -> None:
+        self.memory = self.memory.with_wlan(name, mem)
+
+    # -- DHCP --------------------------------------------------------------
+
+    def dhcp(self, lp: LaggPolicy) -> None:
+        for port in lp.ports:
+            proc = self.host.dhclient.get(port)
+            if proc is not None and proc.running:
+                self.add(
+                    StopDhclient(
+                        port,
+                        f"dhclient runs on {port}, a port of {lp.name}; only {lp.name} keeps a"
+                        " DHCP client (two clients fight over the address)",
+                    )
+                )
+        if not lp.dhcp or not self.exists(lp.name):
+            return
+        if lp.name in self.created:
+            self.add(StartDhclient(lp.name, f"{lp.name} was just created"))
+            return
+        proc = self.host.dhclient.get(lp.name)
+        if proc is None or proc.running is None:
+            self.notes.append(f"dhclient on {lp.name}: state unknown; not acted on")
+            return
+        if not proc.running:
+            self.add(StartDhclient(lp.name, f"no dhclient runs on {lp.name}"))
+            return
+        iface = self.host.get(lp.name)
+        lagg = iface.lagg if iface is not None else None
+        before = self.initial.laggs.get(lp.name)
+        if lagg is None or before is None:
+            return
+        if lp.renew_dhcp == "on-failover":
+            if (
+                before.active is not None
+                and lagg.active is not None
+                and lagg.active != before.active
+            ):
+                self.add(
+                    RenewDhcp(
+                        lp.name,
+                        f"traffic moved from {before.active} to {lagg.active} (failover); the"
+                        " lease is renewed (the same network keeps its address)",
+                        proc.pid,
+                    )
+                )
+        elif (
+            lp.renew_dhcp == "on-link-up"
+            and before.link is False
+            and iface is not None
+            and iface.has_link
+        ):
+            self.add(RenewDhcp(lp.name, f"{lp.name}'s link came back", proc.pid))

@@ -1,0 +1,207 @@
+"""One reconcile: observe, plan, execute, verify -- serialised host-wide.
+
+Execution never stops at a failed action: each one's result is recorded, the
+host is observed again until every action's effect shows or a deadline
+passes, and an action whose effect never showed is remembered as failed and
+retried with backoff by a later reconcile.
+"""
+
+import logging
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from laggroam.action import Action
+from laggroam.event import Event
+from laggroam.host import Host
+from laggroam.memory import Failure, Memory
+from laggroam.plan import Plan, plan
+from laggroam.policy import Policy
+from laggroam.store import Store
+from laggroam.system import ObserveError, System
+
+log = logging.getLogger(__name__)
+
+MAX_ROUNDS = 4
+VERIFY_DEADLINE = 5.0
+RETRY_BASE = 5.0
+RETRY_MAX = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """One executed action and how it ended."""
+
+    action: Action
+    ok: bool
+    detail: str
+
+
+@dataclass
+class Outcome:
+    """What a reconcile did; ``converged`` when the last plan asked for nothing."""
+
+    id: str
+    events: tuple[Event, ...]
+    done: list[Done] = field(default_factory=list)
+    notes: tuple[str, ...] = ()
+    converged: bool = False
+    observed: bool = True
+    error: str | None = None
+    seconds: float = 0.0
+    wake_at: float | None = None
+
+    @property
+    def failed(self) -> list[Done]:
+        return [d for d in self.done if not d.ok]
+
+    def summary(self) -> str:
+        if not self.observed:
+            return f"reconcile {self.id}: host not observed: {self.error}"
+        state = "converged" if self.converged else "NOT converged"
+        return (
+            f"reconcile {self.id}: {len(self.done)} action(s), {len(self.failed)} failed,"
+            f" {state} in {self.seconds:.2f}s"
+        )
+
+    def record(self, host: Host | None) -> dict[str, Any]:
+        """The decision journal's entry for this reconcile."""
+        return {
+            "id": self.id,
+            "time": time.time(),
+            "events": [str(e) for e in self.events],
+            "observed": _summary(host) if host is not None else None,
+            "actions": [
+                {
+                    "command": d.action.command(),
+                    "reason": d.action.reason,
+                    "ok": d.ok,
+                    "detail": d.detail,
+                }
+                for d in self.done
+            ],
+            "notes": list(self.notes),
+            "converged": self.converged,
+            "error": self.error,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def reconcile(
+    system: System,
+    policy: Policy,
+    store: Store,
+    events: Sequence[Event] = (),
+    *,
+    clock: Callable[[], float] = time.time,
+    verify_deadline: float = VERIFY_DEADLINE,
+) -> Outcome:
+    """Run one reconcile; the caller holds the lock (see ``locked_reconcile``)."""
+    started = time.monotonic()
+    outcome = Outcome(uuid.uuid4().hex[:8], tuple(events))
+    memory = store.load_memory()
+    host: Host | None = None
+    pending_events: Sequence[Event] = events
+    try:
+        host = observe_for(system, policy)
+        for _ in range(MAX_ROUNDS):
+            p = plan(policy, host, memory, pending_events, clock())
+            memory = p.memory
+            outcome.notes = p.notes
+            outcome.wake_at = p.wake_at
+            if not p.actions:
+                outcome.converged = True
+                break
+            host, memory = _execute(
+                system, policy, p, memory, outcome, clock=clock, verify_deadline=verify_deadline
+            )
+            pending_events = ()
+            if outcome.failed:
+                break
+    except ObserveError as exc:
+        outcome.observed = False
+        outcome.error = str(exc)
+    outcome.seconds = time.monotonic() - started
+    store.save_memory(memory)
+    store.append_journal(outcome.record(host))
+    log.info("%s", outcome.summary())
+    return outcome
+
+
+def locked_reconcile(
+    system: System,
+    policy: Policy,
+    store: Store,
+    events: Sequence[Event] = (),
+    *,
+    coalesce: bool = False,
+    clock: Callable[[], float] = time.time,
+) -> Outcome | None:
+    """Reconcile under the host-wide lock.
+
+    With ``coalesce`` (what a hook's one-shot asks for), a reconcile already
+    running is asked for one follow-up instead of waiting: returns None.
+    """
+    with store.lock(wait=0 if coalesce else None) as got:
+        if not got:
+            store.request_followup()
+            return None
+        outcome = reconcile(system, policy, store, events, clock=clock)
+        while store.take_followup():
+            outcome = reconcile(system, policy, store, (), clock=clock)
+        return outcome
+
+
+def observe_for(system: System, policy: Policy) -> Host:
+    """Observe what the policy needs: dhclient on laggs and ports, wpa on wlans."""
+    dhcp = [lagg.name for lagg in policy.laggs]
+    dhcp += [p for lagg in policy.laggs for p in lagg.ports]
+    wpa = [w.name for w in policy.wlans if w.wpa]
+    return system.observe(dhcp_ifaces=dhcp, wpa_ifaces=wpa)
+
+
+def _execute(
+    system: System,
+    policy: Policy,
+    p: Plan,
+    memory: Memory,
+    outcome: Outcome,
+    *,
+    clock: Callable[[], float],
+    verify_deadline: float,
+) -> tuple[Host, Memory]:
+    results = []
+    for action in p.actions:
+        result = system.run_action(action.argv(system.programs), action.timeout)
+        if not result.ok:
+            log.warning("%s (%s)", result.describe(), action.reason)
+        results.append((action, result))
+    host = observe_for(system, policy)
+    deadline = time.monotonic() + verify_deadline
+    delay = 0.05
+    while not all(a.done(host) for a, _ in results) and time.monotonic() < deadline:
+        time.sleep(delay)
+        delay = min(delay * 2, 0.5)
+        host = observe_for(system, policy)
+    failures = dict(memory.failures)
+    for action, result in results:
+        ok = action.done(host)
+        detail = "done" if ok else (result.describe() if not result.ok else "no visible effect")
+        outcome.done.append(Done(action, ok, detail))
+        if ok:
+            failures.pop(action.key, None)
+        else:
+            count = failures[action.key].count + 1 if action.key in failures else 1
+            delay_s = min(RETRY_BASE * 2 ** (count - 1), RETRY_MAX)
+            failures[action.key] = Failure(count, clock() + delay_s, detail[:200])
+    return host, replace(memory, failures=failures)
+
+
+def _summary(host: Host) -> dict[str, Any]:
+    laggs = {
+        name: {"ports": list(lagg.port_names), "primary": lagg.primary, "active": lagg.active}
+        for name, lagg in host.laggs().items()
+    }
+    return {"interfaces": list(host.names()), "laggs": laggs, "unknown": list(host.unknown)}

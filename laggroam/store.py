@@ -1,0 +1,165 @@
+"""laggroam's files in ``state_dir``: memory, the decision journal, the reconcile lock.
+
+Every write is atomic (temporary file, fsync, rename) with mode 0600, and no
+file is opened through a symbolic link, so a crash loses at most the write in
+progress and a link planted in the directory steers nothing.
+"""
+
+import contextlib
+import errno
+import fcntl
+import json
+import logging
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from laggroam.memory import Memory
+
+log = logging.getLogger(__name__)
+
+STATE_FILE = "state.json"
+JOURNAL_FILE = "journal.jsonl"
+LOCK_FILE = "reconcile.lock"
+PENDING_FILE = "pending"
+JOURNAL_MAX_BYTES = 256 * 1024
+MAX_STATE_BYTES = 1024 * 1024
+
+
+class Store:
+    """The state directory of one host."""
+
+    def __init__(self, state_dir: str | Path) -> None:
+        self.dir = Path(state_dir)
+
+    def ensure(self) -> None:
+        self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+    # -- memory ------------------------------------------------------------
+
+    def load_memory(self) -> Memory:
+        """The remembered state; empty (with a warning) when missing or damaged."""
+        path = self.dir / STATE_FILE
+        try:
+            raw = _read_nofollow(path, MAX_STATE_BYTES)
+        except FileNotFoundError:
+            return Memory()
+        except OSError as exc:
+            log.warning("%s: unreadable (%s); starting from observation alone", path, exc.strerror)
+            return Memory()
+        try:
+            return Memory.from_json(json.loads(raw))
+        except (ValueError, UnicodeDecodeError) as exc:
+            log.warning("%s: damaged (%s); starting from observation alone", path, exc)
+            return Memory()
+
+    def save_memory(self, memory: Memory) -> None:
+        self.write_atomic(STATE_FILE, json.dumps(memory.to_json(), sort_keys=True) + "\n")
+
+    def write_atomic(self, name: str, text: str) -> None:
+        self.ensure()
+        final = self.dir / name
+        tmp = self.dir / f".{name}.{os.getpid()}.tmp"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
+        fd = os.open(tmp, flags, 0o600)
+        try:
+            os.write(fd, text.encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, final)
+
+    # -- journal -----------------------------------------------------------
+
+    def append_journal(self, record: dict[str, Any]) -> None:
+        """One JSON line per reconcile; the file is cut to its newer half past the bound."""
+        self.ensure()
+        path = self.dir / JOURNAL_FILE
+        line = json.dumps(record, sort_keys=True) + "\n"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC
+        fd = os.open(path, flags, 0o600)
+        try:
+            os.write(fd, line.encode("utf-8"))
+            size = os.fstat(fd).st_size
+        finally:
+            os.close(fd)
+        if size > JOURNAL_MAX_BYTES:
+            self._trim_journal(path)
+
+    def _trim_journal(self, path: Path) -> None:
+        data = _read_nofollow(path, 4 * JOURNAL_MAX_BYTES)
+        keep = data[len(data) // 2 :]
+        newline = keep.find(b"\n")
+        self.write_atomic(JOURNAL_FILE, keep[newline + 1 :].decode("utf-8", "replace"))
+
+    def read_journal(self, last: int = 20) -> list[dict[str, Any]]:
+        """The newest ``last`` records; damaged lines are skipped."""
+        try:
+            data = _read_nofollow(self.dir / JOURNAL_FILE, 4 * JOURNAL_MAX_BYTES)
+        except OSError:
+            return []
+        records = []
+        for line in data.decode("utf-8", "replace").splitlines()[-last:]:
+            with contextlib.suppress(ValueError):
+                record = json.loads(line)
+                if isinstance(record, dict):
+                    records.append(record)
+        return records
+
+    # -- serialising reconciles ---------------------------------------------
+
+    @contextlib.contextmanager
+    def lock(self, wait: float | None) -> Iterator[bool]:
+        """Hold the host-wide reconcile lock; yields False when not had within ``wait``.
+
+        ``wait=None`` blocks; ``wait=0`` tries once.
+        """
+        self.ensure()
+        flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+        fd = os.open(self.dir / LOCK_FILE, flags, 0o600)
+        try:
+            got = _flock(fd, wait)
+            yield got
+        finally:
+            os.close(fd)
+
+    def request_followup(self) -> None:
+        """Ask the lock holder for one more reconcile (hooks coalesce this way)."""
+        self.write_atomic(PENDING_FILE, f"{time.time():.3f}\n")
+
+    def take_followup(self) -> bool:
+        """True (once) when a follow-up reconcile was requested."""
+        try:
+            os.unlink(self.dir / PENDING_FILE)
+        except FileNotFoundError:
+            return False
+        return True
+
+
+def _flock(fd: int, wait: float | None) -> bool:
+    if wait is None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        return True
+    deadline = time.monotonic() + wait
+    delay = 0.01
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except OSError as exc:
+            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
+                raise
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(min(delay, max(deadline - time.monotonic(), 0)))
+        delay = min(delay * 2, 0.2)
+
+
+def _read_nofollow(path: Path, limit: int) -> bytes:
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        return os.read(fd, limit + 1)[:limit]
+    finally:
+        os.close(fd)

@@ -1,0 +1,59 @@
+"""Events: parsed from --event text and from devd's variables; names validated."""
+
+import pytest
+
+from laggroam.event import Event, EventError, from_devd, parse_event
+
+
+def test_parse_event_forms() -> None:
+    assert parse_event("LINK_DOWN em0") == Event("LINK_DOWN", "em0")
+    assert parse_event("link_up  wlan0 ") == Event("LINK_UP", "wlan0")
+    assert parse_event("RESUME") == Event("RESUME")
+    assert str(parse_event("DEV_ATTACH iwn0")) == "DEV_ATTACH iwn0"
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("", "expected 'KIND [INTERFACE]'"),
+        ("LINK_UP", "needs an interface name"),
+        ("RESUME em0", "takes no interface"),
+        ("REBOOT em0", "is not one of"),
+        ("LINK_UP em0;reboot", "invalid interface name"),
+        ("LINK_UP $(id)", "invalid interface name"),
+        ("LINK_UP " + "a" * 40, "longer than 15"),
+        ("LINK_UP em0 em1", "expected 'KIND [INTERFACE]'"),
+        ("LINK_UP ém0", "invalid interface name"),
+        ("x" * 100, "longer than 64"),
+    ],
+)
+def test_bad_events_are_refused(text: str, fragment: str) -> None:
+    with pytest.raises(EventError) as exc:
+        parse_event(text)
+    assert fragment in str(exc.value)
+
+
+def test_from_devd_ifnet() -> None:
+    v = {"system": "IFNET", "subsystem": "em0", "type": "LINK_UP"}
+    assert from_devd("!", v) == Event("LINK_UP", "em0")
+
+
+def test_from_devd_ignores_what_is_not_ours() -> None:
+    assert from_devd("!", {"system": "IFNET", "subsystem": "em0", "type": "ADDR_ADD"}) is None
+    assert from_devd("!", {"system": "DEVFS", "subsystem": "CDEV", "type": "CREATE"}) is None
+    assert from_devd("?", {"bus": "pci0"}) is None
+
+
+def test_from_devd_power_and_devices() -> None:
+    assert from_devd("!", {"system": "ACPI", "subsystem": "Resume"}) == Event("RESUME")
+    assert from_devd("!", {"system": "ACPI", "subsystem": "Suspend"}) == Event("SUSPEND")
+    assert from_devd("!", {"system": "kern", "subsystem": "power", "type": "resume"}) == Event(
+        "RESUME"
+    )
+    assert from_devd("+", {"device-name": "iwn0"}) == Event("DEV_ATTACH", "iwn0")
+    assert from_devd("-", {"device-name": "iwn0"}) == Event("DEV_DETACH", "iwn0")
+
+
+def test_from_devd_validates_names() -> None:
+    with pytest.raises(EventError):
+        from_devd("!", {"system": "IFNET", "subsystem": "em0`x`", "type": "LINK_UP"})
