@@ -7,6 +7,7 @@ stand-ins under DIR/bin).
 
 import logging
 import re
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,12 +35,18 @@ class Programs:
     wpa_supplicant: str = "/usr/sbin/wpa_supplicant"
     wpa_cli: str = "/usr/sbin/wpa_cli"
     sh: str = "/bin/sh"
+    # The PATH of shell commands laggroam runs for devd (chained stock rules):
+    # devd's own (usr.sbin/service/service.sh).
+    path: str = "/sbin:/bin:/usr/sbin:/usr/bin"
 
     @classmethod
     def for_sim(cls, sim_dir: Path) -> "Programs":
         """The simulated host's stand-ins, installed under DIR/bin."""
         bin_dir = Path(sim_dir).resolve() / "bin"
+        # FreeBSD's sh reads devd's $'...' quoting; Debian's dash does not, bash does.
         return cls(
+            sh=shutil.which("bash") or "/bin/bash",
+            path=f"{bin_dir}:/usr/bin:/bin",
             ifconfig=str(bin_dir / "ifconfig"),
             service=str(bin_dir / "service"),
             dhclient=str(bin_dir / "dhclient"),

@@ -1,0 +1,122 @@
+"""The hooks' fast path: validate the devd event, hand it over, return.
+
+devd runs one action at a time and waits for each (freebsd-src
+sbin/devd/devd.cc my_system), so a hook must cost no more than an interpreter
+start and a socket write.  This module imports only what a bare ``python3 -I
+-S`` already has at hand (``os``, ``_socket``, ``syslog``): no ``re``, no
+``socket`` module, nothing of the engine.
+
+A hook receives devd's ``$*`` (the whole event line, one ``$'...'``-quoted
+word in current devd, several words in older ones), checks it, and sends
+``laggroam/1 DEVD <line>`` to the daemon.  When no daemon answers, it starts a
+detached ``laggroam apply --coalesce --devd <line>`` and exits at once.
+"""
+
+import _socket
+import os
+import sys
+import syslog
+
+# The record size the kernel allows (sys/kern/kern_devctl.c DEVCTL_BUFFER).
+MAX_LINE = 1016
+MAX_IFNAME = 15  # IFNAMSIZ - 1 (sys/net/if.h)
+SAFE_PATH = "/sbin:/bin:/usr/sbin:/usr/bin"
+_NAME_FIRST = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_NAME_REST = _NAME_FIRST | frozenset("0123456789_.")
+
+# Which devd events each hook accepts: (first character, system, types).
+CLASSES: dict[str, tuple[str, str, frozenset[str]]] = {
+    "link": ("!", "IFNET", frozenset({"LINK_UP", "LINK_DOWN"})),
+    "ifnet": ("!", "IFNET", frozenset({"ATTACH", "DETACH"})),
+    "power": ("!", "ACPI", frozenset({"Resume"})),
+}
+
+
+def is_ifname(name: str) -> bool:
+    """The rule of laggroam.ifname, without importing ``re``."""
+    return (
+        0 < len(name) <= MAX_IFNAME
+        and name[0] in _NAME_FIRST
+        and all(c in _NAME_REST for c in name[1:])
+    )
+
+
+def _fields(line: str) -> dict[str, str]:
+    out = {}
+    for word in line[1:].split(" "):
+        key, sep, value = word.partition("=")
+        if sep and key not in out:
+            out[key] = value
+    return out
+
+
+def check(hook_class: str, line: str) -> str | None:
+    """Why ``line`` is refused by this hook, or None when it is acceptable."""
+    if not line:
+        return "empty event"
+    if len(line) > MAX_LINE:
+        return f"event longer than {MAX_LINE} bytes"
+    if not line.isascii() or not line.isprintable():
+        return "event has non-ASCII or control characters"
+    first, system, types = CLASSES[hook_class]
+    if line[0] != first:
+        return f"not a {first} event"
+    fields = _fields(line)
+    if fields.get("system") != system:
+        return f"system is not {system}"
+    if system == "ACPI":
+        return None if fields.get("subsystem") in types else "not an ACPI resume"
+    if fields.get("type") not in types:
+        return f"type is not one of {' '.join(sorted(types))}"
+    name = fields.get("subsystem", "")
+    if not is_ifname(name):
+        return f"invalid interface name {name[:40]!r}"
+    return None
+
+
+def log(priority: int, message: str) -> None:
+    syslog.openlog("laggroam-hook", syslog.LOG_PID, syslog.LOG_DAEMON)
+    syslog.syslog(priority, message)
+    # devd gives actions /dev/null as stderr; a person running the hook sees it.
+    os.write(2, f"laggroam-hook: {message}\n".encode("ascii", "replace"))
+
+
+def send(socket_path: str, message: bytes) -> bool:
+    """Hand ``message`` to the daemon without ever blocking; False when nobody took it."""
+    sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    try:
+        sock.setblocking(False)
+        sock.connect(socket_path)
+        return sock.send(message) == len(message)
+    except OSError:
+        return False
+    finally:
+        sock.close()
+
+
+def spawn_apply(laggroam: list[str], line: str) -> bool:
+    """Start a detached one-shot reconcile; never waits for it."""
+    argv = [*laggroam, "apply", "--coalesce", "--devd", line]
+    env = {"PATH": SAFE_PATH, "HOME": "/"}
+    try:
+        os.posix_spawn(argv[0], argv, env, setsid=True)
+    except OSError as exc:
+        log(syslog.LOG_ERR, f"cannot start {argv[0]}: {exc.strerror}")
+        return False
+    return True
+
+
+def main(argv: list[str], hook_class: str, socket_path: str, laggroam: list[str]) -> int:
+    """Run one hook; always 0, because devd ignores the status and must not wait."""
+    line = " ".join(argv[1:])
+    problem = check(hook_class, line)
+    if problem is not None:
+        log(syslog.LOG_WARNING, f"refused {hook_class} event: {problem}")
+        return 0
+    if not send(socket_path, f"laggroam/1 DEVD {line}\n".encode("ascii")):
+        spawn_apply(laggroam, line)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover - the hooks call main() themselves
+    sys.exit(main(sys.argv, "link", "/var/run/laggroam.sock", ["/usr/local/sbin/laggroam"]))
