@@ -63,11 +63,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("apply", help="one reconcile now")
     p.add_argument("--event", action="append", default=[], metavar="EVENT", help="'LINK_DOWN em0'")
+    p.add_argument("--devd", metavar="LINE", help="the devd event line a hook received")
     p.add_argument(
         "--coalesce",
         action="store_true",
         help="if a reconcile is running, ask it for a follow-up instead of waiting",
     )
+    p.add_argument("-c", "--config", dest="sub_config", metavar="POLICY", help="policy file")
+
+    p = sub.add_parser("daemon", help="the long-running service")
+    p.add_argument("-f", "--foreground", action="store_true", help="log to stderr")
+    p.add_argument("--socket", metavar="PATH", help="listen here instead of the policy's socket")
     p.add_argument("-c", "--config", dest="sub_config", metavar="POLICY", help="policy file")
 
     p = sub.add_parser("demo", help="the roaming story on a simulated host")
@@ -291,8 +297,13 @@ def cmd_apply(args: argparse.Namespace) -> int:
     if isinstance(pol, int):
         return pol
     events = _events(args.event)
+    system = _system(args)
+    if args.devd:
+        event = _chain_devd(args, system, args.devd)
+        if event is not None:
+            events.append(event)
     store = Store(_host_path(args, pol.daemon.state_dir))
-    outcome = locked_reconcile(_system(args), pol, store, events, coalesce=args.coalesce)
+    outcome = locked_reconcile(system, pol, store, events, coalesce=args.coalesce)
     if outcome is None:
         return EX_OK  # a running reconcile will do one more round for us
     if not outcome.observed:
@@ -301,6 +312,53 @@ def cmd_apply(args: argparse.Namespace) -> int:
     for done in outcome.failed:
         print(f"{PROG}: {done.action.command()}: {done.detail}", file=sys.stderr)
     return EX_OK if outcome.converged and not outcome.failed else EX_TEMPFAIL
+
+
+def _chain_devd(args: argparse.Namespace, system: "System", line: str) -> "Event | None":
+    """Run the stock rule laggroam's own shadowed for ``line``; the event it means to us."""
+    from laggroam import chain
+    from laggroam.devdline import DevdLineError, parse_event
+    from laggroam.event import EventError, from_devd
+    from laggroam.system import ObserveError
+
+    try:
+        devd = parse_event(line)
+        event = from_devd(line[:1], devd.variables)
+    except (DevdLineError, EventError) as exc:
+        raise UsageError(f"--devd: {exc}") from None
+    try:
+        host = system.observe(dhcp_ifaces=[], wpa_ifaces=[])
+    except ObserveError:
+        host = None
+    chain.chain(
+        devd,
+        lambda name: chain.media_type(host, name) if host is not None else None,
+        root=_host_path(args, "/") if args.sim else None,
+        sh=system.programs.sh,
+        path=system.programs.path,
+    )
+    return event
+
+
+def cmd_daemon(args: argparse.Namespace) -> int:
+    from laggroam import logsetup
+    from laggroam.daemon import Daemon
+
+    pol = _load_policy(args)
+    if isinstance(pol, int):
+        return pol
+    logsetup.setup("stderr" if args.foreground else pol.daemon.log, pol.daemon.log_level)
+    system = _system(args)
+    daemon = Daemon(
+        Path(_policy_path(args)),
+        pol,
+        system,
+        lambda p: _host_path(args, p),
+        chain_root=_host_path(args, "/") if args.sim else None,
+        chain_path=system.programs.path,
+        socket_path=Path(args.socket) if args.socket else None,
+    )
+    return daemon.run()
 
 
 def cmd_sim(args: argparse.Namespace) -> int:
@@ -322,6 +380,7 @@ _HANDLERS = {
     "status": cmd_status,
     "plan": cmd_plan,
     "apply": cmd_apply,
+    "daemon": cmd_daemon,
     "demo": cmd_demo,
     "sim": cmd_sim,
 }

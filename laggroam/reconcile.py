@@ -6,6 +6,7 @@ passes, and an action whose effect never showed is remembered as failed and
 retried with backoff by a later reconcile.
 """
 
+import contextvars
 import logging
 import time
 import uuid
@@ -28,6 +29,9 @@ MAX_ROUNDS = 4
 VERIFY_DEADLINE = 5.0
 RETRY_BASE = 5.0
 RETRY_MAX = 300.0
+
+# The id of the reconcile in progress; every log line of it carries the id.
+current_id: contextvars.ContextVar[str] = contextvars.ContextVar("reconcile_id", default="-")
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +103,27 @@ def reconcile(
     verify_deadline: float = VERIFY_DEADLINE,
 ) -> Outcome:
     """Run one reconcile; the caller holds the lock (see ``locked_reconcile``)."""
-    started = time.monotonic()
     outcome = Outcome(uuid.uuid4().hex[:8], tuple(events))
+    token = current_id.set(outcome.id)
+    try:
+        return _reconcile(
+            system, policy, store, outcome, clock=clock, verify_deadline=verify_deadline
+        )
+    finally:
+        current_id.reset(token)
+
+
+def _reconcile(
+    system: System,
+    policy: Policy,
+    store: Store,
+    outcome: Outcome,
+    *,
+    clock: Callable[[], float],
+    verify_deadline: float,
+) -> Outcome:
+    started = time.monotonic()
+    events = outcome.events
     memory = store.load_memory()
     host: Host | None = None
     pending_events: Sequence[Event] = events

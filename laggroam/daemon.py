@@ -1,0 +1,453 @@
+"""The long-running part: events in, debounced, one reconcile at a time.
+
+The main thread owns the socket, the timers and the signals; one worker thread
+runs reconciles (and chains the stock devd rules laggroam shadowed), so the
+socket keeps accepting while a reconcile runs.  Events coalesce until
+``debounce`` of quiet, bounded by ``max_delay`` so a never-ending flap still
+reconciles.  The policy is reloaded on save (watchdog), on SIGHUP, and by a
+stat comparison at each periodic reconcile; a bad policy is reported and the
+last good one kept.
+"""
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import queue
+import selectors
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from laggroam import chain
+from laggroam import policy as policy_mod
+from laggroam.devdline import DevdEvent
+from laggroam.event import Event
+from laggroam.exitcodes import EX_CANTCREAT, EX_OK, EX_UNAVAILABLE
+from laggroam.listener import Listener, ListenerError
+from laggroam.notify import Notifier
+from laggroam.protocol import Message
+from laggroam.reconcile import Outcome, locked_reconcile
+from laggroam.store import Store
+from laggroam.system import ObserveError, System
+from laggroam.watch import PolicyWatch
+
+log = logging.getLogger(__name__)
+
+STATUS_FILE = "daemon.json"
+PID_FILE = "daemon.pid"
+
+
+@dataclass
+class _Batch:
+    """Events waiting for a reconcile, deduplicated, in arrival order."""
+
+    events: dict[str, Event] = field(default_factory=dict)
+    devd: dict[str, DevdEvent] = field(default_factory=dict)
+    first: float | None = None
+    last: float | None = None
+    reasons: set[str] = field(default_factory=set)
+
+    def __len__(self) -> int:
+        return len(self.events) + len(self.devd) + len(self.reasons)
+
+
+def _signature(path: Path) -> tuple[int, int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+class Daemon:
+    """See the module docstring; ``run()`` returns the process exit status."""
+
+    def __init__(
+        self,
+        policy_path: Path,
+        policy: policy_mod.Policy,
+        system: System,
+        host_path: Callable[[str], Path],
+        *,
+        chain_root: Path | None = None,
+        chain_path: str = chain.DEVD_PATH,
+        socket_path: Path | None = None,
+    ) -> None:
+        self.policy_path = policy_path
+        self.policy = policy
+        self.policy_sig = _signature(policy_path)
+        self.rejected: list[str] = []
+        self.system = system
+        self.host_path = host_path
+        self.chain_root = chain_root
+        self.chain_path = chain_path
+        self.socket_path = socket_path or host_path(policy.daemon.socket)
+        self.store = Store(host_path(policy.daemon.state_dir))
+        self.notifier = Notifier()
+        self.batch = _Batch()
+        self.busy = False
+        self.stopping = False
+        self.reload_at: float | None = None
+        self.next_periodic: float | None = None
+        self.wake_at: float | None = None
+        self.next_watchdog: float | None = None
+        self.ready_sent = False
+        self.reconciles = 0
+        self.last: dict[str, Any] | None = None
+        self.posted: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+        self.jobs: queue.SimpleQueue[_Batch | None] = queue.SimpleQueue()
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.setblocking(False)
+        self._wake_w.setblocking(False)
+        self.selector = selectors.DefaultSelector()
+        self.listener: Listener | None = None
+        self._pid_fd: int | None = None
+
+    # -- life cycle --------------------------------------------------------
+
+    def run(self) -> int:
+        code = self._acquire_pidfile()
+        if code != EX_OK:
+            return code
+        try:
+            self.listener = Listener(
+                self.socket_path,
+                self.policy.daemon.group,
+                self._queue_message,
+                on_drop=self._unregister,
+            )
+        except (ListenerError, OSError) as exc:
+            log.error("cannot listen: %s", exc)
+            print(f"laggroam: {exc}", file=sys.stderr)
+            return EX_CANTCREAT
+        watch = self._start_watch()
+        worker = threading.Thread(target=self._worker, name="reconcile", daemon=True)
+        worker.start()
+        self._install_signals()
+        self.selector.register(self.listener.sock, selectors.EVENT_READ, "listen")
+        self.selector.register(self._wake_r, selectors.EVENT_READ, "wake")
+        interval = self.notifier.watchdog_interval()
+        self.next_watchdog = time.monotonic() if interval else None
+        log.info("started: policy %s, socket %s", self.policy_path, self.socket_path)
+        self.batch.reasons.add("start")
+        self.batch.first = self.batch.last = time.monotonic() - self.policy.daemon.debounce
+        try:
+            self._loop(interval)
+        finally:
+            self.notifier.stopping()
+            self.jobs.put(None)
+            worker.join(timeout=120)
+            if watch is not None:
+                watch.stop()
+            self.listener.close()
+            self._write_status()
+            log.info("stopped")
+        return EX_OK
+
+    def _acquire_pidfile(self) -> int:
+        self.store.ensure()
+        path = self.store.dir / PID_FILE
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            other = os.read(fd, 32).decode("ascii", "replace").strip() or "?"
+            os.close(fd)
+            message = f"another laggroam daemon is running (pid {other}, {path})"
+            log.error("%s", message)
+            print(f"laggroam: {message}", file=sys.stderr)
+            return EX_UNAVAILABLE
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._pid_fd = fd
+        return EX_OK
+
+    def _start_watch(self) -> PolicyWatch | None:
+        try:
+            watch = PolicyWatch(self.policy_path, lambda: self._post("policy-changed", None))
+            watch.start()
+        except OSError as exc:
+            log.warning(
+                "not watching %s (%s); SIGHUP and the periodic check still reload",
+                self.policy_path,
+                exc,
+            )
+            return None
+        return watch
+
+    def _install_signals(self) -> None:
+        def handler(signum: int, _frame: FrameType | None) -> None:
+            self._post("signal", signum)
+
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(signum, handler)
+
+    def _post(self, kind: str, value: Any) -> None:
+        """Hand something to the main loop from any thread (or a signal handler)."""
+        self.posted.put((kind, value))
+        with contextlib.suppress(BlockingIOError, OSError):
+            self._wake_w.send(b"\0")
+
+    def _unregister(self, sock: socket.socket) -> None:
+        with contextlib.suppress(KeyError, ValueError):
+            self.selector.unregister(sock)
+
+    # -- the main loop -----------------------------------------------------
+
+    def _loop(self, watchdog_interval: float | None) -> None:
+        assert self.listener is not None
+        while not (self.stopping and not self.busy):
+            now = time.monotonic()
+            deadline = self._next_deadline(now)
+            timeout = None if deadline is None else max(0.0, deadline - now)
+            for key, _ in self.selector.select(timeout):
+                if key.data == "listen":
+                    for conn in self.listener.accept():
+                        self.selector.register(conn, selectors.EVENT_READ, "client")
+                elif key.data == "wake":
+                    with contextlib.suppress(BlockingIOError):
+                        while self._wake_r.recv(4096):
+                            pass
+                else:
+                    self.listener.readable(key.fd)
+            self._drain_posted()
+            now = time.monotonic()
+            self.listener.expire(now)
+            if self.reload_at is not None and now >= self.reload_at:
+                self.reload_at = None
+                self._reload()
+            if watchdog_interval and self.next_watchdog and now >= self.next_watchdog:
+                self.notifier.watchdog()
+                self.next_watchdog = now + watchdog_interval
+            self._maybe_dispatch(now)
+
+    def _next_deadline(self, now: float) -> float | None:
+        candidates = [
+            self.reload_at,
+            self.next_watchdog,
+            self.listener.next_deadline() if self.listener else None,
+        ]
+        if not self.busy and not self.stopping:
+            candidates += [self._batch_due(), self.next_periodic, self.wake_at]
+        return min((c for c in candidates if c is not None), default=None)
+
+    def _batch_due(self) -> float | None:
+        if not len(self.batch) or self.batch.first is None or self.batch.last is None:
+            return None
+        d = self.policy.daemon
+        return min(self.batch.last + d.debounce, self.batch.first + d.max_delay)
+
+    def _maybe_dispatch(self, now: float) -> None:
+        if self.busy or self.stopping:
+            return
+        due = self._batch_due()
+        periodic = self.next_periodic is not None and now >= self.next_periodic
+        woken = self.wake_at is not None and now >= self.wake_at
+        if not ((due is not None and now >= due) or periodic or woken):
+            return
+        if periodic:
+            self.batch.reasons.add("periodic")
+            if _signature(self.policy_path) != self.policy_sig:
+                self._reload()
+        if woken:
+            self.batch.reasons.add("timer")
+        batch, self.batch = self.batch, _Batch()
+        self.busy = True
+        self.next_periodic = None
+        self.wake_at = None
+        self.jobs.put(batch)
+
+    def _drain_posted(self) -> None:
+        while True:
+            try:
+                kind, value = self.posted.get_nowait()
+            except queue.Empty:
+                return
+            if kind == "message":
+                self._queue_message(value)
+            elif kind == "signal":
+                self._on_signal(value)
+            elif kind == "policy-changed":
+                self.reload_at = time.monotonic() + self.policy.daemon.debounce
+            elif kind == "done":
+                self._on_done(value)
+
+    def _on_signal(self, signum: int) -> None:
+        if signum == signal.SIGHUP:
+            log.info("SIGHUP: reloading the policy")
+            self.reload_at = time.monotonic()
+        else:
+            log.info("signal %d: finishing and exiting", signum)
+            self.stopping = True
+
+    # -- events ------------------------------------------------------------
+
+    def _queue_message(self, message: Message) -> None:
+        now = time.monotonic()
+        if message.event is not None:
+            self.batch.events.setdefault(str(message.event), message.event)
+        if message.devd is not None:
+            self.batch.devd.setdefault(message.devd.line, message.devd)
+        if self.batch.first is None:
+            self.batch.first = now
+        self.batch.last = now
+
+    # -- the worker --------------------------------------------------------
+
+    def _worker(self) -> None:
+        while True:
+            batch = self.jobs.get()
+            if batch is None:
+                return
+            try:
+                outcome = self._run_batch(batch)
+            except Exception:  # the daemon outlives any one reconcile's bug
+                log.exception("reconcile crashed; the next one starts from observation")
+                outcome = None
+            self._post("done", outcome)
+
+    def _run_batch(self, batch: _Batch) -> Outcome | None:
+        if batch.devd:
+            self._chain(list(batch.devd.values()))
+        outcome = locked_reconcile(
+            self.system, self.policy, self.store, list(batch.events.values())
+        )
+        return outcome
+
+    def _chain(self, events: list[DevdEvent]) -> None:
+        """Run the shadowed stock rules once per distinct event of the batch, in order."""
+        media: dict[str, str | None] = {}
+        host = None
+        try:
+            host = self.system.observe(dhcp_ifaces=[], wpa_ifaces=[])
+        except ObserveError as exc:
+            log.warning("media types unknown for chaining: %s", exc)
+
+        def media_of(name: str) -> str | None:
+            if name not in media:
+                media[name] = chain.media_type(host, name) if host is not None else None
+            return media[name]
+
+        for event in events:
+            chain.chain(
+                event,
+                media_of,
+                root=self.chain_root,
+                sh=self.system.programs.sh,
+                path=self.chain_path,
+            )
+
+    def _on_done(self, outcome: Outcome | None) -> None:
+        self.busy = False
+        self.reconciles += 1
+        now = time.monotonic()
+        interval = self.policy.daemon.interval
+        self.next_periodic = now + interval if interval > 0 else None
+        if outcome is not None:
+            self.last = outcome.record(None)
+            if outcome.wake_at is not None:
+                self.wake_at = now + max(0.0, outcome.wake_at - time.time())
+        summary = self._summary()
+        if not self.ready_sent:
+            self.notifier.ready(summary)
+            self.ready_sent = True
+        else:
+            self.notifier.status(summary)
+        self._write_status()
+
+    # -- policy reload -----------------------------------------------------
+
+    def _reload(self) -> None:
+        sig = _signature(self.policy_path)
+        try:
+            new = policy_mod.load(self.policy_path)
+        except policy_mod.PolicyErrors as exc:
+            self.rejected = [str(e) for e in exc.errors]
+            self.policy_sig = sig
+            for line in self.rejected:
+                log.error("policy rejected, keeping the last good one: %s", line)
+            self.notifier.status(self._summary())
+            self._write_status()
+            return
+        except OSError as exc:
+            log.warning("%s: %s; keeping the last good policy", self.policy_path, exc.strerror)
+            return
+        self.policy_sig = sig
+        self.rejected = []
+        if new == self.policy:
+            self._write_status()
+            return
+        self.notifier.reloading()
+        self.policy = new
+        log.info("policy reloaded from %s", self.policy_path)
+        self.batch.reasons.add("reload")
+        now = time.monotonic()
+        self.batch.first = self.batch.first or now
+        self.batch.last = now
+        self.notifier.ready(self._summary())
+        self._write_status()
+
+    # -- status ------------------------------------------------------------
+
+    def _summary(self) -> str:
+        parts = [f"{self.reconciles} reconciles"]
+        if self.last is not None:
+            state = "converged" if self.last.get("converged") else "not converged"
+            parts.append(f"last: {len(self.last.get('actions', []))} actions, {state}")
+        if self.rejected:
+            parts.append(f"policy rejected: {self.rejected[0]}")
+        return "; ".join(parts)
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "pid": os.getpid(),
+            "policy": str(self.policy_path),
+            "rejected": list(self.rejected),
+            "socket": str(self.socket_path),
+            "queue": len(self.batch),
+            "busy": self.busy,
+            "reconciles": self.reconciles,
+            "accepted": self.listener.counters.accepted if self.listener else 0,
+            "refused": self.listener.counters.refused if self.listener else 0,
+            "last_reconcile": self.last,
+            "time": time.time(),
+        }
+
+    def _write_status(self) -> None:
+        try:
+            self.store.write_atomic(STATUS_FILE, json.dumps(self.status(), sort_keys=True) + "\n")
+        except OSError as exc:
+            log.warning("cannot write %s: %s", STATUS_FILE, exc.strerror)
+
+
+def read_status(store: Store) -> dict[str, Any] | None:
+    """The running daemon's status, or None when no daemon holds the pid lock."""
+    path = store.dir / PID_FILE
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        running = True
+    else:
+        running = False
+    finally:
+        os.close(fd)
+    if not running:
+        return None
+    try:
+        data = json.loads((store.dir / STATUS_FILE).read_text())
+    except (OSError, ValueError):
+        return {"running": True}
+    return data if isinstance(data, dict) else {"running": True}
