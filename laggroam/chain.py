@@ -74,7 +74,8 @@ def own_files(config: devdconf.Config) -> list[str]:
 
 def load(root: Path | None = None) -> devdconf.Config:
     """The host's devd configuration, read as devd reads it."""
-    return devdconf.load_devd(DEVD_CONF, root=root)
+    conf = Path(DEVD_CONF) if root is None else root / DEVD_CONF.lstrip("/")
+    return devdconf.load_devd(conf, root=root)
 
 
 def chain(

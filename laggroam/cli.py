@@ -5,6 +5,7 @@ Heavy modules are imported inside the verbs so that a quick command such as
 """
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ from laggroam import __version__
 from laggroam.exitcodes import EX_CONFIG, EX_DATAERR, EX_NOINPUT, EX_OK, EX_UNAVAILABLE, EX_USAGE
 
 if TYPE_CHECKING:
+    from laggroam.devdconf import Config as DevdConfig
     from laggroam.event import Event
     from laggroam.host import Host
     from laggroam.plan import Plan
@@ -75,6 +77,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-f", "--foreground", action="store_true", help="log to stderr")
     p.add_argument("--socket", metavar="PATH", help="listen here instead of the policy's socket")
     p.add_argument("-c", "--config", dest="sub_config", metavar="POLICY", help="policy file")
+
+    p = sub.add_parser("devd", help="devd rules as devd reads them: explain, check")
+    devd_sub = p.add_subparsers(dest="devd_command", required=True, metavar="VERB")
+    q = devd_sub.add_parser("explain", help="which rule devd runs for an event, and why")
+    q.add_argument("event", metavar="EVENT", help="a devd event line, e.g. '!system=IFNET ...'")
+    q.add_argument(
+        "--devd-conf", action="append", default=[], metavar="PATH", help="file or directory"
+    )
+    q = devd_sub.add_parser("check", help="validate a devd.conf file as devd parses it")
+    q.add_argument(
+        "file", nargs="?", metavar="FILE", help="default: the host's whole configuration"
+    )
 
     p = sub.add_parser("demo", help="the roaming story on a simulated host")
     p.add_argument("--dir", metavar="DIR", help="keep the simulated host in DIR")
@@ -361,6 +375,59 @@ def cmd_daemon(args: argparse.Namespace) -> int:
     return daemon.run()
 
 
+def _devd_config(args: argparse.Namespace, paths: Sequence[str]) -> "DevdConfig":
+    from laggroam import chain, devdconf
+
+    if paths:
+        return devdconf.load_config([Path(p) for p in paths])
+    return chain.load(_host_path(args, "/") if args.sim else None)
+
+
+def cmd_devd(args: argparse.Namespace) -> int:
+    from laggroam import chain, devdconf, devdmatch
+    from laggroam.devdline import DevdLineError, parse_event
+
+    paths = [args.file] if args.devd_command == "check" and args.file else []
+    paths += getattr(args, "devd_conf", [])
+    try:
+        config = _devd_config(args, paths)
+    except devdconf.DevdConfError as exc:
+        print(exc, file=sys.stderr)
+        return EX_CONFIG
+    except OSError as exc:
+        print(f"{PROG}: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return EX_NOINPUT
+    if args.devd_command == "check":
+        for problem in devdmatch.lint(config):
+            print(f"warning: {problem}", file=sys.stderr)
+        return EX_OK
+    try:
+        event = parse_event(args.event)
+    except DevdLineError as exc:
+        raise UsageError(f"event: {exc}") from None
+    host = None
+    with contextlib.suppress(Exception):
+        host = _system(args).observe(dhcp_ifaces=[], wpa_ifaces=[])
+
+    def media_of(name: str) -> str | None:
+        return chain.media_type(host, name) if host is not None else None
+
+    expl = devdmatch.explain(config, event, media_of)
+    print(devdmatch.render_explanation(expl))
+    mine = chain.own_files(config)
+    if expl.chosen is not None and expl.chosen.path in mine:
+        stock = devdmatch.explain(config, event, media_of, exclude=mine)
+        print("\nlaggroam's rule shadows the stock rules; laggroam then runs what devd would")
+        print("have run without it:")
+        if stock.chosen is None:
+            print("  nothing: no stock rule matches")
+        else:
+            print(f"  {stock.chosen.where}:")
+            for command in stock.commands:
+                print(f"  {command}")
+    return EX_OK
+
+
 def cmd_sim(args: argparse.Namespace) -> int:
     if not args.sim:
         raise UsageError("sim needs --sim DIR")
@@ -381,6 +448,7 @@ _HANDLERS = {
     "plan": cmd_plan,
     "apply": cmd_apply,
     "daemon": cmd_daemon,
+    "devd": cmd_devd,
     "demo": cmd_demo,
     "sim": cmd_sim,
 }

@@ -27,9 +27,7 @@ def ifname_problem(name: str) -> str | None:
     if len(name) > MAX_IFNAME:
         return f"interface name {name[:20]!r} is longer than {MAX_IFNAME} characters"
     if not is_ifname(name):
-        return (
-            f"invalid interface name {name!r}: a letter first, then letters, digits, '_' or '.'"
-        )
+        return f"invalid interface name {name!r}: a letter first, then letters, digits, '_' or '.'"
     return None
 
 

@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 
-from hosts import EM_MAC, WLAN_MAC, em0, lagg0, laptop, port, wlan0, with_interfaces
+from hosts import EM_MAC, WLAN_MAC, em0, lagg0, laptop, port, with_interfaces, wlan0
 
 from laggroam import policy
 from laggroam.action import (

@@ -1,0 +1,298 @@
+"""``laggroam --sim DIR sim VERB ...``: drive the simulated host from a shell.
+
+Each verb changes the world or the kernel, lets the host settle and prints
+what changed and the devd events that resulted.  Exit status: 0, 64 on a
+usage error, 69 when the host refuses (no such interface, no host yet).
+"""
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from laggroam.sim import (
+    daemons,
+    engine,
+    ifconfig_out,
+    journal,
+    kernel,
+    laptop,
+    rc,
+    standin,
+    world,
+)
+from laggroam.sim.state import Sim, SimError, read_only
+
+EX_USAGE = 64
+EX_UNAVAILABLE = 69
+
+USAGE = """usage: laggroam --sim DIR sim VERB [ARGS]
+  init laptop [--release 11.0|15.0] [--late RADIO] [--fixed-mac RADIO] [--rc VAR=VALUE]
+                                                    build and boot the seed's laptop
+  plug IF [SEGMENT] | unplug IF                     the cable of a wired port
+  ap NAME on|off | roam NAME                        access points in range
+  suspend | resume                                  ACPI sleep (radios may re-attach)
+  detach RADIO | attach RADIO | late-attach RADIO   radio driver life cycle, boot race
+  usb-ethernet IF [unplug]                          plug or unplug a USB Ethernet dongle
+  wpa hang|kill|start IF                            wpa_supplicant failures
+  stock-devd on|off                                 the sim plays devd's stock rules, or not
+  advance SECONDS                                   move the simulated clock
+  show | events [AFTER]                             the host; the devd journal"""
+
+
+def main(argv: list[str], sim_dir: Path) -> int:
+    """Run one ``sim`` verb; prints to stdout, errors as one line on stderr."""
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(USAGE)
+        return 0 if argv else EX_USAGE
+    verb, args = argv[0], argv[1:]
+    try:
+        if verb == "init":
+            return _init(args, Path(sim_dir))
+        if verb == "show":
+            print(show(Path(sim_dir)), end="")
+            return 0
+        if verb == "events":
+            after = int(args[0]) if args and args[0].isdigit() else 0
+            for ev in journal.read(Path(sim_dir), after):
+                print(f"{ev.seq}\t{ev.line}")
+            return 0
+        action = VERBS.get(verb)
+        if action is None:
+            return _usage(f"unknown verb {verb!r}")
+        with Sim.open(Path(sim_dir)) as sim:
+            problem = action(sim, args)
+            if problem is not None:
+                return _usage(problem)
+            engine.settle(sim)
+            _report(sim)
+        return 0
+    except SimError as exc:
+        print(f"laggroam sim: {exc}", file=sys.stderr)
+        return EX_UNAVAILABLE
+
+
+def _usage(message: str) -> int:
+    print(f"laggroam sim: {message}\n{USAGE}", file=sys.stderr)
+    return EX_USAGE
+
+
+def _report(sim: Sim) -> None:
+    for note in sim.notes:
+        print(note)
+    for line in sim.events:
+        print(f"devd: {line}")
+
+
+def _init(args: list[str], sim_dir: Path) -> int:
+    release = "15.0"
+    late: list[str] = []
+    fixed: list[str] = []
+    rc_conf: dict[str, str] = {}
+    rest = list(args)
+    if not rest or rest.pop(0) != "laptop":
+        return _usage("init needs a host to build: init laptop")
+    while rest:
+        opt = rest.pop(0)
+        if opt == "--release" and rest:
+            release = rest.pop(0)
+            if release.split(".")[0] not in ("11", "12", "13", "14", "15"):
+                return _usage(f"unsupported release {release!r} (11.0 to 15.0)")
+        elif opt == "--late" and rest:
+            late.append(rest.pop(0))
+        elif opt == "--fixed-mac" and rest:
+            fixed.append(rest.pop(0))
+        elif opt == "--rc" and rest:
+            var, sep, value = rest.pop(0).partition("=")
+            if not sep or not var.replace("_", "").isalnum():
+                return _usage(f"--rc needs VAR=VALUE, not {var!r}")
+            rc_conf[var] = value
+        else:
+            return _usage(f"unexpected argument {opt!r}")
+    state = laptop.new_state(release)
+    for radio in late + fixed:
+        if radio not in state.radios:
+            return _usage(f"no radio named {radio!r}")
+    state.rc_conf.update(rc_conf)
+    for radio in fixed:
+        # a driver that cannot send with an overridden MAC (handbook, reference 3.5)
+        state.radios[radio].mac_override_ok = False
+    with Sim.open(sim_dir, new=state) as sim:
+        laptop.power_on(sim, late=tuple(late))
+        _report(sim)
+    standin.install(sim_dir)
+    return 0
+
+
+def _need(args: list[str], count: int) -> bool:
+    return len(args) >= count
+
+
+def _plug(sim: Sim, args: list[str]) -> str | None:
+    if not _need(args, 1):
+        return "plug needs an interface"
+    world.plug(sim, args[0], args[1] if len(args) > 1 else "home")
+    return None
+
+
+def _unplug(sim: Sim, args: list[str]) -> str | None:
+    if not _need(args, 1):
+        return "unplug needs an interface"
+    world.unplug(sim, args[0])
+    return None
+
+
+def _ap(sim: Sim, args: list[str]) -> str | None:
+    if len(args) != 2 or args[1] not in ("on", "off"):
+        return "ap needs a name and on|off"
+    world.set_ap(sim, args[0], args[1] == "on")
+    return None
+
+
+def _roam(sim: Sim, args: list[str]) -> str | None:
+    if not _need(args, 1):
+        return "roam needs an access point"
+    world.roam(sim, args[0])
+    return None
+
+
+def suspend(sim: Sim) -> None:
+    """ACPI suspend: devd sees ``!system=ACPI subsystem=Suspend`` (sys/dev/acpica/acpi.c
+    ``acpi_UserNotify("Suspend", ACPI_ROOT_OBJECT, state)``; type is the root
+    object's path, inferred), then drivers stop."""
+    sim.emit(journal.notify("ACPI", "Suspend", "\\", "notify=0x03"))
+    sim.state.suspended = True
+    sim.note("suspended (S3)")
+
+
+def resume(sim: Sim) -> None:
+    """Wake up; radios whose driver is reset across sleep detach and re-attach."""
+    sim.state.suspended = False
+    sim.emit(journal.notify("ACPI", "Resume", "\\", "notify=0x03"))
+    sim.note("resumed")
+    for radio in list(sim.state.radios.values()):
+        if radio.attached and radio.reattach_on_resume:
+            kernel.detach_radio(sim, radio.name)
+            engine.settle(sim)
+            kernel.attach_radio(sim, radio.name)
+
+
+def _suspend(sim: Sim, args: list[str]) -> str | None:
+    if sim.state.suspended:
+        raise SimError("already suspended")
+    suspend(sim)
+    return None
+
+
+def _resume(sim: Sim, args: list[str]) -> str | None:
+    if not sim.state.suspended:
+        raise SimError("not suspended")
+    resume(sim)
+    return None
+
+
+def _radio(sim: Sim, args: list[str]) -> str:
+    if not args or args[0] not in sim.state.radios:
+        raise SimError(f"no radio named {args[0] if args else ''!r}")
+    return args[0]
+
+
+def _detach(sim: Sim, args: list[str]) -> str | None:
+    kernel.detach_radio(sim, _radio(sim, args))
+    return None
+
+
+def _attach(sim: Sim, args: list[str]) -> str | None:
+    kernel.attach_radio(sim, _radio(sim, args))
+    return None
+
+
+def _late_attach(sim: Sim, args: list[str]) -> str | None:
+    laptop.reboot(sim, late=(_radio(sim, args),))
+    return None
+
+
+def _usb(sim: Sim, args: list[str]) -> str | None:
+    if not args:
+        return "usb-ethernet needs an interface name"
+    dev = next((d for d in sim.state.usb.values() if d.ifname == args[0]), None)
+    if dev is None:
+        raise SimError(f"no USB Ethernet dongle providing {args[0]}")
+    location = "bus=0 hubaddr=1 port=2 devaddr=3 interface=0 ugen=ugen0.3"
+    pnp = "vendor=0x0b95 product=0x178a devclass=0xff devsubclass=0xff mode=host"
+    if len(args) > 1 and args[1] == "unplug":
+        if not dev.attached:
+            raise SimError(f"{dev.ifname} is not plugged in")
+        kernel.destroy(sim, dev.ifname)
+        dev.attached = False
+        sim.emit(journal.detach(dev.driver, location, pnp, dev.bus))
+        return None
+    if dev.attached:
+        raise SimError(f"{dev.ifname} is already plugged in")
+    dev.attached = True
+    sim.emit(journal.attach(dev.driver, location, pnp, dev.bus))
+    iface = kernel.attach_ether(sim, dev.ifname, dev.mac, device=dev.driver)
+    iface.cable = "home"
+    return None
+
+
+def _wpa(sim: Sim, args: list[str]) -> str | None:
+    if len(args) != 2 or args[0] not in ("hang", "kill", "start"):
+        return "wpa needs hang|kill|start and a wlan"
+    what, ifname = args
+    if what != "start" and ifname not in sim.state.supplicants:
+        raise SimError(f"no wpa_supplicant runs on {ifname}")
+    if what == "hang":
+        daemons.hang_wpa(sim, ifname)
+    elif what == "kill":
+        daemons.kill_wpa(sim, ifname)
+    else:
+        out = rc.rc_script(sim, "wpa_supplicant", "start", [ifname])
+        for line in (out.out + out.err).splitlines():
+            sim.note(line)
+    return None
+
+
+def _stock_devd(sim: Sim, args: list[str]) -> str | None:
+    if args not in (["on"], ["off"]):
+        return "stock-devd needs on or off"
+    sim.state.stock_devd = args[0] == "on"
+    sim.note(
+        f"the simulator {'plays' if args[0] == 'on' else 'no longer plays'} devd's stock rules"
+    )
+    return None
+
+
+def _advance(sim: Sim, args: list[str]) -> str | None:
+    if not args or not args[0].isdigit():
+        return "advance needs a number of seconds"
+    sim.state.now += int(args[0])
+    sim.note(f"clock at {sim.state.now} s")
+    return None
+
+
+VERBS: dict[str, Callable[[Sim, list[str]], str | None]] = {
+    "plug": _plug, "unplug": _unplug, "ap": _ap, "roam": _roam, "suspend": _suspend,
+    "resume": _resume, "detach": _detach, "attach": _attach, "late-attach": _late_attach,
+    "usb-ethernet": _usb, "wpa": _wpa, "advance": _advance, "tick": _advance,
+    "stock-devd": _stock_devd,
+}  # fmt: skip
+
+
+def show(sim_dir: Path) -> str:
+    """A summary of the host, then ``ifconfig -a`` as the stand-in prints it."""
+    state = read_only(sim_dir)
+    lines = [f"FreeBSD {state.release} (simulated), clock {state.now} s"]
+    for ap in sorted(state.aps.values(), key=lambda a: a.name):
+        where = "in range" if ap.in_range else "out of range"
+        lines.append(f"ap {ap.name}: ssid {ap.ssid} on {ap.segment}, {where}")
+    for radio in state.radios.values():
+        lines.append(f"radio {radio.name}: {'attached' if radio.attached else 'detached'}")
+    for ifname, sup in sorted(state.supplicants.items()):
+        hung = " (hung)" if sup.hung else ""
+        lines.append(f"wpa_supplicant[{sup.pid}] on {ifname}: {sup.state}{hung}")
+    for ifname, client in sorted(state.dhclients.items()):
+        lines.append(f"dhclient[{client.pid}] on {ifname}: lease {client.addr}")
+    for iface in kernel.ordered(state):
+        if iface.kind == "ether":
+            lines.append(f"cable {iface.name}: {iface.cable or 'unplugged'}")
+    return "\n".join(lines) + "\n" + ifconfig_out.render_all(state)

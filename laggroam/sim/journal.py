@@ -1,0 +1,99 @@
+"""The devd event journal: the lines the kernel would write to /dev/devctl.
+
+Each kernel change appends the exact record devd would read, in devd's wire
+format (freebsd-src sys/kern/kern_devctl.c ``devctl_notify``/``devaddq``):
+
+* ``!system=SYS subsystem=SUB type=TYPE[ DATA]`` for notify events,
+* ``+NAME at LOCATION PNPINFO on PARENT`` / ``-NAME at ... on PARENT`` for
+  newbus attach/detach (a space is always written between location and
+  pnpinfo).
+
+The journal is ``DIR/devd.journal``, one event per line as
+``SEQ<TAB>TIME<TAB>RECORD``; SEQ increases by one per event so that a later
+devd consumer can ask for "events after N".  Lines are only appended.
+"""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+JOURNAL = "devd.journal"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One journal entry."""
+
+    seq: int
+    at: int
+    line: str
+
+
+def notify(system: str, subsystem: str, type_: str, data: str = "") -> str:
+    """A notify record; ``data`` is appended raw (kern_devctl.c ``devctl_notify``)."""
+    line = f"!system={system} subsystem={subsystem} type={type_}"
+    return f"{line} {data}" if data else line
+
+
+def ifnet(ifname: str, type_: str, data: str = "") -> str:
+    """An IFNET notify (ATTACH, DETACH, LINK_UP, LINK_DOWN: sys/net/if.c)."""
+    return notify("IFNET", ifname, type_, data)
+
+
+def attach(name: str, location: str, pnpinfo: str, parent: str) -> str:
+    """A newbus attach record (kern_devctl.c ``devaddq``)."""
+    return f"+{name} at {location} {pnpinfo} on {parent}"
+
+
+def detach(name: str, location: str, pnpinfo: str, parent: str) -> str:
+    """A newbus detach record, sent once detach has completed."""
+    return f"-{name} at {location} {pnpinfo} on {parent}"
+
+
+def append(sim_dir: Path, first_seq: int, at: int, lines: list[str]) -> int:
+    """Append ``lines`` numbered from ``first_seq``; fsync; return the next seq."""
+    if not lines:
+        return first_seq
+    text = "".join(f"{first_seq + i}\t{at}\t{line}\n" for i, line in enumerate(lines))
+    path = sim_dir / JOURNAL
+    with open(path, "ab") as f:
+        end = f.tell()
+    if end:
+        with open(path, "r+b") as f:
+            data = f.read()
+            if not data.endswith(b"\n"):
+                # drop a line torn by a crash mid-append (the caller holds the lock)
+                f.truncate(data.rfind(b"\n") + 1)
+    with open(path, "ab") as f:
+        f.write(text.encode())
+        f.flush()
+        os.fsync(f.fileno())
+    return first_seq + len(lines)
+
+
+def read(sim_dir: Path, after: int = 0) -> list[Event]:
+    """Events with a sequence number greater than ``after``, in order.
+
+    A torn last line (a crash mid-append) is ignored.
+    """
+    path = sim_dir / JOURNAL
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        return []
+    events = []
+    complete = text.split("\n")[:-1]  # a last line without newline is torn
+    for raw in complete:
+        parts = raw.split("\t", 2)
+        if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+            continue
+        seq = int(parts[0])
+        if seq > after:
+            events.append(Event(seq, int(parts[1]), parts[2]))
+    return events
+
+
+def last_seq(sim_dir: Path) -> int:
+    """The highest sequence number in the journal (0 when empty)."""
+    events = read(sim_dir)
+    return events[-1].seq if events else 0

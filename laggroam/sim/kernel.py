@@ -1,0 +1,377 @@
+"""The kernel side of the simulated host: ifnets, lagg(4), radios, link state.
+
+Each function changes ``sim.state`` the way the FreeBSD kernel would and
+emits the devd records it would write.  lagg facts come from freebsd-src
+sys/net/if_lagg.c (``lagg_port_create``, ``lagg_port_destroy``,
+``lagg_link_active``, ``lagg_linkstate``, ``lagg_port2req``, ``lagg_init``)
+as summarised in the shared reference section 3; errno values are returned
+as names (``"EEXIST"``) so the stand-in ifconfig can print strerror text.
+"""
+
+from laggroam.sim import journal
+from laggroam.sim.model import ZERO_MAC, Iface, Inet, SimState
+from laggroam.sim.state import Sim
+
+# sys/net/if_lagg.h
+LAGG_MAX_PORTS = 32
+PORT_MASTER = 0x01
+PORT_ACTIVE = 0x04
+PORT_COLLECTING = 0x08
+PORT_DISTRIBUTING = 0x10
+PORT_BITS = ((0x01, "MASTER"), (0x02, "STACK"), (0x04, "ACTIVE"), (0x08, "COLLECTING"),
+             (0x10, "DISTRIBUTING"))  # fmt: skip
+# IFCAP_* bits of an em(4) NIC as the fixtures print them: 15.x
+# (lagg-failover-em0-em1-15.txt) and 11.0 (em-no-carrier-11.0.txt)
+ETHER_CAPS = 0x4E504BB
+ETHER_CAPS_11 = 0x4019B
+LAGG_PROTOS = ("failover", "lacp", "loadbalance", "roundrobin", "broadcast", "none")
+
+STRERROR = {
+    "EINVAL": "Invalid argument",
+    "EEXIST": "File exists",
+    "EBUSY": "Device busy",
+    "ENOENT": "No such file or directory",
+    "ENOSPC": "No space left on device",
+    "EPROTONOSUPPORT": "Protocol not supported",
+    "ENXIO": "Device not configured",
+}
+
+
+def get(state: SimState, name: str) -> Iface | None:
+    return state.interfaces.get(name)
+
+
+def ordered(state: SimState) -> list[Iface]:
+    """Interfaces in if_index order, the order ifconfig lists them."""
+    return sorted(state.interfaces.values(), key=lambda i: i.index)
+
+
+def _attach_ifnet(sim: Sim, iface: Iface) -> None:
+    # IFNET ATTACH from if_attach_internal (sys/net/if.c), then ETHERNET
+    # IFATTACH from ether_ifattach (sys/net/if_ethersubr.c) for Ethernet-like
+    # ifnets; order as in fixtures/devd-events.txt.
+    sim.state.interfaces[iface.name] = iface
+    sim.emit(journal.ifnet(iface.name, "ATTACH"))
+    if iface.kind != "loop":
+        sim.emit(journal.notify("ETHERNET", iface.name, "IFATTACH"))
+    sim.note(f"{iface.name} attached")
+
+
+def attach_ether(sim: Sim, name: str, mac: str, *, device: str | None = None) -> Iface:
+    """A wired NIC's ifnet appears (driver attach or USB plug)."""
+    iface = Iface(
+        name=name,
+        index=sim.alloc_index(),
+        kind="ether",
+        mac=mac,
+        hwaddr=mac,
+        caps=ETHER_CAPS if _release_major(sim.state) >= 14 else ETHER_CAPS_11,
+        device=device,
+    )
+    _attach_ifnet(sim, iface)
+    return iface
+
+
+def attach_loopback(sim: Sim) -> Iface:
+    iface = Iface(
+        name="lo0", index=sim.alloc_index(), kind="loop", mac="", hwaddr="", up=True,
+        mtu=16384, caps=0x680003,
+    )  # fmt: skip
+    iface.inet.append(Inet("127.0.0.1", 8))
+    _attach_ifnet(sim, iface)
+    return iface
+
+
+def create_wlan(
+    sim: Sim, name: str, parent: str, *, wlanaddr: str | None = None, country: str | None = None
+) -> str | None:
+    """``ifconfig wlanN create wlandev PARENT``; returns an errno name or None.
+
+    The parent must be an attached radio (``ieee80211_find_com`` in
+    sys/net80211/ieee80211_freebsd.c ``wlan_clone_create``).  The vap takes the
+    radio's MAC unless ``wlanaddr`` is given.
+    """
+    radio = sim.state.radios.get(parent)
+    if radio is None or not radio.attached:
+        return "ENXIO"
+    if name in sim.state.interfaces:
+        return "EEXIST"
+    mac = wlanaddr or radio.mac
+    iface = Iface(
+        name=name, index=sim.alloc_index(), kind="wlan", mac=mac, hwaddr=mac, parent=parent,
+        country=country or "US",
+    )  # fmt: skip
+    _attach_ifnet(sim, iface)
+    return None
+
+
+def create_lagg(sim: Sim, name: str) -> str | None:
+    """``ifconfig laggN create``: MAC all zeros, failover (if_lagg.c ``lagg_clone_create``)."""
+    if name in sim.state.interfaces:
+        return "EEXIST"
+    iface = Iface(name=name, index=sim.alloc_index(), kind="lagg", mac=ZERO_MAC, hwaddr=ZERO_MAC)
+    _attach_ifnet(sim, iface)
+    return None
+
+
+def destroy(sim: Sim, name: str) -> None:
+    """An ifnet departs (destroy, driver detach, USB unplug).
+
+    A lagg member leaves its lagg first, exactly as ``-laggport`` but keeping
+    no MAC restore (``lagg_port_ifdetach``, if_lagg.c); a destroyed lagg
+    gives its ports back with their own MACs (``lagg_clone_destroy``).
+    """
+    iface = sim.state.interfaces.get(name)
+    if iface is None:
+        return
+    if iface.lagg is not None:
+        delport(sim, iface.lagg, name, detaching=True)
+    if iface.kind == "lagg":
+        for port in list(iface.ports):
+            delport(sim, name, port)
+    for addr in iface.inet:
+        _addr_event(sim, name, "ADDR_DEL", addr.addr)
+    del sim.state.interfaces[name]
+    sim.emit(journal.ifnet(name, "DETACH"))
+    sim.note(f"{name} destroyed")
+
+
+def _addr_event(sim: Sim, name: str, type_: str, addr: str) -> None:
+    # rt_addrmsg (freebsd-src sys/net/route.c) in the current tree; not
+    # emitted for the 11.x release the simulator can also play.
+    if _release_major(sim.state) >= 14:
+        sim.emit(journal.ifnet(name, type_, f"address={addr}"))
+
+
+def _release_major(state: SimState) -> int:
+    head = state.release.split(".", 1)[0]
+    return int(head) if head.isdigit() else 15
+
+
+def add_inet(sim: Sim, name: str, addr: str, prefixlen: int) -> None:
+    iface = sim.state.interfaces[name]
+    iface.inet.append(Inet(addr, prefixlen))
+    _addr_event(sim, name, "ADDR_ADD", addr)
+    sim.note(f"{name} inet {addr}/{prefixlen}")
+
+
+def del_inet(sim: Sim, name: str, addr: str) -> None:
+    iface = sim.state.interfaces[name]
+    iface.inet = [a for a in iface.inet if a.addr != addr]
+    _addr_event(sim, name, "ADDR_DEL", addr)
+    sim.note(f"{name} -inet {addr}")
+
+
+def set_up(sim: Sim, name: str, up: bool) -> None:
+    """``ifconfig IF up|down``; bringing a lagg up re-programs port MACs (``lagg_init``)."""
+    iface = sim.state.interfaces[name]
+    if iface.up == up:
+        return
+    iface.up = up
+    sim.note(f"{name} {'up' if up else 'down'}")
+    if up and iface.kind == "lagg":
+        for port in iface.ports:
+            if sim.state.interfaces[port].mac != iface.mac:
+                set_lladdr(sim, port, iface.mac)
+
+
+def set_lladdr(sim: Sim, name: str, mac: str) -> None:
+    """``if_setlladdr`` (sys/net/if.c): on an UP interface the change bounces it.
+
+    For a wlan vap the bounce restarts the vap, which drops the association
+    (reference 3.5, inferred); wpa_supplicant then re-associates.
+    """
+    iface = sim.state.interfaces[name]
+    if iface.mac == mac:
+        return
+    iface.mac = mac
+    sim.note(f"{name} ether {mac}")
+    if iface.kind == "wlan" and iface.up and iface.bssid is not None:
+        iface.bssid = None
+        iface.link = False
+        sim.emit(journal.ifnet(name, "LINK_DOWN"))
+        sim.note(f"{name} disassociated by the MAC change")
+    if iface.kind == "lagg":
+        # the new address reaches the ports through lagg_init (if_lagg.c)
+        for port in iface.ports:
+            if sim.state.interfaces[port].mac != mac:
+                set_lladdr(sim, port, mac)
+
+
+def addport(sim: Sim, lagg_name: str, port_name: str) -> str | None:
+    """SIOCSLAGGPORT; returns an errno name or None (if_lagg.c ``lagg_port_create``)."""
+    lagg = sim.state.interfaces.get(lagg_name)
+    port = sim.state.interfaces.get(port_name)
+    if lagg is None or lagg.kind != "lagg" or port is None or port is lagg:
+        return "EINVAL"
+    if port.lagg == lagg_name:
+        return "EEXIST"
+    if port.lagg is not None:
+        return "EBUSY"
+    if port.kind not in ("ether", "wlan"):
+        return "EPROTONOSUPPORT"
+    if len(lagg.ports) >= LAGG_MAX_PORTS:
+        return "ENOSPC"
+    port.saved_mac = port.mac
+    port.lagg = lagg_name
+    if not lagg.ports:
+        lagg.mac = port.mac
+        lagg.primary = port_name
+        lagg.mtu = port.mtu
+    else:
+        port.mtu = lagg.mtu
+        set_lladdr(sim, port_name, lagg.mac)
+    # "Keep ports sorted by if_index" (lagg_port_create)
+    lagg.ports.append(port_name)
+    lagg.ports.sort(key=lambda p: sim.state.interfaces[p].index)
+    sim.note(f"{lagg_name} laggport {port_name}")
+    return None
+
+
+def delport(sim: Sim, lagg_name: str, port_name: str, *, detaching: bool = False) -> str | None:
+    """SIOCSLAGGDELPORT or a member's departure (if_lagg.c ``lagg_port_destroy``).
+
+    When the primary leaves, the first remaining port becomes primary, the
+    lagg takes that port's original MAC and every remaining port is
+    re-programmed with it; the leaving port gets its own MAC back unless it
+    is being destroyed.
+    """
+    lagg = sim.state.interfaces.get(lagg_name)
+    port = sim.state.interfaces.get(port_name)
+    if lagg is None or port is None:
+        return "EINVAL"
+    if port.lagg != lagg_name:
+        return "ENOENT"
+    lagg.ports.remove(port_name)
+    if lagg.primary == port_name:
+        new = lagg.ports[0] if lagg.ports else None
+        lagg.primary = new
+        lladdr = ZERO_MAC
+        if new is not None:
+            lladdr = sim.state.interfaces[new].saved_mac or sim.state.interfaces[new].hwaddr
+        lagg.mac = lladdr
+        for other in lagg.ports:
+            set_lladdr(sim, other, lladdr)
+        sim.note(f"{lagg_name} primary is now {new or 'none'}")
+    saved = port.saved_mac
+    port.lagg = None
+    port.saved_mac = None
+    if not detaching and saved is not None:
+        set_lladdr(sim, port_name, saved)
+    sim.note(f"{lagg_name} -laggport {port_name}")
+    return None
+
+
+def lagg_caps(state: SimState, lagg: Iface) -> int:
+    """The capabilities every port has (if_lagg.c ``lagg_capabilities``); 0 without ports."""
+    caps = 0
+    for i, port in enumerate(lagg.ports):
+        port_caps = state.interfaces[port].caps
+        caps = port_caps if i == 0 else caps & port_caps
+    return caps
+
+
+def port_active(iface: Iface) -> bool:
+    """LAGG_PORTACTIVE (sys/net/if_lagg.h): link up and IFF_UP."""
+    return iface.link and iface.up
+
+
+def active_port(state: SimState, lagg: Iface) -> str | None:
+    """``lagg_link_active(sc, sc_primary)``: the port failover transmits on.
+
+    The primary if active; else the port after it in the list if active;
+    else the first active port in list order; else none.
+    """
+    ports = lagg.ports
+    if not ports:
+        return None
+    primary = lagg.primary
+    if primary is not None and primary in ports:
+        if port_active(state.interfaces[primary]):
+            return primary
+        after = ports.index(primary) + 1
+        if after < len(ports) and port_active(state.interfaces[ports[after]]):
+            return ports[after]
+    return next((p for p in ports if port_active(state.interfaces[p])), None)
+
+
+def port_flags(state: SimState, lagg: Iface, port: str) -> int:
+    """The flags ``laggport:`` shows (if_lagg.c ``lagg_port2req``)."""
+    iface = state.interfaces[port]
+    flags = 0
+    if lagg.proto == "failover":
+        if port == lagg.primary:
+            flags |= PORT_MASTER
+        if port == active_port(state, lagg):
+            flags |= PORT_ACTIVE
+    elif lagg.proto in ("roundrobin", "loadbalance", "broadcast"):
+        if port_active(iface):
+            flags |= PORT_ACTIVE
+    elif lagg.proto == "lacp":
+        segment = state.segments.get(iface.cable or "")
+        if port_active(iface) and segment is not None and segment.lacp_partner:
+            flags |= PORT_ACTIVE | PORT_COLLECTING | PORT_DISTRIBUTING
+    return flags
+
+
+def flag_names(value: int, bits: tuple[tuple[int, str], ...]) -> str:
+    """``printb``-style ``HEX<NAMES>`` (sbin/ifconfig)."""
+    names = ",".join(name for bit, name in bits if value & bit)
+    return f"{value:x}<{names}>"
+
+
+def wants_link(state: SimState, iface: Iface) -> bool:
+    """The link state the hardware would report now."""
+    if state.suspended:
+        return iface.kind == "loop"
+    if iface.kind == "loop":
+        return True
+    if iface.kind == "ether":
+        return iface.up and iface.cable is not None and iface.cable in state.segments
+    if iface.kind == "wlan":
+        return iface.up and iface.bssid is not None
+    # lagg_linkstate (if_lagg.c): any port with link state UP
+    return any(state.interfaces[p].link for p in iface.ports)
+
+
+def settle_links(sim: Sim) -> bool:
+    """Apply link changes, members before laggs; True when anything changed.
+
+    Each change is ``if_link_state_change`` -> devd LINK_UP/LINK_DOWN
+    (sys/net/if.c ``do_link_state_change``).
+    """
+    changed = False
+    for kinds in (("loop", "ether", "wlan"), ("lagg",)):
+        for iface in ordered(sim.state):
+            if iface.kind not in kinds:
+                continue
+            want = wants_link(sim.state, iface)
+            if want != iface.link:
+                iface.link = want
+                sim.emit(journal.ifnet(iface.name, "LINK_UP" if want else "LINK_DOWN"))
+                sim.note(f"{iface.name} link {'up' if want else 'down'}")
+                changed = True
+    return changed
+
+
+def detach_radio(sim: Sim, name: str) -> None:
+    """The radio's driver detaches: its vaps are destroyed, then ``-iwn0 ...``."""
+    radio = sim.state.radios[name]
+    if not radio.attached:
+        return
+    for iface in ordered(sim.state):
+        if iface.kind == "wlan" and iface.parent == name:
+            destroy(sim, iface.name)
+    radio.attached = False
+    sim.emit(journal.detach(name, radio.location, radio.pnpinfo, radio.bus))
+    sim.note(f"{name} detached")
+
+
+def attach_radio(sim: Sim, name: str) -> None:
+    """The radio's driver attaches: ``+iwn0 at ... on pci2``."""
+    radio = sim.state.radios[name]
+    if radio.attached:
+        return
+    radio.attached = True
+    sim.emit(journal.attach(name, radio.location, radio.pnpinfo, radio.bus))
+    sim.note(f"{name} attached")

@@ -1,0 +1,82 @@
+"""The seed's laptop, built and booted as its rc.conf would (reference 5.1).
+
+em0 (wired, cabled to the ``home`` segment), iwn0 (an Intel radio) with
+wlan0 cloned on it, lagg0 failover em0 + wlan0 with DHCP on lagg0; the
+``home`` segment is reachable both by cable and through the ``home`` access
+point (roam and keep the address), the ``cafe`` access point bridges to
+another subnet (roam and need a new one); ue0 is a USB Ethernet dongle on
+axge0, unplugged.
+"""
+
+from laggroam.sim import engine, journal, kernel, rc, world
+from laggroam.sim.model import Radio, SimState, UsbDevice
+from laggroam.sim.state import Sim
+
+RC_CONF = {
+    "ifconfig_em0": "up",
+    "wlans_iwn0": "wlan0",
+    "create_args_wlan0": "country FR",
+    "ifconfig_wlan0": "WPA",
+    "cloned_interfaces": "lagg0",
+    "ifconfig_lagg0": "up laggproto failover laggport em0 laggport wlan0 DHCP",
+}
+EM0_MAC = "b8:8a:60:de:c4:1b"
+IWN0_MAC = "20:0d:b0:c4:ab:59"
+UE0_MAC = "00:0e:c6:f0:5a:21"
+CABLES = {"em0": "home"}
+
+
+def new_state(release: str) -> SimState:
+    """The laptop's world and configuration, before the machine is powered on."""
+    state = SimState(release=release, rc_conf=dict(RC_CONF), wpa_networks=["home", "cafe"])
+    world.add_segment(state, "home", "192.168.1.0/24")
+    world.add_segment(state, "cafe", "10.20.30.0/24")
+    world.add_ap(state, "home", "home", "32:20:9f:2e:f6:65", "home", channel=6)
+    world.add_ap(state, "cafe", "cafe", "e4:60:4d:97:00:e8", "cafe", channel=36, in_range=False)
+    state.radios["iwn0"] = Radio(name="iwn0", mac=IWN0_MAC, reattach_on_resume=True)
+    state.usb["axge0"] = UsbDevice(driver="axge0", ifname="ue0", mac=UE0_MAC)
+    return state
+
+
+def power_on(sim: Sim, *, late: tuple[str, ...] = (), cables: dict[str, str] | None = None) -> None:
+    """Cold boot: drivers attach, /etc/rc runs netif, devd replays the queue.
+
+    Radios named in ``late`` attach only after netif has configured lagg0
+    (the boot race of reference 3.6).
+    """
+    state = sim.state
+    kernel.attach_loopback(sim)
+    kernel.attach_ether(sim, "em0", EM0_MAC)
+    for name, segment in (cables if cables is not None else CABLES).items():
+        if name in state.interfaces:
+            state.interfaces[name].cable = segment
+    for radio in state.radios.values():
+        radio.attached = radio.name not in late
+        if radio.attached:
+            sim.emit(journal.attach(radio.name, radio.location, radio.pnpinfo, radio.bus))
+    for dev in state.usb.values():
+        if dev.attached:
+            kernel.attach_ether(sim, dev.ifname, dev.mac, device=dev.driver)
+    out = rc.boot(sim)
+    sim.note(f"booted FreeBSD {state.release} as rc.conf says")
+    for line in (out.out + out.err).splitlines():
+        sim.note(f"rc: {line}")
+    engine.settle(sim)
+    for name in late:
+        kernel.attach_radio(sim, name)
+        engine.settle(sim)
+
+
+def reboot(sim: Sim, *, late: tuple[str, ...] = ()) -> None:
+    """Power-cycle: the world, rc.conf and DHCP servers' memory stay; the kernel starts over."""
+    state = sim.state
+    cables = {n: i.cable for n, i in state.interfaces.items() if i.cable is not None}
+    state.interfaces.clear()
+    state.processes.clear()
+    state.pidfiles.clear()
+    state.supplicants.clear()
+    state.dhclients.clear()
+    state.next_index = 1
+    state.suspended = False
+    sim.note("rebooted")
+    power_on(sim, late=late, cables=cables)

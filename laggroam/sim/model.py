@@ -1,0 +1,248 @@
+"""The simulated host's state as plain dataclasses, and their JSON form.
+
+Everything the simulator knows lives in one ``SimState`` so that separate
+processes (the CLI, the stand-in programs, hooks, the daemon) share one host
+through ``DIR/state.json``.  Only data here; behaviour lives in kernel.py,
+world.py, daemons.py and rc.py.
+"""
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+ZERO_MAC = "00:00:00:00:00:00"
+
+
+@dataclass
+class Inet:
+    """One IPv4 address on an interface, with the DHCP server's prefix."""
+
+    addr: str
+    prefixlen: int
+
+
+@dataclass
+class Iface:
+    """One ifnet.
+
+    ``kind`` is ``ether`` (a wired NIC: em0, ue0), ``wlan`` (a cloned 802.11
+    vap), ``lagg`` or ``loop``.  ``link`` is the link state the kernel last
+    reported (and announced through devd); ``mac`` is the current link-level
+    address, ``hwaddr`` the permanent one.
+    """
+
+    name: str
+    index: int
+    kind: str
+    mac: str
+    hwaddr: str
+    up: bool = False
+    mtu: int = 1500
+    link: bool = False
+    inet: list[Inet] = field(default_factory=list)
+    caps: int = 0
+    # wired: the segment the cable is plugged into (None: unplugged)
+    cable: str | None = None
+    media_subtype: str = "1000baseT <full-duplex>"
+    # wlan: parent radio and current association
+    parent: str | None = None
+    country: str = "US"
+    bssid: str | None = None
+    # lagg: protocol, ports in list order, the primary; member: its lagg and
+    # the MAC it had when it joined (lp_lladdr in sys/net/if_lagg.c)
+    proto: str = "failover"
+    ports: list[str] = field(default_factory=list)
+    primary: str | None = None
+    lagg: str | None = None
+    saved_mac: str | None = None
+    # a USB/PCI driver device that carries this ifnet (ue0 on axge0)
+    device: str | None = None
+
+
+@dataclass
+class Radio:
+    """A wireless NIC driver instance (iwn0): a newbus device, not an ifnet."""
+
+    name: str
+    mac: str
+    attached: bool = True
+    bus: str = "pci2"
+    location: str = "slot=0 function=0 dbsf=pci0:2:0:0"
+    pnpinfo: str = "vendor=0x8086 device=0x4238 subvendor=0x8086 subdevice=0x1111 class=0x028000"
+    # some drivers cannot send with an overridden MAC (handbook note, reference 3.5)
+    mac_override_ok: bool = True
+    # drivers that are reset (detached and re-attached) across suspend/resume
+    reattach_on_resume: bool = False
+
+
+@dataclass
+class UsbDevice:
+    """A hot-pluggable Ethernet dongle: newbus device ``driver`` carrying ``ifname``."""
+
+    driver: str
+    ifname: str
+    mac: str
+    attached: bool = False
+    bus: str = "uhub0"
+
+
+@dataclass
+class Segment:
+    """A switch segment (a LAN); may run a DHCP server on ``subnet``."""
+
+    name: str
+    subnet: str | None = None
+    next_host: int = 100
+    leases: dict[str, str] = field(default_factory=dict)
+    lacp_partner: bool = False
+
+
+@dataclass
+class AccessPoint:
+    """An 802.11 access point bridging to a segment."""
+
+    name: str
+    ssid: str
+    bssid: str
+    segment: str
+    channel: int = 6
+    in_range: bool = True
+
+
+@dataclass
+class Process:
+    """A simulated process; pids are allocated by the sim."""
+
+    pid: int
+    prog: str
+    argv: list[str]
+    ifname: str
+
+
+@dataclass
+class Supplicant:
+    """wpa_supplicant's view of one wlan (exists while the process runs)."""
+
+    ifname: str
+    pid: int
+    state: str = "SCANNING"
+    hung: bool = False
+    ap: str | None = None
+    removed: bool = False
+
+
+@dataclass
+class Dhclient:
+    """dhclient on one interface: its lease (address and the segment it came from)."""
+
+    ifname: str
+    pid: int
+    addr: str | None = None
+    prefixlen: int = 24
+    segment: str | None = None
+    link_seen: bool = False
+
+
+@dataclass
+class WriteCall:
+    """One state-changing stand-in invocation (a converged host sees none)."""
+
+    at: int
+    prog: str
+    argv: list[str]
+
+
+@dataclass
+class SimState:
+    """The whole simulated host and world."""
+
+    release: str = "15.0"
+    now: int = 0
+    next_pid: int = 1000
+    next_index: int = 1
+    next_seq: int = 1
+    suspended: bool = False
+    # the sim plays devd's stock rules (pccard_ether, dhclient quietstart)
+    # until a devd consumer takes over event delivery
+    stock_devd: bool = True
+    rc_conf: dict[str, str] = field(default_factory=dict)
+    wpa_networks: list[str] = field(default_factory=list)
+    interfaces: dict[str, Iface] = field(default_factory=dict)
+    radios: dict[str, Radio] = field(default_factory=dict)
+    usb: dict[str, UsbDevice] = field(default_factory=dict)
+    segments: dict[str, Segment] = field(default_factory=dict)
+    aps: dict[str, AccessPoint] = field(default_factory=dict)
+    processes: dict[str, Process] = field(default_factory=dict)
+    pidfiles: dict[str, int] = field(default_factory=dict)
+    supplicants: dict[str, Supplicant] = field(default_factory=dict)
+    dhclients: dict[str, Dhclient] = field(default_factory=dict)
+    # /var/db/dhclient.leases.IF: the last address bound on each interface
+    lease_files: dict[str, str] = field(default_factory=dict)
+    write_calls: list[WriteCall] = field(default_factory=list)
+    log: list[str] = field(default_factory=list)
+
+
+T = TypeVar("T")
+
+
+def to_json(obj: Any) -> Any:
+    """A dataclass tree as JSON-ready dicts and lists."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: to_json(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, dict):
+        return {str(k): to_json(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [to_json(v) for v in obj]
+    return obj
+
+
+def from_json(cls: type[T], data: Any, where: str = "state") -> T:
+    """Rebuild ``cls`` from JSON data, checking every field's type."""
+    return typing.cast(T, _decode(cls, data, where))
+
+
+def _decode(tp: Any, data: Any, where: str) -> Any:
+    origin = typing.get_origin(tp)
+    if origin in (types.UnionType, typing.Union):
+        args = typing.get_args(tp)
+        if data is None and type(None) in args:
+            return None
+        inner = [a for a in args if a is not type(None)]
+        return _decode(inner[0], data, where)
+    if origin is list:
+        if not isinstance(data, list):
+            raise ValueError(f"{where}: expected a list")
+        (item,) = typing.get_args(tp)
+        return [_decode(item, v, f"{where}[{i}]") for i, v in enumerate(data)]
+    if origin is dict:
+        if not isinstance(data, dict):
+            raise ValueError(f"{where}: expected an object")
+        _, value = typing.get_args(tp)
+        return {str(k): _decode(value, v, f"{where}.{k}") for k, v in data.items()}
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        if not isinstance(data, dict):
+            raise ValueError(f"{where}: expected an object")
+        hints = typing.get_type_hints(tp)
+        kwargs = {}
+        for f in dataclasses.fields(tp):
+            if f.name in data:
+                kwargs[f.name] = _decode(hints[f.name], data[f.name], f"{where}.{f.name}")
+        unknown = set(data) - {f.name for f in dataclasses.fields(tp)}
+        if unknown:
+            raise ValueError(f"{where}: unknown field {sorted(unknown)[0]!r}")
+        return tp(**kwargs)
+    if tp is bool:
+        if not isinstance(data, bool):
+            raise ValueError(f"{where}: expected true or false")
+        return data
+    if tp is int:
+        if not isinstance(data, int) or isinstance(data, bool):
+            raise ValueError(f"{where}: expected an integer")
+        return data
+    if tp is str:
+        if not isinstance(data, str):
+            raise ValueError(f"{where}: expected a string")
+        return data
+    raise ValueError(f"{where}: unsupported type {tp!r}")

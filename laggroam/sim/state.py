@@ -1,0 +1,132 @@
+"""The simulator's store: one JSON file, a lock, atomic writes.
+
+``Sim.open(dir)`` takes an exclusive ``flock`` on ``DIR/lock``, loads
+``DIR/state.json``, yields a ``Sim`` and, when the block ends without an
+exception, appends the devd events it produced to the journal and writes the
+state back (temporary file, fsync, ``os.replace``, fsync of the directory).
+A crash at any point leaves the previous state or the new one, never a mix.
+"""
+
+import contextlib
+import fcntl
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from laggroam.sim import journal
+from laggroam.sim.model import SimState, from_json, to_json
+
+STATE = "state.json"
+LOCK = "lock"
+
+
+class SimError(Exception):
+    """A refused simulator operation; the message is one line for the user."""
+
+
+class Sim:
+    """An open simulated host: its state plus what the current operation did."""
+
+    def __init__(self, sim_dir: Path, state: SimState) -> None:
+        self.dir = sim_dir
+        self.state = state
+        self.events: list[str] = []
+        self.notes: list[str] = []
+        self.devd_seen = 0
+        self.loaded = ""  # the JSON read at open: an unchanged host is not rewritten
+
+    @classmethod
+    @contextlib.contextmanager
+    def open(cls, sim_dir: Path, *, new: SimState | None = None) -> Iterator["Sim"]:
+        """Lock, load (or start from ``new``), yield, then save on success."""
+        sim_dir = Path(sim_dir)
+        if new is not None:
+            sim_dir.mkdir(parents=True, exist_ok=True)
+        elif not (sim_dir / STATE).exists():
+            raise SimError(
+                f"{sim_dir}: no simulated host here (run: laggroam --sim {sim_dir} sim init laptop)"
+            )
+        with _locked(sim_dir):
+            state = new if new is not None else load(sim_dir)
+            state.next_seq = max(state.next_seq, journal.last_seq(sim_dir) + 1)
+            sim = cls(sim_dir, state)
+            if new is None:
+                sim.loaded = _dump(state)
+            yield sim
+            sim.save()
+
+    def save(self) -> None:
+        """Journal first, then the state, so no event is numbered twice."""
+        self.state.next_seq = journal.append(
+            self.dir, self.state.next_seq, self.state.now, self.events
+        )
+        self.state.log.extend(self.notes)
+        del self.state.log[:-200]
+        text = _dump(self.state)
+        if text != self.loaded:
+            write_atomic(self.dir / STATE, text)
+
+    def emit(self, line: str) -> None:
+        """Record a devd event produced by the current operation."""
+        self.events.append(line)
+
+    def note(self, text: str) -> None:
+        """Record a human-readable change made by the current operation."""
+        self.notes.append(text)
+
+    def alloc_pid(self) -> int:
+        self.state.next_pid += 1
+        return self.state.next_pid
+
+    def alloc_index(self) -> int:
+        index = self.state.next_index
+        self.state.next_index += 1
+        return index
+
+
+def _dump(state: SimState) -> str:
+    return json.dumps(to_json(state), indent=1) + "\n"
+
+
+def load(sim_dir: Path) -> SimState:
+    """Read ``DIR/state.json``; a damaged file is a SimError naming it."""
+    path = sim_dir / STATE
+    try:
+        data = json.loads(path.read_text())
+        return from_json(SimState, data)
+    except (OSError, ValueError) as exc:
+        raise SimError(f"{path}: {exc}") from exc
+
+
+def read_only(sim_dir: Path) -> SimState:
+    """The current state, read under the lock (for listing commands)."""
+    if not (Path(sim_dir) / STATE).exists():
+        raise SimError(f"{sim_dir}: no simulated host here")
+    with _locked(Path(sim_dir)):
+        return load(Path(sim_dir))
+
+
+@contextlib.contextmanager
+def _locked(sim_dir: Path) -> Iterator[None]:
+    fd = os.open(sim_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that readers see the old or the new file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    dfd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dfd)
+    finally:
+        os.close(dfd)
