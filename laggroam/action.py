@@ -41,15 +41,21 @@ class Action:
     def argv(self, programs: Programs) -> list[str]:
         raise NotImplementedError
 
+    def argvs(self, programs: Programs) -> list[list[str]]:
+        """Every command of the action, run in order (most actions have one)."""
+        return [self.argv(programs)]
+
     def done(self, host: Host) -> bool:
         """True when a fresh observation shows this action's effect."""
         raise NotImplementedError
 
     def command(self, programs: Programs | None = None) -> str:
-        """The command line as an administrator would type it."""
-        argv = self.argv(programs or Programs())
-        argv[0] = argv[0].rsplit("/", 1)[-1]
-        return " ".join(argv)
+        """The command line(s) as an administrator would type them."""
+        lines = []
+        for argv in self.argvs(programs or Programs()):
+            argv[0] = argv[0].rsplit("/", 1)[-1]
+            lines.append(" ".join(argv))
+        return " && ".join(lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +100,17 @@ class AddLaggPort(Action):
 
 @dataclass(frozen=True, slots=True)
 class RemoveLaggPort(Action):
+    """A port leaves the lagg; with ``primary`` set it leaves only to rejoin behind it.
+
+    FreeBSD has no verb to re-order ports: the primary is the first port
+    added (sys/net/if_lagg.c lagg_port_create), so restoring it means the
+    other ports leave and the plan adds them back.  Such a removal is proved
+    by its purpose -- ``primary`` is the lagg's primary again and the port a
+    member -- not by the port's absence, which the re-add undoes at once.
+    """
+
     port: str = ""
+    primary: str | None = None
 
     @property
     def key(self) -> str:
@@ -106,7 +122,11 @@ class RemoveLaggPort(Action):
 
     def done(self, host: Host) -> bool:
         iface = host.get(self.target)
-        return iface is None or iface.lagg is None or self.port not in iface.lagg.port_names
+        if iface is None or iface.lagg is None:
+            return self.primary is None
+        if self.primary is not None:
+            return iface.lagg.primary == self.primary and self.port in iface.lagg.port_names
+        return self.port not in iface.lagg.port_names
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +191,28 @@ class StartWpa(Action):
     def done(self, host: Host) -> bool:
         sup = host.wpa.get(self.target)
         return sup is not None and sup.running is True
+
+
+@dataclass(frozen=True, slots=True)
+class RestartWpa(Action):
+    """Stop the wlan's wpa_supplicant and start a new one with the policy's config."""
+
+    conf: str = "/etc/wpa_supplicant.conf"
+    old_pid: int | None = None
+
+    @property
+    def timeout(self) -> float:
+        return 15.0
+
+    def argv(self, programs: Programs) -> list[str]:
+        return StartWpa(self.target, self.reason, self.conf).argv(programs)
+
+    def argvs(self, programs: Programs) -> list[list[str]]:
+        return [StopWpa(self.target, self.reason).argv(programs), self.argv(programs)]
+
+    def done(self, host: Host) -> bool:
+        sup = host.wpa.get(self.target)
+        return sup is not None and sup.running is True and sup.pid != self.old_pid
 
 
 @dataclass(frozen=True, slots=True)

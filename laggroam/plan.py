@@ -18,12 +18,12 @@ from laggroam.action import (
     CreateWlan,
     RemoveLaggPort,
     RenewDhcp,
+    RestartWpa,
     SetEther,
     SetLaggProto,
     StartDhclient,
     StartWpa,
     StopDhclient,
-    StopWpa,
 )
 from laggroam.event import Event
 from laggroam.host import Host, Interface, Lagg
@@ -231,7 +231,8 @@ class _Planner:
                 if port == held
                 else reorder_reason
             )
-            self.add(RemoveLaggPort(lp.name, reason, port))
+            rejoin = first if port != held and port in wanted else None
+            self.add(RemoveLaggPort(lp.name, reason, port, rejoin))
         remaining = [m for m in members if m not in removals]
         for extra in remaining:
             if extra not in lp.ports:
@@ -422,8 +423,8 @@ class _Planner:
         self._keep(w.name, mem)
 
     def _restart(self, w: WlanPolicy, reason: str) -> None:
-        self.add(StopWpa(w.name, reason))
-        self.add(StartWpa(w.name, reason, w.wpa_conf))
+        sup = self.host.wpa.get(w.name)
+        self.add(RestartWpa(w.name, reason, w.wpa_conf, sup.pid if sup is not None else None))
 
     def _keep(self, name: str, mem: WlanMemory) -> None:
         self.memory = self.memory.with_wlan(name, mem)
@@ -450,10 +451,15 @@ class _Planner:
         if proc is None or proc.running is None:
             self.notes.append(f"dhclient on {lp.name}: state unknown; not acted on")
             return
+        iface = self.host.get(lp.name)
         if not proc.running:
+            if iface is not None and not iface.has_link:
+                # Without link dhclient gives up after about ten seconds and
+                # exits (sbin/dhclient/dhclient.c); start it once lagg has link.
+                self.notes.append(f"no dhclient runs on {lp.name}; waiting for {lp.name}'s link")
+                return
             self.add(StartDhclient(lp.name, f"no dhclient runs on {lp.name}"))
             return
-        iface = self.host.get(lp.name)
         lagg = iface.lagg if iface is not None else None
         before = self.initial.laggs.get(lp.name)
         if lagg is None or before is None:

@@ -197,9 +197,10 @@ def _execute(
 ) -> tuple[Host, Memory]:
     results = []
     for action in p.actions:
-        result = system.run_action(action.argv(system.programs), action.timeout)
-        if not result.ok:
-            log.warning("%s (%s)", result.describe(), action.reason)
+        for argv in action.argvs(system.programs):
+            result = system.run_action(argv, action.timeout)
+            if not result.ok:
+                log.warning("%s (%s)", result.describe(), action.reason)
         results.append((action, result))
     host = observe_for(system, policy)
     deadline = time.monotonic() + verify_deadline

@@ -8,7 +8,7 @@ stand-ins under DIR/bin).
 import logging
 import re
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,18 +90,24 @@ def parse_wpa_cli_status(text: str) -> dict[str, str]:
 class System:
     """Observe a host through its programs."""
 
-    def __init__(self, programs: Programs, timeout: float = OBSERVE_TIMEOUT) -> None:
+    def __init__(
+        self,
+        programs: Programs,
+        timeout: float = OBSERVE_TIMEOUT,
+        runner: Callable[[Sequence[str], float], Result] | None = None,
+    ) -> None:
         self.programs = programs
         self.timeout = timeout
         self.writes = 0
+        self._runner = runner or (lambda argv, timeout: run(argv, timeout=timeout))
 
     def run(self, argv: list[str]) -> Result:
-        return run(argv, timeout=self.timeout)
+        return self._runner(argv, self.timeout)
 
     def run_action(self, argv: list[str], timeout: float) -> Result:
         """Run one action's argv; counted so that tests can see every write."""
         self.writes += 1
-        return run(argv, timeout=timeout)
+        return self._runner(argv, timeout)
 
     def observe(
         self, dhcp_ifaces: Iterable[str] | None = None, wpa_ifaces: Iterable[str] | None = None
@@ -109,8 +115,8 @@ class System:
         """Snapshot the host.
 
         ``dhcp_ifaces`` / ``wpa_ifaces`` name the interfaces whose dhclient and
-        wpa_supplicant are asked about; None means every lagg and every wlan
-        found.  What cannot be read is listed in ``Host.unknown``.
+        wpa_supplicant are asked about; None means every interface but
+        loopback, and every wlan.  What cannot be read is listed in ``Host.unknown``.
         """
         listing = self.run([self.programs.ifconfig, "-a"])
         if not listing.ok:
@@ -123,7 +129,7 @@ class System:
 
         radios = self._radios(unknown)
         if dhcp_ifaces is None:
-            dhcp_ifaces = list(base.laggs())
+            dhcp_ifaces = [i.name for i in base.interfaces if "LOOPBACK" not in i.flags]
         if wpa_ifaces is None:
             wpa_ifaces = [i.name for i in base.interfaces if "wlan" in i.groups]
         dhclient = {}

@@ -12,12 +12,12 @@ from laggroam.action import (
     CreateWlan,
     RemoveLaggPort,
     RenewDhcp,
+    RestartWpa,
     SetEther,
     SetLaggProto,
     StartDhclient,
     StartWpa,
     StopDhclient,
-    StopWpa,
 )
 from laggroam.event import Event
 from laggroam.host import Host, Process, Supplicant
@@ -71,11 +71,13 @@ def test_recreated_wlan_unassociated_gets_wpa_restart() -> None:
     result = plan(seed(), host, Memory(), [Event("ATTACH", "wlan0")], NOW)
     assert commands(result) == [
         "ifconfig lagg0 laggport wlan0",
-        "service wpa_supplicant stop wlan0",
-        "wpa_supplicant -s -B -i wlan0 -c /etc/wpa_supplicant.conf -D bsd"
-        " -P /var/run/wpa_supplicant/wlan0.pid",
+        "service wpa_supplicant stop wlan0 && wpa_supplicant -s -B -i wlan0"
+        " -c /etc/wpa_supplicant.conf -D bsd -P /var/run/wpa_supplicant/wlan0.pid",
     ]
-    assert "new instance (ATTACH)" in result.actions[1].reason
+    restart = result.actions[1]
+    assert isinstance(restart, RestartWpa)
+    assert restart.old_pid == 640
+    assert "new instance (ATTACH)" in restart.reason
 
 
 def test_new_instance_seen_without_event_through_memory() -> None:
@@ -85,7 +87,7 @@ def test_new_instance_seen_without_event_through_memory() -> None:
     host = replace(host, wpa={"wlan0": Supplicant(True, 640, "SCANNING")})
     memory = Memory(wlans={"wlan0": WlanMemory(present=False)})
     result = plan(seed(), host, memory, [], NOW)
-    assert isinstance(result.actions[1], StopWpa)
+    assert isinstance(result.actions[1], RestartWpa)
 
 
 def test_missing_wlan_with_radio_is_created_joined_and_keyed() -> None:
@@ -310,7 +312,7 @@ def test_stuck_supplicant_restarted_after_stuck_after_with_backoff() -> None:
     assert first.memory.wlan("wlan0").unassociated_since == NOW
 
     second = plan(pol, _stuck(), first.memory, [], NOW + 21)
-    assert [type(a) for a in second.actions] == [StopWpa, StartWpa]
+    assert [type(a) for a in second.actions] == [RestartWpa]
     assert "has not associated for 21s (stuck_after 20s)" in second.actions[0].reason
     assert second.memory.wlan("wlan0").restarts == 1
 
@@ -340,7 +342,7 @@ def test_stuck_supplicant_gives_up_visibly_and_recovers_on_association() -> None
 
 def test_resume_restarts_unassociated_supplicant() -> None:
     result = plan(seed(), _stuck(), Memory(), [Event("RESUME")], NOW)
-    assert [type(a) for a in result.actions] == [StopWpa, StartWpa]
+    assert [type(a) for a in result.actions] == [RestartWpa]
     assert result.actions[0].reason == "the machine resumed and wpa_supplicant is not associated"
 
 
@@ -417,3 +419,15 @@ def test_plans_are_pure() -> None:
     b = plan(seed(), host, memory, [Event("RESUME")], NOW)
     assert a == b
     assert memory == Memory()
+
+
+def test_dhclient_waits_for_link() -> None:
+    host = with_interfaces(
+        laptop(dhclient={"lagg0": Process(False)}),
+        em0(link=False),
+        wlan0(link=False),
+        lagg0(port("em0", "MASTER"), port("wlan0"), link=False),
+    )
+    result = plan(seed(), host, Memory(), [], NOW)
+    assert result.actions == ()
+    assert "no dhclient runs on lagg0; waiting for lagg0's link" in result.notes
