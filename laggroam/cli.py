@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from laggroam import __version__
-from laggroam.exitcodes import EX_CONFIG, EX_DATAERR, EX_NOINPUT, EX_OK, EX_UNAVAILABLE, EX_USAGE
+from laggroam.exitcodes import (
+    EX_CONFIG,
+    EX_DATAERR,
+    EX_IOERR,
+    EX_NOINPUT,
+    EX_OK,
+    EX_UNAVAILABLE,
+    EX_USAGE,
+)
 
 if TYPE_CHECKING:
     from laggroam.devdconf import Config as DevdConfig
@@ -111,6 +119,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EX_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (``laggroam status | head``): say nothing more.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EX_IOERR
 
 
 def _setup_logging(verbose: int, quiet: bool) -> None:
@@ -121,7 +133,7 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
 
 
 def _policy_path(args: argparse.Namespace) -> str:
-    return str(args.config or DEFAULT_POLICY)
+    return str(args.config or _host_path(args, DEFAULT_POLICY))
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -178,13 +190,52 @@ def cmd_status(args: argparse.Namespace) -> int:
         except ObserveError as exc:
             print(f"{PROG}: cannot observe the host: {exc}", file=sys.stderr)
             return EX_UNAVAILABLE
+    history = None if args.from_ifconfig else _history(args)
+    daemon = None if args.from_ifconfig else _daemon_status(args)
     if args.json:
         import json
 
-        print(json.dumps(report.host_json(host), indent=2))
+        doc = report.host_json(host)
+        if not args.from_ifconfig:
+            doc["reconcile"] = history
+            doc["daemon"] = daemon
+        print(json.dumps(doc, indent=2))
     else:
         print(report.render_text(host, _expected_ports(args)), end="")
+        if history is not None:
+            from laggroam import history as history_mod
+
+            print(history_mod.render(history), end="")
+        if not args.from_ifconfig:
+            from laggroam.daemon import render_status
+
+            print(render_status(daemon), end="")
     return EX_OK
+
+
+def _daemon_status(args: argparse.Namespace) -> "dict[str, object] | None":
+    """The running daemon's status file; None when no daemon runs."""
+    from laggroam import policy
+    from laggroam.daemon import read_status
+    from laggroam.store import Store
+
+    try:
+        state_dir = policy.load(_policy_path(args)).daemon.state_dir
+    except (policy.PolicyErrors, OSError):
+        state_dir = policy.DaemonPolicy().state_dir
+    return read_status(Store(_host_path(args, state_dir)))
+
+
+def _history(args: argparse.Namespace) -> "dict[str, object] | None":
+    """What laggroam did last on this host; None without a usable policy."""
+    from laggroam import history, policy
+    from laggroam.store import Store
+
+    try:
+        pol = policy.load(_policy_path(args))
+    except (policy.PolicyErrors, OSError):
+        return None
+    return history.summary(Store(_host_path(args, pol.daemon.state_dir)))
 
 
 def _parse_capture(path: str, text: str) -> "Host | None":

@@ -82,8 +82,10 @@ class Daemon:
         chain_path: str = chain.DEVD_PATH,
         socket_path: Path | None = None,
     ) -> None:
-        self.policy_path = policy_path
+        self.policy_path = policy_path.absolute()
         self.policy = policy
+        self.policy_loaded = time.time()
+        self.generation = 1
         self.policy_sig = _signature(policy_path)
         self.rejected: list[str] = []
         self.system = system
@@ -101,6 +103,7 @@ class Daemon:
         self.wake_at: float | None = None
         self.next_watchdog: float | None = None
         self.ready_sent = False
+        self.started: float | None = None
         self.reconciles = 0
         self.last: dict[str, Any] | None = None
         self.posted: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
@@ -262,9 +265,11 @@ class Daemon:
             self.batch.reasons.add("timer")
         batch, self.batch = self.batch, _Batch()
         self.busy = True
+        self.started = time.time()
         self.next_periodic = None
         self.wake_at = None
         self.jobs.put(batch)
+        self._write_status()
 
     def _drain_posted(self) -> None:
         while True:
@@ -284,7 +289,8 @@ class Daemon:
     def _on_signal(self, signum: int) -> None:
         if signum == signal.SIGHUP:
             log.info("SIGHUP: reloading the policy")
-            self.reload_at = time.monotonic()
+            self.reload_at = None
+            self._reload(requested=True)
         else:
             log.info("signal %d: finishing and exiting", signum)
             self.stopping = True
@@ -348,6 +354,7 @@ class Daemon:
 
     def _on_done(self, outcome: Outcome | None) -> None:
         self.busy = False
+        self.started = None
         self.reconciles += 1
         now = time.monotonic()
         interval = self.policy.daemon.interval
@@ -366,7 +373,12 @@ class Daemon:
 
     # -- policy reload -----------------------------------------------------
 
-    def _reload(self) -> None:
+    def _reload(self, *, requested: bool = False) -> None:
+        """Load the policy again; ``requested`` (SIGHUP) always answers RELOADING/READY.
+
+        systemd's Type=notify-reload sends SIGHUP and waits for RELOADING=1
+        then READY=1 (systemd.service(5)), even when nothing changed.
+        """
         sig = _signature(self.policy_path)
         try:
             new = policy_mod.load(self.policy_path)
@@ -375,7 +387,11 @@ class Daemon:
             self.policy_sig = sig
             for line in self.rejected:
                 log.error("policy rejected, keeping the last good one: %s", line)
-            self.notifier.status(self._summary())
+            if requested and self.ready_sent:
+                self.notifier.reloading()
+                self.notifier.ready(self._summary())
+            else:
+                self.notifier.status(self._summary())
             self._write_status()
             return
         except OSError as exc:
@@ -383,18 +399,39 @@ class Daemon:
             return
         self.policy_sig = sig
         self.rejected = []
-        if new == self.policy:
+        if new == self.policy and not requested:
             self._write_status()
             return
-        self.notifier.reloading()
-        self.policy = new
-        log.info("policy reloaded from %s", self.policy_path)
-        self.batch.reasons.add("reload")
-        now = time.monotonic()
-        self.batch.first = self.batch.first or now
-        self.batch.last = now
-        self.notifier.ready(self._summary())
+        if self.ready_sent:
+            self.notifier.reloading()
+        if new == self.policy:
+            log.info("policy unchanged")
+        else:
+            self._warn_restart_needed(new.daemon)
+            self.policy = new
+            self.policy_loaded = time.time()
+            self.generation += 1
+            log.info("policy reloaded from %s", self.policy_path)
+            # The save was already debounced: reconcile under the new policy now.
+            self.batch.reasons.add("reload")
+            now = time.monotonic()
+            self.batch.first = self.batch.first or now
+            self.batch.last = now - new.daemon.debounce
+        self._notify_reloaded()
         self._write_status()
+
+    def _notify_reloaded(self) -> None:
+        """READY=1 after a reload, once the first reconcile has made us ready at all."""
+        if self.ready_sent:
+            self.notifier.ready(self._summary())
+        else:
+            self.notifier.status(self._summary())
+
+    def _warn_restart_needed(self, new: policy_mod.DaemonPolicy) -> None:
+        old = self.policy.daemon
+        for key in ("socket", "state_dir", "group", "log"):
+            if getattr(new, key) != getattr(old, key):
+                log.warning("[daemon] %s changed: takes effect when the daemon restarts", key)
 
     # -- status ------------------------------------------------------------
 
@@ -411,10 +448,14 @@ class Daemon:
         return {
             "pid": os.getpid(),
             "policy": str(self.policy_path),
+            "policy_loaded": self.policy_loaded,
+            "generation": self.generation,
+            "laggs": {lagg.name: list(lagg.ports) for lagg in self.policy.laggs},
             "rejected": list(self.rejected),
             "socket": str(self.socket_path),
             "queue": len(self.batch),
             "busy": self.busy,
+            "reconciling_since": self.started,
             "reconciles": self.reconciles,
             "accepted": self.listener.counters.accepted if self.listener else 0,
             "refused": self.listener.counters.refused if self.listener else 0,
@@ -449,5 +490,35 @@ def read_status(store: Store) -> dict[str, Any] | None:
     try:
         data = json.loads((store.dir / STATUS_FILE).read_text())
     except (OSError, ValueError):
+        data = None
+    if not isinstance(data, dict):
         return {"running": True}
-    return data if isinstance(data, dict) else {"running": True}
+    data["running"] = True
+    return data
+
+
+def render_status(status: dict[str, Any] | None) -> str:
+    """The daemon block of ``laggroam status``."""
+    if status is None:
+        return "daemon: not running\n"
+    lines = [f"daemon: running (pid {status.get('pid', '?')})"]
+    if "policy" in status:
+        lines.append(f"  policy    {status['policy']} (generation {status.get('generation', '?')})")
+    for rejected in status.get("rejected") or []:
+        lines.append(f"  rejected  {rejected}")
+    busy = " (reconciling now)" if status.get("busy") else ""
+    if "queue" in status:
+        lines.append(f"  queue     {status['queue']} event(s) waiting{busy}")
+    last = status.get("last_reconcile")
+    if isinstance(last, dict):
+        state = "converged" if last.get("converged") else "NOT converged"
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(float(last.get("time", 0))))
+        lines.append(
+            f"  last      {last.get('id', '?')} at {when}: "
+            f"{len(last.get('actions', []))} action(s), {state}"
+        )
+    lines.append(
+        f"  socket    {status.get('socket', '?')}: {status.get('accepted', 0)} accepted,"
+        f" {status.get('refused', 0)} refused"
+    )
+    return "\n".join(lines) + "\n"

@@ -3,7 +3,8 @@
 Each hook connects, writes one line and closes.  Nothing a peer sends can
 block or crash the daemon: reads are non-blocking, a message is bounded, a
 peer that stays silent is dropped after ``CLIENT_TIMEOUT``, and there is a
-cap on connections open at once.
+cap on slow connections open at once (the oldest is dropped to make room,
+so a crowd of silent peers cannot lock the hooks out).
 """
 
 import contextlib
@@ -130,11 +131,11 @@ class Listener:
             try:
                 conn, _ = self.sock.accept()
             except BlockingIOError:
-                return new
+                break
             except OSError as exc:
                 if exc.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
                     log.warning("cannot accept a connection: %s", exc.strerror)
-                    return new
+                    break
                 raise
             conn.setblocking(False)
             cred = peer_cred(conn)
@@ -143,12 +144,24 @@ class Listener:
                 self._refuse(f"connection from {who} refused: only root may send events")
                 conn.close()
                 continue
-            if len(self.clients) >= MAX_CLIENTS:
-                self._refuse(f"connection refused: {MAX_CLIENTS} connections already open")
-                conn.close()
+            client = _Client(conn, cred, time.monotonic() + CLIENT_TIMEOUT)
+            self.clients[conn.fileno()] = client
+            # A hook has usually written its line before we accept: read it
+            # now, so that only slow peers occupy a place.
+            self.readable(conn.fileno())
+            if conn.fileno() not in self.clients:
                 continue
-            self.clients[conn.fileno()] = _Client(conn, cred, time.monotonic() + CLIENT_TIMEOUT)
+            if len(self.clients) > MAX_CLIENTS:
+                oldest = min(self.clients.values(), key=lambda c: c.deadline)
+                self._refuse(
+                    f"uid {oldest.cred.uid} dropped: {MAX_CLIENTS} slow connections already open"
+                )
+                self._drop(oldest)
+                if oldest is client:
+                    continue
             new.append(conn)
+        # A connection accepted early in the loop may have been dropped since.
+        return [c for c in new if c.fileno() in self.clients]
 
     def readable(self, fd: int) -> None:
         client = self.clients.get(fd)

@@ -57,3 +57,5 @@ def setup(target: str, level: str) -> None:
     handler.addFilter(_ReconcileId())
     root.addHandler(handler)
     root.setLevel(LEVELS.get(level, logging.INFO))
+    # watchdog logs every inotify event at debug: noise, not laggroam's story.
+    logging.getLogger("watchdog").setLevel(max(root.level, logging.INFO))
