@@ -2,6 +2,8 @@
 # Only plain variables, file targets and shell commands; no GNU or BSD extensions.
 
 PYTHON?=	python3
+PREFIX?=	/usr/local
+DESTDIR?=
 VENV=		.venv
 VBIN=		$(VENV)/bin
 STAMP=		$(VENV)/.installed
@@ -31,7 +33,7 @@ man-lint:
 
 make-lint:
 	@if command -v bmake >/dev/null 2>&1; then \
-		bmake -n -f Makefile venv lint man-lint unit demo clean >/dev/null && \
+		bmake -n -f Makefile venv lint man-lint unit demo bench fuzz install clean >/dev/null && \
 		echo "bmake: Makefile parses and plans every target"; \
 	else \
 		echo "bmake not installed: BSD make portability check NOT run (apt-get install bmake)"; \
@@ -45,8 +47,17 @@ test: lint man-lint make-lint unit
 demo: $(STAMP)
 	$(VBIN)/laggroam demo
 
+bench: $(STAMP)
+	$(VBIN)/python bench/run.py
+
+fuzz: $(STAMP)
+	LAGGROAM_FUZZ_EXAMPLES=100000 $(VBIN)/python -m pytest -q tests/reliability -k fuzz
+
+install: $(STAMP)
+	$(VBIN)/python -m laggroam.install --prefix "$(PREFIX)" --destdir "$(DESTDIR)"
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
-.PHONY: all venv lint man-lint make-lint unit test demo clean
+.PHONY: all venv lint man-lint make-lint unit test demo bench fuzz install clean

@@ -51,7 +51,7 @@ class Layout:
 
     @property
     def command(self) -> str:
-        return f"{self.prefix}/sbin/laggroam"
+        return f"{self.prefix}/bin/laggroam"
 
 
 def substitutions(

@@ -136,7 +136,7 @@ def test_start_runs_the_daemon_verb_under_daemon8(base: Path) -> None:
     assert opts["p"] == str(child_pidfile)  # reload signals this one
     assert opts["T"] == "laggroam"
     assert "-x" not in args  # laggroam_flags are not daemon(8)'s
-    assert argv[0] == f"{base}/usr/local/sbin/laggroam"
+    assert argv[0] == f"{base}/usr/local/bin/laggroam"
     parsed = build_parser().parse_args(argv[1:])
     assert (parsed.command, parsed.config) == ("daemon", str(policy))
     assert not parsed.foreground  # logs to syslog, as the policy says
