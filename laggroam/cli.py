@@ -59,6 +59,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="validate the policy: exit 0, or 78 with FILE:LINE: message")
     p.add_argument("-c", "--config", dest="sub_config", metavar="POLICY", help="policy file")
+    p.add_argument(
+        "--rc-conf",
+        nargs="?",
+        const="",
+        metavar="FILE",
+        help="check the roaming setup in rc.conf (default: /etc/rc.conf and what follows it)",
+    )
+
+    p = sub.add_parser("init", help="write a policy from an existing setup")
+    p.add_argument(
+        "--from-rc-conf",
+        nargs="?",
+        const="",
+        required=True,
+        metavar="FILE",
+        help="read the roaming setup from rc.conf (default: /etc/rc.conf and what follows it)",
+    )
+    p.add_argument("-o", "--output", metavar="POLICY", help="write the policy here (default: -c)")
+    p.add_argument("-f", "--force", action="store_true", help="overwrite an existing policy")
+    p.add_argument(
+        "--wireless-first",
+        action="store_true",
+        help="keep a wireless port as the primary, as rc.conf has it",
+    )
+    p.add_argument("-c", "--config", dest="sub_config", metavar="POLICY", help="policy file")
 
     p = sub.add_parser("status", help="laggs, ports, active port, wlan, DHCP")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -136,9 +161,70 @@ def _policy_path(args: argparse.Namespace) -> str:
     return str(args.config or _host_path(args, DEFAULT_POLICY))
 
 
+def _rc_paths(args: argparse.Namespace, given: str) -> list[Path]:
+    from laggroam.rcconf import default_rc_paths
+
+    if given:
+        return [Path(given)]
+    return default_rc_paths(_host_path(args, "/") if args.sim else Path("/"))
+
+
+def cmd_check_rc_conf(args: argparse.Namespace) -> int:
+    """Warnings for rc.conf's roaming setup; 78 only for what cannot work."""
+    from laggroam import policy
+    from laggroam.rcadvice import check_rc_conf
+    from laggroam.rcconf import RcConfError
+
+    pol = None
+    if args.config or os.path.exists(_policy_path(args)):
+        with contextlib.suppress(policy.PolicyErrors, OSError):
+            pol = policy.load(_policy_path(args))
+    try:
+        result = check_rc_conf(_rc_paths(args, args.rc_conf), pol)
+    except RcConfError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return EX_NOINPUT
+    for warning in result.warnings:
+        print(warning, file=sys.stderr)
+    return EX_CONFIG if result.fatal else EX_OK
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from laggroam.exitcodes import EX_CANTCREAT
+    from laggroam.rcconf import RcConfError
+    from laggroam.rcinit import init_from_rc_conf, write_policy
+
+    try:
+        result = init_from_rc_conf(
+            _rc_paths(args, args.from_rc_conf), prefer_wireless_first=args.wireless_first
+        )
+    except RcConfError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return EX_NOINPUT
+    for warning in result.warnings:
+        print(warning, file=sys.stderr)
+    if result.fatal:
+        return EX_CONFIG
+    out = Path(args.output or _policy_path(args))
+    try:
+        write_policy(out, result.policy_text, force=args.force)
+    except FileExistsError:
+        print(f"{PROG}: {out}: exists; use -f to overwrite it", file=sys.stderr)
+        return EX_CANTCREAT
+    except OSError as exc:
+        print(f"{PROG}: {out}: {exc.strerror or exc}", file=sys.stderr)
+        return EX_CANTCREAT
+    print(f"# wrote {out}; laggroam never edits rc.conf.  Recommended changes:")
+    for command in result.sysrc:
+        print(command)
+    return EX_OK
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from laggroam import policy
 
+    if args.rc_conf is not None:
+        return cmd_check_rc_conf(args)
     path = _policy_path(args)
     try:
         policy.load(path)
@@ -495,6 +581,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 _HANDLERS = {
     "check": cmd_check,
+    "init": cmd_init,
     "status": cmd_status,
     "plan": cmd_plan,
     "apply": cmd_apply,
