@@ -125,6 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="the roaming story on a simulated host")
     p.add_argument("--dir", metavar="DIR", help="keep the simulated host in DIR")
+    p.add_argument("--step", action="store_true", help="wait for Enter between steps")
+    p.add_argument("--json", action="store_true", help="print the story as one JSON object")
 
     p = sub.add_parser("sim", help="drive a simulated host (needs --sim DIR)")
     p.add_argument("args", nargs=argparse.REMAINDER, help="sim verb and its arguments")
@@ -576,7 +578,7 @@ def cmd_sim(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from laggroam.demo import run_demo
 
-    return run_demo(args.dir)
+    return run_demo(args.dir, step=args.step, as_json=args.json)
 
 
 _HANDLERS = {

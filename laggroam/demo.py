@@ -1,86 +1,451 @@
-"""``laggroam demo``: show what laggroam sees, on shipped captures and a simulated laptop.
+"""``laggroam demo``: the roaming story, told on a simulated FreeBSD laptop.
 
-Every step runs the real ``laggroam`` command in a child process, exactly as an
-administrator would type it, and the demo fails (non-zero exit) when a step
-does not end in the state it expects.
+The laptop is built as the handbook's rc.conf would build it, laggroam is
+installed as a user installs it (devd snippet, hooks, the sample policy, the
+daemon), and every step is a world change followed by what devd delivered,
+what laggroam decided and why, and where the host ended up.  The demo exits
+0 only when every step reached the state it expects.
 """
 
+import contextlib
+import io
+import ipaddress
+import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from laggroam import policy as policy_mod
 from laggroam.exitcodes import EX_OK, EX_SOFTWARE
+from laggroam.host import Host
+from laggroam.plan import plan
+from laggroam.reconcile import observe_for
+from laggroam.sim import cli as sim_cli
+from laggroam.sim import devd as sim_devd
+from laggroam.sim import inprocess
+from laggroam.sim.state import SimError
+from laggroam.store import Store
 
-CAPTURES = Path(__file__).resolve().parent / "captures"
 REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "conf" / "laggroam.ini.sample"
+WAIT = 20.0
+HANDBOOK_MAC = "20:0d:b0:c4:ab:59"  # the simulated iwn0's, so wlan0's
+# Shorter timers than the sample's, so that the story runs in seconds; the
+# demo says so when it starts.
+DEMO_TIMERS = {"stuck_after": "2s"}
+DEMO_DAEMON = "[daemon]\ndebounce = 100ms\nmax_delay = 1s\nlog = stderr\n\n"
 
 
 class DemoFailed(Exception):
-    """A demo step did not reach its expected state."""
+    """A step did not reach its expected state."""
 
 
-def _isatty() -> bool:
-    return sys.stdout.isatty() and os.environ.get("NO_COLOR") is None
+@dataclass
+class Journal:
+    """What happened, step by step, for the summary and ``--json``."""
+
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    addresses: list[str] = field(default_factory=list)
+    held: list[float] = field(default_factory=list)
+    events: int = 0
 
 
-def _title(text: str) -> None:
-    bar = "=" * len(text)
-    if _isatty():
-        print(f"\n\033[1m{text}\033[0m\n{bar}")
-    else:
-        print(f"\n{text}\n{bar}")
+class Style:
+    def __init__(self, tty: bool) -> None:
+        self.tty = tty
+
+    def title(self, text: str) -> str:
+        return f"\033[1m{text}\033[0m" if self.tty else text
+
+    def ok(self, text: str) -> str:
+        return f"\033[32m{text}\033[0m" if self.tty else text
 
 
-def _laggroam(*args: str, expect: int = 0) -> str:
-    argv = [sys.executable, "-m", "laggroam", *args]
-    print(f"$ laggroam {' '.join(args)}")
-    proc = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
-    out = proc.stdout + proc.stderr
-    print(out.rstrip("\n") if out.strip() else "(no output)")
-    if proc.returncode != expect:
-        raise DemoFailed(f"laggroam {' '.join(args)}: exit {proc.returncode}, expected {expect}")
-    return out
+def _policy_text() -> str:
+    text = SAMPLE.read_text(encoding="utf-8")
+    lines = []
+    for line in text.splitlines():
+        key = line.split("=", 1)[0].strip()
+        active = key in DEMO_TIMERS and not line.lstrip().startswith(("#", ";"))
+        lines.append(f"{key} = {DEMO_TIMERS[key]}" if active else line)
+    return DEMO_DAEMON + "\n".join(lines) + "\n"
 
 
-def _sample_policy() -> Path:
-    sample = REPO / "conf" / "laggroam.ini.sample"
-    if not sample.is_file():
-        raise DemoFailed(f"{sample}: the sample policy is missing (run from a checkout)")
-    return sample
+def _wait(what: str, probe: Callable[[], bool], timeout: float = WAIT) -> None:
+    deadline = time.monotonic() + timeout
+    while not probe():
+        if time.monotonic() >= deadline:
+            raise DemoFailed(f"timed out after {timeout:g}s waiting for {what}")
+        time.sleep(0.02)
 
 
-def _captures_part(policy: Path) -> None:
-    _title("1. The policy: laggroam check (quiet when valid)")
-    _laggroam("check", "-c", str(policy))
-    print("exit 0: the policy is valid")
+class Story:
+    """The simulated laptop, laggroam on it, and the running daemon."""
 
-    _title("2. A healthy laptop (real FreeBSD 11.0 capture)")
-    healthy = CAPTURES / "laptop-lagg0-em0-wlan0-11.0.txt"
-    out = _laggroam("status", "-c", str(policy), "--from-ifconfig", str(healthy))
-    if "warning" in out:
-        raise DemoFailed("the healthy capture should raise no warning")
+    def __init__(self, sim_dir: Path, out: Callable[[str], None], style: Style) -> None:
+        self.dir = sim_dir
+        self.root = sim_dir / "root"
+        self.out = out
+        self.style = style
+        self.policy_path = self.root / "usr/local/etc/laggroam/laggroam.ini"
+        self.journal = Journal()
+        self.system = inprocess.system(sim_dir)
+        self._policy: policy_mod.Policy | None = None
+        self.daemon: subprocess.Popen[bytes] | None = None
+        self.seen_records = 0
 
-    _title("3. wlan0 silently dropped out of lagg0 (real FreeBSD 15 capture)")
-    dropped = CAPTURES / "laptop-lagg0-wlan0-dropped-15.txt"
-    out = _laggroam("status", "-c", str(policy), "--from-ifconfig", str(dropped))
-    if "wlan0" not in out or "warning" not in out:
-        raise DemoFailed("the dropped-port capture should warn about wlan0")
+    # -- plumbing ----------------------------------------------------------
+
+    def sim(self, *argv: str) -> str:
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):
+            code = sim_cli.main(list(argv), self.dir)
+        if code != 0:
+            raise DemoFailed(f"sim {' '.join(argv)}: exit {code}: {buf.getvalue().strip()}")
+        return buf.getvalue()
+
+    @property
+    def policy(self) -> policy_mod.Policy:
+        """The policy in force: like the daemon, the last one that loaded."""
+        try:
+            self._policy = policy_mod.load(self.policy_path)
+        except policy_mod.PolicyErrors:
+            if self._policy is None:
+                raise
+        return self._policy
+
+    @property
+    def store(self) -> Store:
+        return Store(self.root / self.policy.daemon.state_dir.lstrip("/"))
+
+    def daemon_status(self) -> dict[str, Any]:
+        try:
+            data = json.loads((self.store.dir / "daemon.json").read_text())
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def observe(self) -> Host:
+        return observe_for(self.system, self.policy)
+
+    def converged(self) -> bool:
+        status = self.daemon_status()
+        if status.get("busy") or status.get("queue"):
+            return False
+        if not sim_devd.idle(self.dir):
+            return False
+        host = self.observe()
+        result = plan(self.policy, host, self.store.load_memory(), [], time.time())
+        return not result.actions
+
+    def start(self) -> None:
+        # The handbook's laptop: the wired port wears the wireless MAC
+        # (freebsd-doc advanced-networking, "Failover Mode Between Ethernet
+        # and Wireless Interfaces"), as the sample's ether = wlan0 also wants.
+        self.sim("init", "laptop", "--rc", f"ifconfig_em0=ether {HANDBOOK_MAC} up")
+        installed = sim_devd.install_laggroam(self.dir, _policy_text())
+        self.out("installed laggroam as a user would:")
+        for path in installed:
+            self.out(f"  {path.replace(str(self.root), '')}")
+        log = open(self.dir / "daemon.log", "wb")  # noqa: SIM115 - lives as long as the daemon
+        self.daemon = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "laggroam",
+                "-c",
+                str(self.policy_path),
+                "--sim",
+                str(self.dir),
+                "daemon",
+                "-f",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        _wait("the daemon's first reconcile", lambda: self.daemon_status().get("reconciles", 0) > 0)
+        self.out(f"daemon running (pid {self.daemon.pid}); devd restarted with laggroam's rules")
+
+    def stop(self) -> None:
+        if self.daemon is not None and self.daemon.poll() is None:
+            self.daemon.send_signal(signal.SIGTERM)
+            try:
+                self.daemon.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.daemon.kill()
+                self.daemon.wait()
+
+    # -- one step ----------------------------------------------------------
+
+    def step(
+        self,
+        n: int,
+        title: str,
+        world: list[list[str]],
+        expect: Callable[[Host], str | None],
+        *,
+        settle: bool = False,
+    ) -> Host:
+        """One world change and its consequences; with ``settle``, wait until
+        ``expect`` holds (for what laggroam does later, on a timer)."""
+        self.out("")
+        self.out(self.style.title(f"{n}. {title}"))
+        for argv in world:
+            self.out(f"   world: {' '.join(argv)}")
+            seen = len(sim_devd.read_log(self.dir))
+            self.sim(*argv)
+            sim_devd.deliver(self.dir)  # the sim delivers as it goes; this drains the rest
+            for d in sim_devd.read_log(self.dir)[seen:]:
+                self.journal.events += 1
+                self.journal.held.append(d.held)
+                where = d.rule.replace(str(self.root), "") if d.rule else "no rule"
+                self.out(f"   devd:  {d.line}")
+                self.out(f"          -> {where}, devd held {d.held * 1000:.0f} ms")
+        _wait(f"the host to converge after '{title}'", self.converged)
+        if settle:
+            _wait(f"'{title}'", lambda: self.converged() and expect(self.observe()) is None)
+        self._decisions()
+        host = self.observe()
+        self.out(f"   state: {self._state(host)}")
+        problem = expect(host)
+        record = {"step": n, "title": title, "state": self._state(host), "ok": problem is None}
+        self.journal.steps.append(record)
+        if problem is not None:
+            raise DemoFailed(f"step {n} ({title}): {problem}")
+        self.out("   " + self.style.ok("ok: reached the expected state"))
+        addr = _address(host)
+        if addr and (not self.journal.addresses or self.journal.addresses[-1] != addr):
+            self.journal.addresses.append(addr)
+        return host
+
+    def _decisions(self) -> None:
+        records = self.store.read_journal(last=200)
+        new = records[self.seen_records :] if len(records) >= self.seen_records else records
+        self.seen_records = len(records)
+        acted = [r for r in new if r.get("actions")]
+        if not acted:
+            self.out("   laggroam: nothing to do")
+        for record in acted:
+            events = ", ".join(record.get("events", [])) or "no event: start, timer or reload"
+            self.out(f"   laggroam: reconcile {record.get('id')} ({events}):")
+            for action in record.get("actions", []):
+                mark = "done" if action.get("ok") else f"FAILED: {action.get('detail')}"
+                self.out(f"     {action.get('command')}  [{mark}]")
+                self.out(f"       because {action.get('reason')}")
+
+    @staticmethod
+    def _state(host: Host) -> str:
+        lagg = host.get("lagg0")
+        if lagg is None or lagg.lagg is None:
+            return "no lagg0"
+        wlan = host.get("wlan0")
+        sup = host.wpa.get("wlan0")
+        wifi = "wlan0 missing"
+        if wlan is not None:
+            wifi = f"wlan0 {wlan.status}" + (f" to {wlan.ssid}" if wlan.has_link else "")
+            if sup is not None:
+                wifi += f", wpa_supplicant {sup.state or ('running' if sup.running else 'down')}"
+        return (
+            f"lagg0 ports {','.join(lagg.lagg.port_names)} primary {lagg.lagg.primary}"
+            f" active {lagg.lagg.active} | {_address(host) or 'no address'} | {wifi}"
+        )
 
 
-def run_demo(keep_dir: str | None = None) -> int:
-    """Run the demo; 0 only when every step reached its expected state."""
-    workdir = Path(keep_dir) if keep_dir else Path(tempfile.mkdtemp(prefix="laggroam-demo-"))
+def _address(host: Host) -> str | None:
+    lagg = host.get("lagg0")
+    return lagg.inet[0] if lagg is not None and lagg.inet else None
+
+
+def _in(host: Host, subnet: str) -> bool:
+    addr = _address(host)
+    return addr is not None and ipaddress.ip_interface(addr) in ipaddress.ip_network(subnet)
+
+
+def _expect_active(port: str, subnet: str, keep: str | None = None) -> Callable[[Host], str | None]:
+    def check(host: Host) -> str | None:
+        lagg = host.get("lagg0")
+        if lagg is None or lagg.lagg is None:
+            return "lagg0 is missing"
+        if lagg.lagg.primary != "em0":
+            return f"primary is {lagg.lagg.primary}, not em0"
+        if set(lagg.lagg.port_names) != {"em0", "wlan0"}:
+            return f"lagg0 ports are {lagg.lagg.port_names}"
+        if lagg.lagg.active != port:
+            return f"traffic is on {lagg.lagg.active}, not {port}"
+        if not _in(host, subnet):
+            return f"address {_address(host)} is not in {subnet}"
+        if keep is not None and _address(host) != keep:
+            return f"address changed from {keep} to {_address(host)}"
+        return None
+
+    return check
+
+
+def _tell(story: Story) -> None:
+    home, cafe = "192.168.1.0/24", "10.20.30.0/24"
+    host = story.step(1, "Boot with the cable in", [], _expect_active("em0", home))
+    addr = _address(host)
+    story.step(
+        2,
+        "Unplug the cable: traffic moves to Wi-Fi, same address",
+        [["unplug", "em0"]],
+        _expect_active("wlan0", home, addr),
+    )
+    story.step(
+        3,
+        "Suspend and resume: wlan0 is re-created and must rejoin lagg0",
+        [["suspend"], ["resume"]],
+        _expect_active("wlan0", home, addr),
+    )
+    story.step(
+        4,
+        "The access point goes away and wpa_supplicant gets stuck",
+        [["ap", "home", "off"], ["wpa", "hang", "wlan0"], ["ap", "home", "on"]],
+        lambda h: None,
+    )
+    story.out("   (wpa_supplicant is stuck: laggroam restarts it after stuck_after)")
+    story.step(
+        5,
+        "...laggroam restarts wpa_supplicant; Wi-Fi is back, same address",
+        [],
+        _expect_active("wlan0", home, addr),
+        settle=True,
+    )
+    story.step(
+        6,
+        "Plug the cable back in: traffic returns to em0, same address",
+        [["plug", "em0"]],
+        _expect_active("em0", home, addr),
+    )
+    story.step(
+        7,
+        "Roam: unplug and walk to the cafe, another subnet: a new address",
+        [["unplug", "em0"], ["roam", "cafe"]],
+        _expect_active("wlan0", cafe),
+    )
+    _edit_policy(story)
+
+
+def _edit_policy(story: Story) -> None:
+    story.out("")
+    story.out(story.style.title("8. Edit the policy: a save takes effect, a typo is refused"))
+    generation = story.daemon_status().get("generation", 0)
+    text = story.policy_path.read_text()
+    good = text.replace("failback_hold = 0s", "failback_hold = 3s")
+    _save(story.policy_path, good)
+    story.out("   saved: failback_hold = 3s (written to a temporary file, renamed over)")
+    _wait(
+        "the daemon to load the new policy",
+        lambda: story.daemon_status().get("generation", 0) > generation,
+    )
+    story.out(
+        f"   laggroam: policy reloaded (generation {story.daemon_status().get('generation')})"
+    )
+    _save(story.policy_path, good.replace("renew_dhcp", "renew_dchp"))
+    story.out("   saved: a typo, renew_dchp")
+    _wait("the daemon to reject the typo", lambda: bool(story.daemon_status().get("rejected")))
+    for line in story.daemon_status()["rejected"]:
+        story.out(f"   laggroam: rejected: {line.replace(str(story.root), '')}")
+    story.step(
+        9,
+        "The last good policy keeps working: plug the cable in; with failback_hold = 3s"
+        " traffic returns to em0 once its link has lasted 3s",
+        [["plug", "em0"]],
+        _expect_active("em0", "192.168.1.0/24"),
+        settle=True,
+    )
+    _save(story.policy_path, good)
+    _wait("the fixed policy to be accepted", lambda: not story.daemon_status().get("rejected"))
+    story.out("   fixed and saved again: accepted")
+
+
+def _save(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.swp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def _summary(story: Story, started: float) -> None:
+    records = story.store.read_journal(last=1000)
+    actions = sum(len(r.get("actions", [])) for r in records)
+    held = story.journal.held
+    story.out("")
+    story.out(story.style.title("Summary"))
+    story.out(f"  devd events delivered: {story.journal.events}")
+    story.out(f"  reconciles: {len(records)}, actions: {actions}")
+    story.out(f"  addresses: {' -> '.join(story.journal.addresses)}")
+    if held:
+        story.out(
+            f"  devd held per event: median {sorted(held)[len(held) // 2] * 1000:.0f} ms,"
+            f" max {max(held) * 1000:.0f} ms, total {sum(held):.2f} s"
+        )
+    story.out(f"  demo time: {time.monotonic() - started:.1f} s")
+
+
+@contextlib.contextmanager
+def _workdir(keep: str | None) -> Iterator[Path]:
+    if keep:
+        path = Path(keep)
+        path.mkdir(parents=True, exist_ok=True)
+        yield path.resolve()
+        return
+    # Short: the socket path must fit sun_path (104 bytes, sys/sys/un.h).
+    path = Path(tempfile.mkdtemp(prefix="lgdemo", dir="/tmp"))
     try:
-        policy = _sample_policy()
-        _captures_part(policy)
-    except DemoFailed as exc:
-        print(f"\ndemo FAILED: {exc}", file=sys.stderr)
-        return EX_SOFTWARE
+        yield path
     finally:
-        if keep_dir is None:
-            shutil.rmtree(workdir, ignore_errors=True)
-    print("\ndemo complete: every step reached its expected state")
-    return EX_OK
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def run_demo(keep_dir: str | None = None, *, step: bool = False, as_json: bool = False) -> int:
+    """Tell the story; 0 only when every step reached its expected state."""
+    started = time.monotonic()
+    style = Style(sys.stdout.isatty() and not as_json and os.environ.get("NO_COLOR") is None)
+    lines: list[str] = []
+
+    def out(text: str) -> None:
+        lines.append(text)
+        if not as_json:
+            print(text, flush=True)
+
+    if step and not as_json:
+        print("--step: press Enter after each step.")
+    with _workdir(keep_dir) as sim_dir:
+        story = Story(sim_dir, out, style)
+        if step and not as_json:
+            story.step = _pausing(story.step)  # type: ignore[method-assign]
+        out(style.title("laggroam demo: a FreeBSD laptop roaming between cable and Wi-Fi"))
+        out("(simulated host; the sample policy with stuck_after = 2s and debounce = 100ms,")
+        out(" so that the story runs in seconds)")
+        try:
+            story.start()
+            _tell(story)
+            _summary(story, started)
+            ok = True
+        except (DemoFailed, SimError, policy_mod.PolicyErrors, OSError) as exc:
+            out(f"demo FAILED: {exc}")
+            ok = False
+        finally:
+            story.stop()
+        if as_json:
+            print(json.dumps({"ok": ok, "steps": story.journal.steps, "lines": lines}, indent=2))
+    return EX_OK if ok else EX_SOFTWARE
+
+
+def _pausing(step: Callable[..., Host]) -> Callable[..., Host]:
+    def wrapped(*args: Any, **kwargs: Any) -> Host:
+        host = step(*args, **kwargs)
+        with contextlib.suppress(EOFError):
+            input("   [Enter] ")
+        return host
+
+    return wrapped

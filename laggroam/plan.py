@@ -474,7 +474,7 @@ class _Planner:
                     RenewDhcp(
                         lp.name,
                         f"traffic moved from {before.active} to {lagg.active} (failover); the"
-                        " lease is renewed (the same network keeps its address)",
+                        " lease is renewed (on the same network dhclient keeps its address)",
                         proc.pid,
                     )
                 )
