@@ -31,7 +31,7 @@ from laggroam.reconcile import observe_for
 from laggroam.sim import cli as sim_cli
 from laggroam.sim import devd as sim_devd
 from laggroam.sim import inprocess
-from laggroam.sim.state import SimError
+from laggroam.sim.state import SimError, read_only
 from laggroam.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -140,22 +140,33 @@ class Story:
         status = self.daemon_status()
         if status.get("busy") or status.get("queue"):
             return False
-        if not sim_devd.idle(self.dir):
+        if read_only(self.dir).devd and not sim_devd.idle(self.dir):
             return False
         host = self.observe()
         result = plan(self.policy, host, self.store.load_memory(), [], time.time())
         return not result.actions
 
-    def start(self) -> None:
+    def start(
+        self,
+        policy_text: str | None = None,
+        *,
+        daemon: bool = True,
+        init: tuple[str, ...] = (),
+    ) -> None:
+        """Build the laptop, install laggroam as a user would, start the daemon."""
         # The handbook's laptop: the wired port wears the wireless MAC
         # (freebsd-doc advanced-networking, "Failover Mode Between Ethernet
         # and Wireless Interfaces"), as the sample's ether = wlan0 also wants.
-        self.sim("init", "laptop", "--rc", f"ifconfig_em0=ether {HANDBOOK_MAC} up")
-        installed = sim_devd.install_laggroam(self.dir, _policy_text())
+        self.sim("init", "laptop", "--rc", f"ifconfig_em0=ether {HANDBOOK_MAC} up", *init)
+        installed = sim_devd.install_laggroam(self.dir, policy_text or _policy_text())
         self.out("installed laggroam as a user would:")
         for path in installed:
             self.out(f"  {path.replace(str(self.root), '')}")
-        log = open(self.dir / "daemon.log", "wb")  # noqa: SIM115 - lives as long as the daemon
+        if daemon:
+            self.start_daemon()
+
+    def start_daemon(self) -> None:
+        log = open(self.dir / "daemon.log", "ab")  # noqa: SIM115 - lives as long as the daemon
         self.daemon = subprocess.Popen(
             [
                 sys.executable,
@@ -172,8 +183,15 @@ class Story:
             stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
-        _wait("the daemon's first reconcile", lambda: self.daemon_status().get("reconciles", 0) > 0)
-        self.out(f"daemon running (pid {self.daemon.pid}); devd restarted with laggroam's rules")
+        pid = self.daemon.pid
+        _wait(
+            "the daemon's first reconcile",
+            lambda: (
+                self.daemon_status().get("pid") == pid
+                and self.daemon_status().get("reconciles", 0) > 0
+            ),
+        )
+        self.out(f"daemon running (pid {pid}); devd restarted with laggroam's rules")
 
     def stop(self) -> None:
         if self.daemon is not None and self.daemon.poll() is None:
