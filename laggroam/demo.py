@@ -84,7 +84,7 @@ def _wait(what: str, probe: Callable[[], bool], timeout: float = WAIT) -> None:
     while not probe():
         if time.monotonic() >= deadline:
             raise DemoFailed(f"timed out after {timeout:g}s waiting for {what}")
-        time.sleep(0.02)
+        time.sleep(0.05)
 
 
 class Story:

@@ -31,7 +31,7 @@ class Laptop(Story):
         while not probe():
             if time.monotonic() >= deadline:
                 raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-            time.sleep(0.02)
+            time.sleep(0.1)
 
     def settle(self, expect: Callable[[Host], object] = lambda h: True) -> Host:
         """Wait until nothing is pending anywhere and ``expect`` holds; return the host."""
