@@ -37,6 +37,7 @@ from laggroam.store import Store
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "conf" / "laggroam.ini.sample"
 WAIT = 20.0
+JOURNAL_WINDOW = 10_000
 HANDBOOK_MAC = "20:0d:b0:c4:ab:59"  # the simulated iwn0's, so wlan0's
 # Shorter timers than the sample's, so that the story runs in seconds; the
 # demo says so when it starts.
@@ -158,10 +159,14 @@ class Story:
         # (freebsd-doc advanced-networking, "Failover Mode Between Ethernet
         # and Wireless Interfaces"), as the sample's ether = wlan0 also wants.
         self.sim("init", "laptop", "--rc", f"ifconfig_em0=ether {HANDBOOK_MAC} up", *init)
+        self.install(policy_text, daemon=daemon)
+
+    def install(self, policy_text: str | None = None, *, daemon: bool = True) -> None:
         installed = sim_devd.install_laggroam(self.dir, policy_text or _policy_text())
         self.out("installed laggroam as a user would:")
         for path in installed:
             self.out(f"  {path.replace(str(self.root), '')}")
+        self.seen_records = len(self.store.read_journal(last=JOURNAL_WINDOW))
         if daemon:
             self.start_daemon()
 
@@ -246,7 +251,7 @@ class Story:
         return host
 
     def _decisions(self) -> None:
-        records = self.store.read_journal(last=200)
+        records = self.store.read_journal(last=JOURNAL_WINDOW)
         new = records[self.seen_records :] if len(records) >= self.seen_records else records
         self.seen_records = len(records)
         acted = [r for r in new if r.get("actions")]
@@ -276,6 +281,67 @@ class Story:
             f"lagg0 ports {','.join(lagg.lagg.port_names)} primary {lagg.lagg.primary}"
             f" active {lagg.lagg.active} | {_address(host) or 'no address'} | {wifi}"
         )
+
+
+def _command(story: Story, *args: str, show: int = 40, expect: int = 0) -> str:
+    """Run ``laggroam [--sim DIR] ARGS`` as a user would and show its output."""
+    argv = [sys.executable, "-m", "laggroam", "--sim", str(story.dir), *args]
+    shown = " ".join(a.replace(str(story.root), "") for a in args)
+    story.out(f"   $ laggroam {shown}")
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+    text = (proc.stdout + proc.stderr).replace(str(story.root), "").rstrip("\n")
+    lines = text.splitlines() if text else ["(no output)"]
+    if len(lines) > show:
+        story.out(f"     ... ({len(lines) - show} lines above not shown)")
+        lines = lines[-show:]
+    for line in lines:
+        story.out(f"     {line}")
+    if proc.returncode != expect:
+        raise DemoFailed(f"laggroam {shown}: exit {proc.returncode}, expected {expect}")
+    return text
+
+
+SEED_RC_CONF = (
+    "# the roaming laptop this project started from (rc.conf of a blog post)\n"
+    'ifconfig_nfe0="DHCP"\n'
+    'ifconfig_ndis0="WPA DHCP"\n'
+    'cloned_interfaces="lagg0"\n'
+    'ifconfig_lagg0="laggproto failover laggport ndis0 laggport nfe0 DHCP"\n'
+)
+
+
+def _from_rc_conf(story: Story) -> None:
+    story.out("")
+    story.out(story.style.title("0. From rc.conf to a policy (the seed's rc.conf)"))
+    rc = story.dir / "seed-rc.conf"
+    rc.write_text(SEED_RC_CONF)
+    for line in SEED_RC_CONF.splitlines()[1:]:
+        story.out(f"   {line}")
+    text = _command(story, "check", "--rc-conf", str(rc))
+    if "DHCP on nfe0" not in text or "wireless ndis0 before the wired nfe0" not in text:
+        raise DemoFailed("check --rc-conf missed the seed's two pitfalls")
+    out = story.dir / "from-rc.ini"
+    _command(story, "init", "--from-rc-conf", str(rc), "-o", str(out))
+    _command(story, "check", "-c", str(out))
+    story.out("   (the policy written, nfe0 first; it passes laggroam check)")
+
+
+def _plan_and_apply(story: Story) -> None:
+    """Before laggroam is installed: a resumed laptop, repaired by hand with plan and apply."""
+    story.out("")
+    story.out(story.style.title("A. Without laggroam's hooks: resume, then plan and apply"))
+    policy = story.dir / "policy.ini"
+    policy.write_text(_policy_text())
+    story.sim("suspend")
+    story.sim("resume")
+    story.out("   world: suspend, resume -- wlan0 is re-created and silently left out of lagg0")
+    text = _command(story, "-c", str(policy), "plan")
+    if "laggport wlan0" not in text:
+        raise DemoFailed("plan did not propose re-adding wlan0")
+    _command(story, "-c", str(policy), "apply")
+    text = _command(story, "-c", str(policy), "plan")
+    if not text.startswith("nothing to do"):
+        raise DemoFailed("the host did not converge after apply")
 
 
 def _address(host: Host) -> str | None:
@@ -318,6 +384,10 @@ def _tell(story: Story) -> None:
         [["unplug", "em0"]],
         _expect_active("wlan0", home, addr),
     )
+    story.out("   what devd does with such an event, and what laggroam chains to:")
+    text = _command(story, "devd", "explain", "!system=IFNET subsystem=em0 type=LINK_UP", show=8)
+    if "service dhclient quietstart" not in text:
+        raise DemoFailed("devd explain did not show the stock rule laggroam chains to")
     story.step(
         3,
         "Suspend and resume: wlan0 is re-created and must rejoin lagg0",
@@ -445,7 +515,11 @@ def run_demo(keep_dir: str | None = None, *, step: bool = False, as_json: bool =
         out("(simulated host; the sample policy with stuck_after = 2s and debounce = 100ms,")
         out(" so that the story runs in seconds)")
         try:
-            story.start()
+            _from_rc_conf(story)
+            story.sim("init", "laptop", "--rc", f"ifconfig_em0=ether {HANDBOOK_MAC} up")
+            _plan_and_apply(story)
+            story.out("")
+            story.install()
             _tell(story)
             _summary(story, started)
             ok = True
