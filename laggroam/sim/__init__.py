@@ -11,6 +11,9 @@ processes share one host:
 * ``daemons``      wpa_supplicant and dhclient behaviour
 * ``rc``           rc.conf, the rc.d scripts, devd's stock rules
 * ``engine``       settling: links, daemons and stock rules to a fixed point
+* ``devd``         the simulated devd: journal events through DIR/root/etc/devd.conf to
+                   the real hooks and stand-in scripts; ``install_laggroam``
+* ``converge``     waiting, with a deadline, for laggroam's detached reconciles to finish
 * ``ifconfig_out`` / ``ifconfig_cmd``  the stand-in ifconfig (11.x and 15.x output)
 * ``standin``      the programs installed under DIR/bin
 * ``laptop``       the seed's laptop, booted as its rc.conf would

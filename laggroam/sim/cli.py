@@ -11,13 +11,13 @@ from pathlib import Path
 
 from laggroam.sim import (
     daemons,
+    devd,
     engine,
     ifconfig_out,
     journal,
     kernel,
     laptop,
     rc,
-    standin,
     world,
 )
 from laggroam.sim.state import Sim, SimError, read_only
@@ -35,6 +35,11 @@ USAGE = """usage: laggroam --sim DIR sim VERB [ARGS]
   usb-ethernet IF [unplug]                          plug or unplug a USB Ethernet dongle
   wpa hang|kill|start IF                            wpa_supplicant failures
   stock-devd on|off                                 the sim plays devd's stock rules, or not
+  devd [start|stop|inject LINE]                     the simulated devd: take charge, give
+                                                    it back, feed it a line; alone: deliver
+                                                    pending events and say what devd did
+  install-laggroam POLICY                           install laggroam as a user would, and
+                                                    restart devd
   advance SECONDS                                   move the simulated clock
   show | events [AFTER]                             the host; the devd journal"""
 
@@ -56,6 +61,14 @@ def main(argv: list[str], sim_dir: Path) -> int:
             for ev in journal.read(Path(sim_dir), after):
                 print(f"{ev.seq}\t{ev.line}")
             return 0
+        if verb == "devd":
+            return _devd(args, Path(sim_dir))
+        if verb == "install-laggroam":
+            if len(args) != 1:
+                return _usage("install-laggroam needs a policy file")
+            for path in devd.install_laggroam(Path(sim_dir), Path(args[0])):
+                print(f"installed {path}")
+            return _deliver(Path(sim_dir))
         action = VERBS.get(verb)
         if action is None:
             return _usage(f"unknown verb {verb!r}")
@@ -65,10 +78,33 @@ def main(argv: list[str], sim_dir: Path) -> int:
                 return _usage(problem)
             engine.settle(sim)
             _report(sim)
-        return 0
+            in_charge = sim.state.devd
+        return _deliver(Path(sim_dir)) if in_charge else 0
     except SimError as exc:
         print(f"laggroam sim: {exc}", file=sys.stderr)
         return EX_UNAVAILABLE
+
+
+def _devd(args: list[str], sim_dir: Path) -> int:
+    if args == ["start"]:
+        devd.start(sim_dir)
+    elif args == ["stop"]:
+        devd.stop(sim_dir)
+        return 0
+    elif len(args) == 2 and args[0] == "inject":
+        devd.inject(sim_dir, args[1])
+    elif args:
+        return _usage("devd takes start, stop, inject LINE or nothing")
+    if not read_only(sim_dir).devd:
+        raise SimError("the simulated devd is not in charge (run: sim devd start)")
+    return _deliver(sim_dir)
+
+
+def _deliver(sim_dir: Path) -> int:
+    """Deliver what is pending and say what devd did."""
+    for one in devd.deliver(sim_dir):
+        print(one.describe())
+    return 0
 
 
 def _usage(message: str) -> int:
@@ -119,7 +155,7 @@ def _init(args: list[str], sim_dir: Path) -> int:
     with Sim.open(sim_dir, new=state) as sim:
         laptop.power_on(sim, late=tuple(late))
         _report(sim)
-    standin.install(sim_dir)
+    devd.install(sim_dir)
     return 0
 
 
@@ -256,6 +292,7 @@ def _stock_devd(sim: Sim, args: list[str]) -> str | None:
     if args not in (["on"], ["off"]):
         return "stock-devd needs on or off"
     sim.state.stock_devd = args[0] == "on"
+    sim.state.devd = sim.state.devd and not sim.state.stock_devd  # one devd at a time
     sim.note(
         f"the simulator {'plays' if args[0] == 'on' else 'no longer plays'} devd's stock rules"
     )

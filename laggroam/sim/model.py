@@ -167,6 +167,9 @@ class SimState:
     # the sim plays devd's stock rules (pccard_ether, dhclient quietstart)
     # until a devd consumer takes over event delivery
     stock_devd: bool = True
+    # the simulated devd (laggroam.sim.devd) delivers the journal's events
+    # through DIR/root/etc/devd.conf after every operation
+    devd: bool = False
     rc_conf: dict[str, str] = field(default_factory=dict)
     wpa_networks: list[str] = field(default_factory=list)
     interfaces: dict[str, Iface] = field(default_factory=dict)

@@ -433,3 +433,62 @@ def stock_devd(sim: Sim, line: str) -> None:
     ):
         # /etc/pccard_ether $subsystem start: nothing when already up
         netif_start(sim, ifname, Output())
+
+
+# --- the scripts devd's stock rules run -----------------------------------
+
+
+PCCARD_VERBS = ("start", "stop", "restart", "startchildren", "stopchildren")
+PCCARD = "/etc/pccard_ether"
+
+
+def pccard_ether(sim: Sim, argv: list[str]) -> Output:
+    """``/etc/pccard_ether IF [start|stop|restart|startchildren|stopchildren]``
+    (freebsd-src libexec/rc/pccard_ether; the verb defaults to start)."""
+    out = Output()
+    ifname = argv[0] if argv else ""
+    verb = argv[1] if len(argv) > 1 else "start"
+    if verb not in PCCARD_VERBS:
+        out.err = (
+            f"{PCCARD}: unknown directive '{verb}'.\n"
+            f"Usage: {PCCARD} [fast|force|one|quiet]({'|'.join(PCCARD_VERBS)})\n"
+        )
+        return out.done(1)
+    if verb in ("startchildren", "stopchildren"):
+        # get_if_var $ifn wlans_IF; startchildren skips children that exist
+        for child in wlans_of(sim, ifname):
+            if verb == "startchildren" and child in sim.state.interfaces:
+                continue
+            res = rc_script(sim, "netif", "quiet" + verb[: -len("children")], [child])
+            out.out += res.out
+            out.err += res.err
+        return out.done(0)
+    if any(w.upper() == "NOAUTO" for w in words(sim, ifname)):
+        return out.done(0)  # checkauto: interfaces marked NOAUTO are ignored
+    if verb in ("stop", "restart"):
+        res = rc_script(sim, "netif", "quietstop", [ifname])
+        out.out += res.out
+        out.err += res.err
+    if verb in ("start", "restart"):
+        iface = sim.state.interfaces.get(ifname)
+        if iface is None:
+            return out.done(1)  # ifexists $ifn || exit 1
+        if iface.up:
+            return out.done(0)  # listed by "ifconfig -ul": already up, ignored
+        res = rc_script(sim, "netif", "quietstart", [ifname])
+        out.out += res.out
+        out.err += res.err
+    return out.done(0)
+
+
+def rc_power(sim: Sim, script: str, argv: list[str]) -> Output:
+    """``/etc/rc.suspend`` or ``/etc/rc.resume acpi STATE`` (freebsd-src libexec/rc/rc.resume,
+    rc.suspend): check the two arguments, log, and run the rc.d scripts with the
+    ``suspend``/``resume`` keyword -- none of the simulated ones has it."""
+    out = Output()
+    if len(argv) != 2:
+        out.out = f"Usage: /etc/{script} [apm|acpi] [standby,suspend|1-4]\n"
+        return out.done(1)
+    what = "resumed" if script == "rc.resume" else "suspend"
+    sim.note(f"{argv[0]}: {what} ({script} {' '.join(argv)})")
+    return out.done(0)

@@ -16,28 +16,36 @@ from laggroam.sim.model import WriteCall
 from laggroam.sim.state import Sim, SimError
 
 PROGRAMS = ("ifconfig", "service", "dhclient", "wpa_supplicant", "wpa_cli", "sysctl")
+# The scripts devd's stock rules name by absolute path, under DIR/root as on
+# FreeBSD (freebsd-src libexec/rc/pccard_ether, rc.resume, rc.suspend).
+ROOT_SCRIPTS = ("etc/pccard_ether", "etc/rc.resume", "etc/rc.suspend")
 
 SCRIPT = """#!{python}
-# laggroam simulator stand-in for FreeBSD's {prog}; the host lives in ../
+# laggroam simulator stand-in for FreeBSD's {prog}; the host lives in {up}
 import sys
 from pathlib import Path
 
 from laggroam.sim.standin import main
 
-sys.exit(main({prog!r}, sys.argv[1:], Path(__file__).resolve().parent.parent))
+sys.exit(main({prog!r}, sys.argv[1:], Path(__file__).resolve().parents[{depth}]))
 """
 
 DHCLIENT_USAGE = "usage: dhclient [-bdqu] [-c conffile] [-l leasefile] [-p pidfile] interface\n"
 
 
 def install(sim_dir: Path) -> None:
-    """Write the stand-in scripts into DIR/bin (shebang: this interpreter)."""
-    bindir = Path(sim_dir) / "bin"
-    bindir.mkdir(parents=True, exist_ok=True)
+    """Write the stand-ins into DIR/bin and DIR/root/etc (shebang: this interpreter)."""
     for prog in PROGRAMS:
-        path = bindir / prog
-        path.write_text(SCRIPT.format(python=sys.executable, prog=prog))
-        path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+        _write(Path(sim_dir) / "bin" / prog, prog, 1)
+    for rel in ROOT_SCRIPTS:
+        _write(Path(sim_dir) / "root" / rel, Path(rel).name, 2)
+
+
+def _write(path: Path, prog: str, depth: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    up = "/".join([".."] * depth) + "/"
+    path.write_text(SCRIPT.format(python=sys.executable, prog=prog, up=up, depth=depth))
+    path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
 
 
 class Run:
@@ -48,10 +56,16 @@ class Run:
         self.err = ""
         self.status = 0
         self.wrote = False
+        self.devd = False  # the simulated devd is in charge of this host's events
 
 
 def main(prog: str, argv: list[str], sim_dir: Path) -> int:
-    """Entry point of every stand-in; prints and returns the exit status."""
+    """Entry point of every stand-in; prints and returns the exit status.
+
+    When the simulated devd is in charge, the events this run raised are
+    delivered before it exits (unless a delivery is already under way, which
+    then delivers them), so a host never keeps undelivered events.
+    """
     try:
         run = execute(prog, argv, sim_dir)
     except SimError as exc:
@@ -59,6 +73,11 @@ def main(prog: str, argv: list[str], sim_dir: Path) -> int:
         return 70
     sys.stdout.write(run.out)
     sys.stderr.write(run.err)
+    sys.stdout.flush()
+    if run.devd:
+        from laggroam.sim import devd
+
+        devd.deliver(sim_dir)
     return run.status
 
 
@@ -69,6 +88,7 @@ def execute(prog: str, argv: list[str], sim_dir: Path) -> Run:
         engine.settle(sim)
         if run.wrote:
             sim.state.write_calls.append(WriteCall(sim.state.now, prog, list(argv)))
+        run.devd = sim.state.devd
     return run
 
 
@@ -92,6 +112,13 @@ def dispatch(sim: Sim, prog: str, argv: list[str]) -> Run:
         _wpa_cli(sim, argv, run)
     elif prog == "sysctl":
         _sysctl(sim, argv, run)
+    elif prog == "pccard_ether":
+        out = rc.pccard_ether(sim, argv)
+        run.out, run.err, run.status = out.out, out.err, out.status
+        run.wrote = True
+    elif prog in ("rc.resume", "rc.suspend"):
+        out = rc.rc_power(sim, prog, argv)
+        run.out, run.err, run.status = out.out, out.err, out.status
     else:
         raise SimError(f"no stand-in for {prog}")
     return run
