@@ -65,7 +65,7 @@ def test_unplug_fails_over_through_devd_and_the_hook_returns_first(installed: Pa
     assert state.interfaces["lagg0"].inet[0].addr.startswith("192.168.1.")  # home, via the AP
     (link_down,) = [d for d in devd.read_log(installed) if d.seq > mark and "em0" in d.line]
     assert link_down.line == "!system=IFNET subsystem=em0 type=LINK_DOWN"
-    assert link_down.rule is not None and link_down.rule.endswith("/devd/laggroam.conf:19")
+    assert link_down.rule is not None and link_down.rule.endswith("/devd/laggroam.conf:21")
     assert link_down.statuses == (0,)
     assert link_down.held > 0  # recorded
     # the reconcile that moved lagg0 (its event may have been coalesced into a
