@@ -7,7 +7,7 @@ DESTDIR?=
 VENV=		.venv
 VBIN=		$(VENV)/bin
 STAMP=		$(VENV)/.installed
-LINTED=		laggroam tests
+LINTED=		laggroam tests bench hooks/link hooks/ifnet hooks/power
 
 all: test
 
@@ -22,7 +22,7 @@ venv: $(STAMP)
 lint: $(STAMP)
 	$(VBIN)/ruff check $(LINTED)
 	$(VBIN)/ruff format --check $(LINTED)
-	$(VBIN)/mypy --strict laggroam
+	$(VBIN)/mypy --strict laggroam bench
 
 man-lint:
 	@if command -v mandoc >/dev/null 2>&1; then \

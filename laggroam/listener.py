@@ -40,6 +40,8 @@ class _Client:
     cred: PeerCred
     deadline: float
     buf: bytearray = field(default_factory=bytearray)
+    # Handed to the caller to watch; most hooks are read and dropped before.
+    watched: bool = False
 
 
 @dataclass
@@ -159,6 +161,7 @@ class Listener:
                 self._drop(oldest)
                 if oldest is client:
                     continue
+            client.watched = True
             new.append(conn)
         # A connection accepted early in the loop may have been dropped since.
         return [c for c in new if c.fileno() in self.clients]
@@ -224,7 +227,10 @@ class Listener:
 
     def _drop(self, client: _Client) -> None:
         self.clients.pop(client.sock.fileno(), None)
-        self.on_drop(client.sock)
+        if client.watched:
+            # Not for the others: a selector's "not registered" KeyError formats
+            # the socket's repr, a fifth of the cost of a message in a flap storm.
+            self.on_drop(client.sock)
         client.sock.close()
 
     def _refuse(self, message: str) -> None:

@@ -99,7 +99,7 @@ def test_hooks_name_the_installed_interpreter_package_and_command(destdir: Path)
         assert text.startswith(f"#!{PYTHON} -IS\n")
         assert f'sys.path.insert(0, "{SITELIB}")' in text
         assert 'LAGGROAM = ["/usr/local/bin/laggroam", ' in text
-        assert f'main(sys.argv, "{hook}", "/var/run/laggroam.sock", LAGGROAM)' in text
+        assert f'run(sys.argv, "{hook}", "/var/run/laggroam.sock", LAGGROAM)' in text
         assert 'SIM = ""' in text
 
 
