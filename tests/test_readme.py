@@ -94,8 +94,11 @@ def test_opens_with_the_two_commands() -> None:
     assert [line.split()[:2] for line in lines] == [["make", "demo"], ["make", "test"]]
 
 
-def test_performance_placeholder_is_there() -> None:
-    assert "\n## Performance\n\nSee bench/ (figures pending)\n" in README
+def test_performance_section_points_at_the_benchmarks() -> None:
+    section = README.split("\n## Performance\n", 1)[1].split("\n## ", 1)[0]
+    assert "`make bench`" in section
+    assert "bench/README.md" in section
+    assert (ROOT / "bench" / "README.md").is_file()
 
 
 def test_runnable_blocks_print_what_they_show(tmp_path: Path) -> None:
