@@ -157,9 +157,15 @@ class Daemon:
         return EX_OK
 
     def _acquire_pidfile(self) -> int:
-        self.store.ensure()
         path = self.store.dir / PID_FILE
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        try:
+            self.store.ensure()
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        except OSError as exc:
+            message = f"{exc.filename or path}: {exc.strerror or exc}"
+            log.error("%s", message)
+            print(f"laggroam: {message}", file=sys.stderr)
+            return EX_CANTCREAT
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

@@ -6,9 +6,14 @@ retry deadlines).  It is plain data, serialised to JSON by ``store``, and a
 missing or damaged memory simply means "start from observation alone".
 """
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
+
+# How far ahead a remembered time may rightly be: more than the longest backoff
+# (reconcile.RETRY_MAX 300 s, plan.MAX_WPA_BACKOFF 600 s).
+MAX_AHEAD = 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +65,36 @@ class Memory:
             "wlans": {k: _fields(v) for k, v in self.wlans.items()},
             "failures": {k: _fields(v) for k, v in self.failures.items()},
         }
+
+    def after_clock_jump(self, now: float) -> "Memory":
+        """This memory with the times that cannot be right at ``now`` brought to ``now``.
+
+        A wall clock stepped back (NTP after a suspend, a hand-set clock) would
+        otherwise hold a retry, a failback or a wpa restart for as long as it
+        jumped; a damaged state file could hold one forever (JSON's Infinity).
+        """
+
+        def since(t: float | None) -> float | None:
+            return t if t is None or (math.isfinite(t) and t <= now) else now
+
+        def until(t: float) -> float:
+            return t if math.isfinite(t) and t <= now + MAX_AHEAD else now
+
+        return Memory(
+            laggs={
+                k: replace(v, primary_link_since=since(v.primary_link_since))
+                for k, v in self.laggs.items()
+            },
+            wlans={
+                k: replace(
+                    v,
+                    unassociated_since=since(v.unassociated_since),
+                    next_restart=until(v.next_restart),
+                )
+                for k, v in self.wlans.items()
+            },
+            failures={k: replace(v, retry_at=until(v.retry_at)) for k, v in self.failures.items()},
+        )
 
     @classmethod
     def from_json(cls, data: Any) -> "Memory":

@@ -462,21 +462,18 @@ class _Planner:
             return
         lagg = iface.lagg if iface is not None else None
         before = self.initial.laggs.get(lp.name)
+        reason = None
         if lagg is None or before is None:
-            return
-        if lp.renew_dhcp == "on-failover":
+            pass
+        elif lp.renew_dhcp == "on-failover":
             if (
                 before.active is not None
                 and lagg.active is not None
                 and lagg.active != before.active
             ):
-                self.add(
-                    RenewDhcp(
-                        lp.name,
-                        f"traffic moved from {before.active} to {lagg.active} (failover); the"
-                        " lease is renewed (on the same network dhclient keeps its address)",
-                        proc.pid,
-                    )
+                reason = (
+                    f"traffic moved from {before.active} to {lagg.active} (failover); the"
+                    " lease is renewed (on the same network dhclient keeps its address)"
                 )
         elif (
             lp.renew_dhcp == "on-link-up"
@@ -484,4 +481,10 @@ class _Planner:
             and iface is not None
             and iface.has_link
         ):
-            self.add(RenewDhcp(lp.name, f"{lp.name}'s link came back", proc.pid))
+            reason = f"{lp.name}'s link came back"
+        # The change that asked for a renewal is remembered as seen at once; a
+        # renewal that failed stays asked for through its failure record.
+        if reason is None and RenewDhcp(lp.name, "").key in self.memory.failures:
+            reason = f"the last lease renewal of {lp.name} failed; trying again"
+        if reason is not None:
+            self.add(RenewDhcp(lp.name, reason, proc.pid))

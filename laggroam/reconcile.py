@@ -6,6 +6,7 @@ passes, and an action whose effect never showed is remembered as failed and
 retried with backoff by a later reconcile.
 """
 
+import contextlib
 import contextvars
 import logging
 import time
@@ -124,7 +125,7 @@ def _reconcile(
 ) -> Outcome:
     started = time.monotonic()
     events = outcome.events
-    memory = store.load_memory()
+    memory = store.load_memory().after_clock_jump(clock())
     host: Host | None = None
     pending_events: Sequence[Event] = events
     try:
@@ -147,10 +148,23 @@ def _reconcile(
         outcome.observed = False
         outcome.error = str(exc)
     outcome.seconds = time.monotonic() - started
-    store.save_memory(memory)
-    store.append_journal(outcome.record(host))
+    _keep(outcome, "memory", lambda: store.save_memory(memory))
+    _keep(outcome, "journal", lambda: store.append_journal(outcome.record(host)))
     log.info("%s", outcome.summary())
     return outcome
+
+
+def _keep(outcome: Outcome, what: str, write: Callable[[], None]) -> None:
+    """Write ``what`` to the state directory; a full or read-only disk is logged, not fatal.
+
+    The host was already acted on: losing the record of it must not lose the
+    reconcile's result (the next reconcile starts from observation).
+    """
+    try:
+        write()
+    except OSError as exc:
+        log.error("%s not saved (%s): %s", what, outcome.id, exc.strerror or exc)
+        outcome.notes = (*outcome.notes, f"{what} not saved: {exc.strerror or exc}")
 
 
 def locked_reconcile(
@@ -167,7 +181,15 @@ def locked_reconcile(
     With ``coalesce`` (what a hook's one-shot asks for), a reconcile already
     running is asked for one follow-up instead of waiting: returns None.
     """
-    with store.lock(wait=0 if coalesce else None) as got:
+    with contextlib.ExitStack() as stack:
+        try:
+            got = stack.enter_context(store.lock(wait=0 if coalesce else None))
+        except OSError as exc:
+            # An unsafe state directory or a link planted for the lock: nothing
+            # is run unserialised; the caller reports the one-line error.
+            error = f"reconcile refused: {exc.filename or store.dir}: {exc.strerror or exc}"
+            log.info("%s", error)  # the caller reports it (one line)
+            return Outcome(uuid.uuid4().hex[:8], tuple(events), observed=False, error=error)
         if not got:
             store.request_followup()
             return None

@@ -11,6 +11,8 @@ import fcntl
 import json
 import logging
 import os
+import secrets
+import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,7 +37,25 @@ class Store:
         self.dir = Path(state_dir)
 
     def ensure(self) -> None:
+        """Create the directory, and refuse one that another user could plant files in.
+
+        A state directory that is a symbolic link, belongs to someone else or
+        is group/world writable would let its files be swapped for links to
+        anything root can write; PermissionError says which and why.
+        """
         self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = os.lstat(self.dir)
+        problem = None
+        if stat.S_ISLNK(st.st_mode):
+            problem = "is a symbolic link"
+        elif st.st_uid != os.geteuid():
+            problem = f"belongs to uid {st.st_uid}, not {os.geteuid()}"
+        elif st.st_mode & 0o022:
+            problem = f"is writable by others (mode {stat.S_IMODE(st.st_mode):04o})"
+        if problem is not None:
+            raise PermissionError(
+                errno.EPERM, f"state directory {problem}; not used", str(self.dir)
+            )
 
     # -- memory ------------------------------------------------------------
 
@@ -59,17 +79,34 @@ class Store:
         self.write_atomic(STATE_FILE, json.dumps(memory.to_json(), sort_keys=True) + "\n")
 
     def write_atomic(self, name: str, text: str) -> None:
+        """Replace ``name`` whole or not at all; nothing is left behind on failure.
+
+        The temporary file is new (O_EXCL, a random name), so a link planted
+        under its name is never written through.
+        """
         self.ensure()
         final = self.dir / name
-        tmp = self.dir / f".{name}.{os.getpid()}.tmp"
-        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
-        fd = os.open(tmp, flags, 0o600)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+        for _ in range(8):
+            tmp = self.dir / f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+            try:
+                fd = os.open(tmp, flags, 0o600)
+                break
+            except FileExistsError:
+                continue
+        else:
+            raise FileExistsError(errno.EEXIST, "no free temporary name", str(self.dir))
         try:
-            os.write(fd, text.encode("utf-8"))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, final)
+            try:
+                _write_all(fd, text.encode("utf-8"))
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp, final)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
 
     # -- journal -----------------------------------------------------------
 
@@ -78,10 +115,14 @@ class Store:
         self.ensure()
         path = self.dir / JOURNAL_FILE
         line = json.dumps(record, sort_keys=True) + "\n"
-        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC
+        flags = os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC
         fd = os.open(path, flags, 0o600)
         try:
-            os.write(fd, line.encode("utf-8"))
+            size = os.fstat(fd).st_size
+            # A line cut by a crash or a full disk must not swallow this record.
+            if size and os.pread(fd, 1, size - 1) != b"\n":
+                line = "\n" + line
+            _write_all(fd, line.encode("utf-8"))
             size = os.fstat(fd).st_size
         finally:
             os.close(fd)
@@ -118,7 +159,14 @@ class Store:
         """
         self.ensure()
         flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
-        fd = os.open(self.dir / LOCK_FILE, flags, 0o600)
+        try:
+            fd = os.open(self.dir / LOCK_FILE, flags, 0o600)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise
+            # A read-only or full file system: flock works on a read-only
+            # descriptor of the lock file that is already there.
+            fd = os.open(self.dir / LOCK_FILE, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
         try:
             got = _flock(fd, wait)
             yield got
@@ -155,6 +203,16 @@ def _flock(fd: int, wait: float | None) -> bool:
             return False
         time.sleep(min(delay, max(deadline - time.monotonic(), 0)))
         delay = min(delay * 2, 0.2)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """os.write may write less than asked (a filling disk); finish or raise."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        if written <= 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        view = view[written:]
 
 
 def _read_nofollow(path: Path, limit: int) -> bytes:

@@ -125,6 +125,17 @@ class System:
             base = ifconfig.parse_host(listing.stdout)
         except ifconfig.IfconfigError as exc:
             raise ObserveError(f"ifconfig -a: {exc}") from None
+        # ifconfig -a prints one stanza per interface index
+        # (sbin/ifconfig/ifconfig_netlink.c list_interfaces_nl): a name seen
+        # twice is garbled output, and which stanza is right cannot be told.
+        names = base.names()
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ObserveError(f"ifconfig -a: {', '.join(twice)} listed twice; output garbled")
+        dhcp_ifaces = list(dhcp_ifaces) if dhcp_ifaces is not None else None
+        wpa_ifaces = list(wpa_ifaces) if wpa_ifaces is not None else None
+        wanted = {*(dhcp_ifaces or ()), *(wpa_ifaces or ())}
+        self._check_complete(listing.stdout, names, wanted)
         unknown: list[str] = list(base.unknown)
 
         radios = self._radios(unknown)
@@ -148,6 +159,33 @@ class System:
             radios=radios,
             unknown=tuple(unknown),
         )
+
+    def _check_complete(self, text: str, names: tuple[str, ...], wanted: set[str]) -> None:
+        """Refuse an ``ifconfig -a`` listing that was cut short, rather than plan on it.
+
+        Every line ifconfig prints ends in a newline, and ``ifconfig -l`` names
+        the same interfaces as ``-a`` (the same loop of
+        sbin/ifconfig/ifconfig_netlink.c list_interfaces_nl); an interface
+        missing from the listing would otherwise look absent and be created.
+        ``-l`` is asked only when an interface in ``wanted`` is not shown.
+        """
+        if text and not text.endswith("\n"):
+            raise ObserveError("ifconfig -a: output cut short (no final newline)")
+        if not wanted - set(names):
+            return
+        check = self.run([self.programs.ifconfig, "-l"])
+        if not check.ok:
+            return
+        try:
+            listed = ifconfig.parse_list(check.stdout)
+        except ifconfig.IfconfigError:
+            return
+        missing = sorted(set(listed) - set(names))
+        if missing and listed:
+            raise ObserveError(
+                f"ifconfig -a does not show {', '.join(missing[:4])} that ifconfig -l lists;"
+                " output incomplete"
+            )
 
     def _radios(self, unknown: list[str]) -> tuple[str, ...] | None:
         # net.wlan.devices lists the attached 802.11 devices, space separated
