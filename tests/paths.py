@@ -1,4 +1,4 @@
-"""Shared test helpers: where the repository and the shared fixtures are."""
+"""Where the repository and the shared fixtures are (a module name unique in tests/)."""
 
 from pathlib import Path
 

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import IFCONFIG_FIXTURES, REPO
+from paths import IFCONFIG_FIXTURES, REPO
 
 from laggroam.cli import main
 

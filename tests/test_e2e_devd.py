@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO
+from paths import REPO
 
 from laggroam.sim import devd, journal, kernel
 from laggroam.sim.cli import main

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from paths import REPO
 
 from laggroam import hookclient
 

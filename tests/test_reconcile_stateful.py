@@ -13,10 +13,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from conftest import REPO
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+from paths import REPO
 from simrun import in_process
 
 from laggroam import policy

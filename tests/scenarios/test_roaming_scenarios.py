@@ -8,7 +8,7 @@ network did not change, and that devd's stock behaviour still happened.
 import os
 import signal
 
-from conftest import Laptop
+from laptophelp import Laptop
 
 from laggroam.host import Host
 from laggroam.sim import devd as sim_devd
