@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from laggroam.action import Action
-from laggroam.event import Event
+from laggroam.event import Event, EventError, parse_event
 from laggroam.host import Host
 from laggroam.memory import Failure, Memory
 from laggroam.plan import Plan, plan
@@ -179,24 +179,48 @@ def locked_reconcile(
     """Reconcile under the host-wide lock.
 
     With ``coalesce`` (what a hook's one-shot asks for), a reconcile already
-    running is asked for one follow-up instead of waiting: returns None.
+    running is asked for a follow-up -- with this call's events -- instead of
+    waiting, and None is returned.  Whoever holds the lock serves every
+    follow-up requested before it lets go, and looks once more after letting
+    go, so a request made in that instant is not left behind.
     """
-    with contextlib.ExitStack() as stack:
-        try:
-            got = stack.enter_context(store.lock(wait=0 if coalesce else None))
-        except OSError as exc:
-            # An unsafe state directory or a link planted for the lock: nothing
-            # is run unserialised; the caller reports the one-line error.
-            error = f"reconcile refused: {exc.filename or store.dir}: {exc.strerror or exc}"
-            log.info("%s", error)  # the caller reports it (one line)
-            return Outcome(uuid.uuid4().hex[:8], tuple(events), observed=False, error=error)
-        if not got:
-            store.request_followup()
-            return None
-        outcome = reconcile(system, policy, store, events, clock=clock)
-        while store.take_followup():
-            outcome = reconcile(system, policy, store, (), clock=clock)
-        return outcome
+    wait: float | None = 0 if coalesce else None
+    todo = list(events)
+    outcome: Outcome | None = None
+    served = requested = False
+    while True:
+        with contextlib.ExitStack() as stack:
+            try:
+                got = stack.enter_context(store.lock(wait=wait))
+            except OSError as exc:
+                # An unsafe state directory or a link planted for the lock:
+                # nothing is run unserialised; the caller reports the one line.
+                error = f"reconcile refused: {exc.filename or store.dir}: {exc.strerror or exc}"
+                log.info("%s", error)
+                return Outcome(uuid.uuid4().hex[:8], tuple(events), observed=False, error=error)
+            if got:
+                served = True
+                outcome = reconcile(system, policy, store, todo, clock=clock)
+                todo = []
+                while (more := store.take_followup()) is not None:
+                    outcome = reconcile(system, policy, store, _parse(more), clock=clock)
+            elif served or requested:
+                return outcome
+            else:
+                store.request_followup([str(e) for e in todo])
+                requested = True
+        if not store.followup_pending():
+            return outcome
+        wait = 0
+
+
+def _parse(texts: Sequence[str]) -> list[Event]:
+    """Events handed over in a follow-up request; anything unreadable is dropped."""
+    out = []
+    for text in texts:
+        with contextlib.suppress(EventError):
+            out.append(parse_event(text))
+    return out
 
 
 def observe_for(system: System, policy: Policy) -> Host:

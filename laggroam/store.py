@@ -14,7 +14,7 @@ import os
 import secrets
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -173,17 +173,52 @@ class Store:
         finally:
             os.close(fd)
 
-    def request_followup(self) -> None:
-        """Ask the lock holder for one more reconcile (hooks coalesce this way)."""
-        self.write_atomic(PENDING_FILE, f"{time.time():.3f}\n")
+    def request_followup(self, events: Sequence[str] = ()) -> None:
+        """Ask the lock holder for one more reconcile, with these events (hooks coalesce so).
 
-    def take_followup(self) -> bool:
-        """True (once) when a follow-up reconcile was requested."""
+        Each request is one line appended with O_APPEND, so requests made at
+        the same moment by several processes are all kept.
+        """
+        self.ensure()
+        line = json.dumps([str(e) for e in events]) + "\n"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC
+        path = self.dir / PENDING_FILE
         try:
-            os.unlink(self.dir / PENDING_FILE)
+            fd = os.open(path, flags, 0o600)
+        except OSError as exc:
+            if exc.errno != errno.ELOOP:
+                raise
+            os.unlink(path)  # a link planted here is replaced, never followed
+            fd = os.open(path, flags, 0o600)
+        try:
+            _write_all(fd, line.encode("utf-8"))
+        finally:
+            os.close(fd)
+
+    def followup_pending(self) -> bool:
+        return os.path.lexists(self.dir / PENDING_FILE)
+
+    def take_followup(self) -> list[str] | None:
+        """The events of every follow-up requested so far (once), or None when none was."""
+        taken = self.dir / f".{PENDING_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+        try:
+            os.rename(self.dir / PENDING_FILE, taken)
         except FileNotFoundError:
-            return False
-        return True
+            return None
+        try:
+            data = _read_nofollow(taken, MAX_STATE_BYTES)
+        except OSError:
+            data = b""
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(taken)
+        events: list[str] = []
+        for line in data.decode("utf-8", "replace").splitlines():
+            with contextlib.suppress(ValueError):
+                value = json.loads(line)
+                if isinstance(value, list):
+                    events.extend(e for e in value if isinstance(e, str) and e not in events)
+        return events
 
 
 def _flock(fd: int, wait: float | None) -> bool:

@@ -88,11 +88,12 @@ def test_lock_is_exclusive_and_followups_coalesce(tmp_path: Path) -> None:
     assert held.wait(10)
     with s.lock(wait=0) as got:
         assert got is False
-    s.request_followup()
+    s.request_followup(["LINK_DOWN em0"])
+    s.request_followup(["LINK_UP em0", "LINK_DOWN em0"])
     s.request_followup()
     release.set()
     t.join(10)
-    assert s.take_followup() is True
-    assert s.take_followup() is False
+    assert s.take_followup() == ["LINK_DOWN em0", "LINK_UP em0"]
+    assert s.take_followup() is None
     with s.lock(wait=0) as got:
         assert got is True

@@ -79,9 +79,9 @@ def wait_settled(sim_dir: Path, timeout: float = 60.0) -> list[str]:
             left = [f"laggroam apply running: pid {' '.join(map(str, one_shots(sim_dir)))}"]
         else:
             with store.lock(wait=0) as got:
-                asked = got and store.take_followup()
+                asked = got and store.take_followup() is not None
                 left = quiet_plan(sim_dir) if got else ["a reconcile is running"]
-            if got and (asked or store.take_followup()):
+            if got and (asked or store.take_followup() is not None):
                 _apply(sim_dir)
                 continue
             if got and not left and devd.idle(sim_dir) and not one_shots(sim_dir):
