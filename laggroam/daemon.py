@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 
 STATUS_FILE = "daemon.json"
 PID_FILE = "daemon.pid"
+STATUS_EVERY = 1.0  # seconds: the status file's counters lag the socket by at most this
 
 
 @dataclass
@@ -114,6 +115,8 @@ class Daemon:
         self.selector = selectors.DefaultSelector()
         self.listener: Listener | None = None
         self._pid_fd: int | None = None
+        self._counted = (0, 0)
+        self.status_due: float | None = None
 
     # -- life cycle --------------------------------------------------------
 
@@ -238,10 +241,23 @@ class Daemon:
                 self.notifier.watchdog()
                 self.next_watchdog = now + watchdog_interval
             self._maybe_dispatch(now)
+            self._status_if_counted(now)
+
+    def _status_if_counted(self, now: float) -> None:
+        """Keep the status file's counters current, at most once a second."""
+        assert self.listener is not None
+        counted = (self.listener.counters.accepted, self.listener.counters.refused)
+        if counted == self._counted:
+            self.status_due = None
+        elif self.status_due is None:
+            self.status_due = now + STATUS_EVERY
+        elif now >= self.status_due:
+            self._write_status()
 
     def _next_deadline(self, now: float) -> float | None:
         candidates = [
             self.reload_at,
+            self.status_due,
             self.next_watchdog,
             self.listener.next_deadline() if self.listener else None,
         ]
@@ -470,6 +486,9 @@ class Daemon:
         }
 
     def _write_status(self) -> None:
+        if self.listener is not None:
+            self._counted = (self.listener.counters.accepted, self.listener.counters.refused)
+        self.status_due = None
         try:
             self.store.write_atomic(STATUS_FILE, json.dumps(self.status(), sort_keys=True) + "\n")
         except OSError as exc:
