@@ -295,7 +295,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
             print(history_mod.render(history), end="")
         if not args.from_ifconfig:
-            from laggroam.daemon import render_status
+            from laggroam.daemonstatus import render_status
 
             print(render_status(daemon), end="")
     return EX_OK
@@ -304,7 +304,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 def _daemon_status(args: argparse.Namespace) -> "dict[str, object] | None":
     """The running daemon's status file; None when no daemon runs."""
     from laggroam import policy
-    from laggroam.daemon import read_status
+    from laggroam.daemonstatus import read_status
     from laggroam.store import Store
 
     try:
@@ -460,7 +460,11 @@ def cmd_apply(args: argparse.Namespace) -> int:
     if outcome is None:
         return EX_OK  # a running reconcile will do one more round for us
     if not outcome.observed:
-        print(f"{PROG}: cannot observe the host: {outcome.error}", file=sys.stderr)
+        error = outcome.error or ""
+        what = (
+            error if error.startswith("reconcile refused") else f"cannot observe the host: {error}"
+        )
+        print(f"{PROG}: {what}", file=sys.stderr)
         return EX_UNAVAILABLE
     for done in outcome.failed:
         print(f"{PROG}: {done.action.command()}: {done.detail}", file=sys.stderr)

@@ -241,13 +241,7 @@ def _execute(
     clock: Callable[[], float],
     verify_deadline: float,
 ) -> tuple[Host, Memory]:
-    results = []
-    for action in p.actions:
-        for argv in action.argvs(system.programs):
-            result = system.run_action(argv, action.timeout)
-            if not result.ok:
-                log.warning("%s (%s)", result.describe(), action.reason)
-        results.append((action, result))
+    results = [(action, system.execute(action)[-1]) for action in p.actions]
     host = observe_for(system, policy)
     deadline = time.monotonic() + verify_deadline
     delay = 0.05

@@ -11,11 +11,15 @@ import shutil
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from laggroam import ifconfig
 from laggroam.host import Host, Process, Supplicant
 from laggroam.ifname import is_ifname
 from laggroam.runner import Result, run
+
+if TYPE_CHECKING:
+    from laggroam.action import Action
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +112,16 @@ class System:
         """Run one action's argv; counted so that tests can see every write."""
         self.writes += 1
         return self._runner(argv, timeout)
+
+    def execute(self, action: "Action") -> list[Result]:
+        """Run one action's commands in order; a failure is logged and survived."""
+        results = []
+        for argv in action.argvs(self.programs):
+            result = self.run_action(argv, action.timeout)
+            if not result.ok:
+                log.warning("%s (%s)", result.describe(), action.reason)
+            results.append(result)
+        return results
 
     def observe(
         self, dhcp_ifaces: Iterable[str] | None = None, wpa_ifaces: Iterable[str] | None = None

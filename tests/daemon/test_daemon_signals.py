@@ -8,7 +8,7 @@ from pathlib import Path
 
 from daemonhelp import POLICY, running, save_by_rename, sim, wait_for
 
-from laggroam.daemon import read_status
+from laggroam.daemonstatus import read_status
 from laggroam.store import Store
 
 BAD = POLICY.replace("proto = failover", "proto = fail")
