@@ -262,14 +262,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     from laggroam import report
 
     if args.from_ifconfig:
-        try:
-            text = Path(args.from_ifconfig).read_text(encoding="utf-8", errors="replace")
-        except OSError as exc:
-            print(f"{PROG}: {args.from_ifconfig}: {exc.strerror or exc}", file=sys.stderr)
-            return EX_NOINPUT
-        host = _parse_capture(args.from_ifconfig, text)
-        if host is None:
-            return EX_DATAERR
+        captured = _read_capture(args.from_ifconfig)
+        if isinstance(captured, int):
+            return captured
+        host = captured
     else:
         from laggroam.system import ObserveError
 
@@ -326,15 +322,20 @@ def _history(args: argparse.Namespace) -> "dict[str, object] | None":
     return history.summary(Store(_host_path(args, pol.daemon.state_dir)))
 
 
-def _parse_capture(path: str, text: str) -> "Host | None":
-    """A captured ifconfig output as a host; None after saying why it is not one."""
+def _read_capture(path: str) -> "Host | int":
+    """A captured ifconfig output as a host, or the exit status after saying why not."""
     from laggroam import ifconfig
 
+    try:
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        print(f"{PROG}: {path}: {exc.strerror or exc}", file=sys.stderr)
+        return EX_NOINPUT
     try:
         return ifconfig.parse_host(text)
     except ifconfig.IfconfigError as exc:
         print(f"{PROG}: {path}:{exc.line_no}: {exc.message}", file=sys.stderr)
-        return None
+        return EX_DATAERR
 
 
 def _system(args: argparse.Namespace) -> "System":
@@ -388,15 +389,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
         return pol
     events = _events(args.event)
     if args.from_ifconfig:
-        try:
-            text = Path(args.from_ifconfig).read_text(encoding="utf-8", errors="replace")
-        except OSError as exc:
-            print(f"{PROG}: {args.from_ifconfig}: {exc.strerror or exc}", file=sys.stderr)
-            return EX_NOINPUT
-        parsed = _parse_capture(args.from_ifconfig, text)
-        if parsed is None:
-            return EX_DATAERR
-        host = parsed
+        captured = _read_capture(args.from_ifconfig)
+        if isinstance(captured, int):
+            return captured
+        host = captured
         # A capture shows no daemons and perhaps not every interface.
         host = replace(host, unknown=(*host.unknown, plan.PARTIAL_LISTING))
     else:
