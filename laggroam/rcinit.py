@@ -21,7 +21,7 @@ from laggroam.policy import LAGG_PROTOS
 from laggroam.rcadvice import DHCP_WORDS, PSEUDO_WORDS, Finding, Lagg, Setup, findings, rc_var
 from laggroam.rcconf import Assignment, read_rc_conf
 
-# The words policy.py accepts in create_args (its _CREATE_WORD_RE).
+# The words policyvalues.py accepts in create_args (its _CREATE_WORD_RE).
 _CREATE_WORD_RE = re.compile(r"[A-Za-z0-9._:,/+=@-]+")
 # sysrc edits /etc/rc.conf unless told otherwise (usr.sbin/sysrc/sysrc -f).
 _DEFAULT_RC = "/etc/rc.conf"
