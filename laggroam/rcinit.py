@@ -9,7 +9,6 @@ administrator to run; laggroam never edits rc.conf itself.
 
 import difflib
 import os
-import re
 import shlex
 import tempfile
 from collections.abc import Sequence
@@ -18,11 +17,10 @@ from pathlib import Path
 
 from laggroam.ifname import ifname_problem
 from laggroam.policy import LAGG_PROTOS
+from laggroam.policyvalues import create_args
 from laggroam.rcadvice import DHCP_WORDS, PSEUDO_WORDS, Finding, Lagg, Setup, findings, rc_var
 from laggroam.rcconf import Assignment, read_rc_conf
 
-# The words policyvalues.py accepts in create_args (its _CREATE_WORD_RE).
-_CREATE_WORD_RE = re.compile(r"[A-Za-z0-9._:,/+=@-]+")
 # sysrc edits /etc/rc.conf unless told otherwise (usr.sbin/sysrc/sysrc -f).
 _DEFAULT_RC = "/etc/rc.conf"
 
@@ -174,10 +172,11 @@ def _policy_text(
         lines += ["", f"[{wlan}]", _comment(f"From {_from(at)}"), f"parent = {parent}"]
         create = setup.rc.get(rc_var("create_args_", wlan))
         if create is not None:
-            words = create.value.split()
-            if all(_CREATE_WORD_RE.fullmatch(w) for w in words) and "wlandev" not in (
-                w.lower() for w in words
-            ):
+            try:
+                words = create_args(create.value)
+            except ValueError:
+                words = None
+            if words is not None:
                 lines += [_comment(f"From {_from(create)}"), f"create_args = {' '.join(words)}"]
             else:
                 warnings.append(
