@@ -240,22 +240,22 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EX_OK
 
 
-def _expected_ports(args: argparse.Namespace) -> dict[str, tuple[str, ...]] | None:
-    """The policy's lagg ports, for status warnings; None when there is no policy."""
+def _status_policy(args: argparse.Namespace, *, warn: bool) -> "Policy | None":
+    """The policy ``status`` compares with, loaded once; None when there is none usable."""
     from laggroam import policy
 
     path = _policy_path(args)
     if not args.config and not os.path.exists(path):
         return None
     try:
-        pol = policy.load(path)
+        return policy.load(path)
     except policy.PolicyErrors as exc:
-        print(f"{PROG}: policy not used: {exc.errors[0]}", file=sys.stderr)
-        return None
+        problem = str(exc.errors[0])
     except OSError as exc:
-        print(f"{PROG}: policy not used: {path}: {exc.strerror or exc}", file=sys.stderr)
-        return None
-    return {lagg.name: lagg.ports for lagg in pol.laggs}
+        problem = f"{path}: {exc.strerror or exc}"
+    if warn:
+        print(f"{PROG}: policy not used: {problem}", file=sys.stderr)
+    return None
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -274,8 +274,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         except ObserveError as exc:
             print(f"{PROG}: cannot observe the host: {exc}", file=sys.stderr)
             return EX_UNAVAILABLE
-    history = None if args.from_ifconfig else _history(args)
-    daemon = None if args.from_ifconfig else _daemon_status(args)
+    pol = _status_policy(args, warn=not args.json)
+    live = not args.from_ifconfig
+    history = _history(args, pol) if live and pol is not None else None
+    daemon = _daemon_status(args, pol) if live else None
     if args.json:
         import json
 
@@ -285,7 +287,8 @@ def cmd_status(args: argparse.Namespace) -> int:
             doc["daemon"] = daemon
         print(json.dumps(doc, indent=2))
     else:
-        print(report.render_text(host, _expected_ports(args)), end="")
+        expected = {lagg.name: lagg.ports for lagg in pol.laggs} if pol is not None else None
+        print(report.render_text(host, expected), end="")
         if history is not None:
             from laggroam import history as history_mod
 
@@ -297,28 +300,21 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EX_OK
 
 
-def _daemon_status(args: argparse.Namespace) -> "dict[str, object] | None":
+def _daemon_status(args: argparse.Namespace, pol: "Policy | None") -> "dict[str, object] | None":
     """The running daemon's status file; None when no daemon runs."""
     from laggroam import policy
     from laggroam.daemonstatus import read_status
     from laggroam.store import Store
 
-    try:
-        state_dir = policy.load(_policy_path(args)).daemon.state_dir
-    except (policy.PolicyErrors, OSError):
-        state_dir = policy.DaemonPolicy().state_dir
+    state_dir = (pol.daemon if pol is not None else policy.DaemonPolicy()).state_dir
     return read_status(Store(_host_path(args, state_dir)))
 
 
-def _history(args: argparse.Namespace) -> "dict[str, object] | None":
-    """What laggroam did last on this host; None without a usable policy."""
-    from laggroam import history, policy
+def _history(args: argparse.Namespace, pol: "Policy") -> "dict[str, object]":
+    """What laggroam did last on this host."""
+    from laggroam import history
     from laggroam.store import Store
 
-    try:
-        pol = policy.load(_policy_path(args))
-    except (policy.PolicyErrors, OSError):
-        return None
     return history.summary(Store(_host_path(args, pol.daemon.state_dir)))
 
 
