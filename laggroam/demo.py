@@ -125,11 +125,14 @@ class Story:
 
     @property
     def store(self) -> Store:
-        return Store(self.root / self.policy.daemon.state_dir.lstrip("/"))
+        return self._store_of(self.policy)
 
-    def daemon_status(self) -> dict[str, Any]:
+    def _store_of(self, pol: policy_mod.Policy) -> Store:
+        return Store(self.root / pol.daemon.state_dir.lstrip("/"))
+
+    def daemon_status(self, store: Store | None = None) -> dict[str, Any]:
         try:
-            data = json.loads((self.store.dir / "daemon.json").read_text())
+            data = json.loads(((store or self.store).dir / "daemon.json").read_text())
         except (OSError, ValueError):
             return {}
         return data if isinstance(data, dict) else {}
@@ -138,13 +141,15 @@ class Story:
         return observe_for(self.system, self.policy)
 
     def converged(self) -> bool:
-        status = self.daemon_status()
+        pol = self.policy  # read once per look: this runs many times a second
+        store = self._store_of(pol)
+        status = self.daemon_status(store)
         if status.get("busy") or status.get("queue"):
             return False
         if read_only(self.dir).devd and not sim_devd.idle(self.dir):
             return False
-        host = self.observe()
-        result = plan(self.policy, host, self.store.load_memory(), [], time.time())
+        host = observe_for(self.system, pol)
+        result = plan(pol, host, store.load_memory(), [], time.time())
         return not result.actions
 
     def start(
