@@ -458,8 +458,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
         )
         print(f"{PROG}: {what}", file=sys.stderr)
         return EX_UNAVAILABLE
-    for done in outcome.failed:
-        print(f"{PROG}: {done.action.command()}: {done.detail}", file=sys.stderr)
+    # Each failed action was logged (a warning) with its command, reason and detail.
     return EX_OK if outcome.converged and not outcome.failed else EX_TEMPFAIL
 
 

@@ -254,6 +254,7 @@ def _execute(
         ok = action.done(host)
         detail = "done" if ok else (result.describe() if not result.ok else "no visible effect")
         outcome.done.append(Done(action, ok, detail))
+        _log_action(outcome.id, action, ok, detail)
         if ok:
             failures.pop(action.key, None)
         else:
@@ -261,6 +262,24 @@ def _execute(
             delay_s = min(RETRY_BASE * 2 ** (count - 1), RETRY_MAX)
             failures[action.key] = Failure(count, clock() + delay_s, detail[:200])
     return host, replace(memory, failures=failures)
+
+
+def _log_action(rid: str, action: Action, ok: bool, detail: str) -> None:
+    """One line per action: what ran, why, and how it ended (laggroam.ini(5) log_level info).
+
+    A failure is a warning: it is what an administrator looks for, and it is
+    retried with backoff, so it is not (yet) an error.
+    """
+    if ok:
+        log.info("reconcile %s: ran %s, because %s: done", rid, action.command(), action.reason)
+    else:
+        log.warning(
+            "reconcile %s: ran %s, because %s: FAILED: %s",
+            rid,
+            action.command(),
+            action.reason,
+            detail,
+        )
 
 
 def _summary(host: Host) -> dict[str, Any]:
