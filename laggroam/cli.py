@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from laggroam.host import Host
     from laggroam.plan import Plan
     from laggroam.policy import Policy
+    from laggroam.store import Store
     from laggroam.system import System
 
 DEFAULT_POLICY = "/usr/local/etc/laggroam/laggroam.ini"
@@ -240,22 +241,43 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EX_OK
 
 
-def _status_policy(args: argparse.Namespace, *, warn: bool) -> "Policy | None":
-    """The policy ``status`` compares with, loaded once; None when there is none usable."""
+def _status_policy(args: argparse.Namespace) -> "tuple[Policy | None, str | None]":
+    """The policy ``status`` compares with, loaded once, or None and why there is none."""
     from laggroam import policy
 
     path = _policy_path(args)
     if not args.config and not os.path.exists(path):
-        return None
+        return None, f"no policy at {path}: nothing to compare the host with"
     try:
-        return policy.load(path)
+        return policy.load(path), None
     except policy.PolicyErrors as exc:
         problem = str(exc.errors[0])
     except OSError as exc:
         problem = f"{path}: {exc.strerror or exc}"
-    if warn:
-        print(f"{PROG}: policy not used: {problem}", file=sys.stderr)
-    return None
+    return None, f"policy not used: {problem}"
+
+
+def _wanted_ether(pol: "Policy", host: "Host", args: argparse.Namespace) -> dict[str, str]:
+    """lagg -> the MAC the policy wants it to wear, where it wears another one.
+
+    The planner decides the MAC (a port's own, an address, or the remembered
+    one); asking it keeps ``status`` and ``plan`` from disagreeing.  Back-off
+    is ignored here: a MAC waiting for a retry is still the wrong one.
+    """
+    import time
+    from dataclasses import replace
+
+    from laggroam import plan
+    from laggroam.action import SetEther
+
+    memory = _state_store(args, pol).load_memory()
+    result = plan.plan(pol, host, replace(memory, failures={}), [], time.time())
+    laggs = {lagg.name for lagg in pol.laggs}
+    return {
+        a.target: a.mac
+        for a in result.actions
+        if isinstance(a, SetEther) and a.target in laggs and host.get(a.target) is not None
+    }
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -274,21 +296,26 @@ def cmd_status(args: argparse.Namespace) -> int:
         except ObserveError as exc:
             print(f"{PROG}: cannot observe the host: {exc}", file=sys.stderr)
             return EX_UNAVAILABLE
-    pol = _status_policy(args, warn=not args.json)
+    pol, problem = _status_policy(args)
     live = not args.from_ifconfig
-    history = _history(args, pol) if live and pol is not None else None
+    history = _history(args, pol) if live else None
     daemon = _daemon_status(args, pol) if live else None
+    ether = _wanted_ether(pol, host, args) if pol is not None else {}
     if args.json:
         import json
 
         doc = report.host_json(host)
+        doc["policy"] = {"path": _policy_path(args), "used": pol is not None, "problem": problem}
+        doc["ether_wanted"] = ether
         if not args.from_ifconfig:
             doc["reconcile"] = history
             doc["daemon"] = daemon
         print(json.dumps(doc, indent=2))
     else:
         expected = {lagg.name: lagg.ports for lagg in pol.laggs} if pol is not None else None
-        print(report.render_text(host, expected), end="")
+        print(report.render_text(host, expected, ether), end="")
+        if problem is not None:
+            print(f"warning: {problem}")
         if history is not None:
             from laggroam import history as history_mod
 
@@ -300,22 +327,27 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EX_OK
 
 
-def _daemon_status(args: argparse.Namespace, pol: "Policy | None") -> "dict[str, object] | None":
-    """The running daemon's status file; None when no daemon runs."""
+def _state_store(args: argparse.Namespace, pol: "Policy | None") -> "Store":
+    """The state directory: the policy's, or the default one when there is no policy."""
     from laggroam import policy
-    from laggroam.daemonstatus import read_status
     from laggroam.store import Store
 
     state_dir = (pol.daemon if pol is not None else policy.DaemonPolicy()).state_dir
-    return read_status(Store(_host_path(args, state_dir)))
+    return Store(_host_path(args, state_dir))
 
 
-def _history(args: argparse.Namespace, pol: "Policy") -> "dict[str, object]":
-    """What laggroam did last on this host."""
+def _daemon_status(args: argparse.Namespace, pol: "Policy | None") -> "dict[str, object] | None":
+    """The running daemon's status file; None when no daemon runs."""
+    from laggroam.daemonstatus import read_status
+
+    return read_status(_state_store(args, pol))
+
+
+def _history(args: argparse.Namespace, pol: "Policy | None") -> "dict[str, object]":
+    """What laggroam did last on this host, and what it waits for."""
     from laggroam import history
-    from laggroam.store import Store
 
-    return history.summary(Store(_host_path(args, pol.daemon.state_dir)))
+    return history.summary(_state_store(args, pol))
 
 
 def _read_capture(path: str) -> "Host | int":
@@ -401,17 +433,23 @@ def cmd_plan(args: argparse.Namespace) -> int:
             print(f"{PROG}: cannot observe the host: {exc}", file=sys.stderr)
             return EX_UNAVAILABLE
     memory = Store(_host_path(args, pol.daemon.state_dir)).load_memory()
-    result = plan.plan(pol, host, memory, events, time.time())
+    now = time.time()
+    result = plan.plan(pol, host, memory, events, now)
+    # A lagg the capture does not show is not planned: "matches" would be a guess.
+    unseen = [lagg.name for lagg in pol.laggs if host.get(lagg.name) is None]
+    unseen = unseen if args.from_ifconfig else []
     if args.json:
         import json
 
-        print(json.dumps(_plan_json(result), indent=2, sort_keys=True))
+        print(json.dumps(_plan_json(result, now, unseen), indent=2, sort_keys=True))
     else:
-        print(_plan_text(result), end="")
+        print(_plan_text(result, now, unseen), end="")
     return EX_OK
 
 
-def _plan_json(result: "Plan") -> dict[str, object]:
+def _plan_json(result: "Plan", now: float, unseen: Sequence[str]) -> dict[str, object]:
+    from laggroam import pending
+
     return {
         "actions": [
             {"action": a.verb, "target": a.target, "command": a.command(), "reason": a.reason}
@@ -419,17 +457,38 @@ def _plan_json(result: "Plan") -> dict[str, object]:
         ],
         "notes": list(result.notes),
         "wake_at": result.wake_at,
+        "waiting": pending.from_memory(result.memory, now),
+        "not_shown": list(unseen),
     }
 
 
-def _plan_text(result: "Plan") -> str:
+def _nothing_to_do(result: "Plan", now: float, unseen: Sequence[str]) -> str:
+    """The headline of an empty plan: "matches" only when nothing is unseen or pending."""
+    from laggroam import pending
+
+    if unseen:
+        return f"nothing planned: the capture does not show {', '.join(unseen)}"
+    if result.wake_at is not None or pending.from_memory(result.memory, now)["gave_up"]:
+        return "nothing to do now: laggroam waits for what the lines below say"
+    return "nothing to do: the host matches the policy"
+
+
+def _plan_text(result: "Plan", now: float, unseen: Sequence[str]) -> str:
+    import time
+
     lines = []
     if not result.actions:
-        lines.append("nothing to do: the host matches the policy")
+        lines.append(_nothing_to_do(result, now, unseen))
     for n, action in enumerate(result.actions, 1):
         lines.append(f"{n}. {action.command()}")
         lines.append(f"   because {action.reason}")
     lines.extend(f"note: {note}" for note in result.notes)
+    if result.wake_at is not None:
+        at = time.strftime("%H:%M:%S", time.localtime(result.wake_at))
+        lines.append(
+            f"timer: the next reconcile is due in {max(0.0, result.wake_at - now):.0f}s"
+            f" (at {at}), when the wait above ends"
+        )
     return "\n".join(lines) + "\n"
 
 

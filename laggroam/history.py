@@ -7,6 +7,7 @@ status``; nothing here observes the host.
 import time
 from typing import Any
 
+from laggroam import pending
 from laggroam.store import Store
 
 
@@ -28,11 +29,7 @@ def summary(store: Store) -> dict[str, Any]:
             "converged": last.get("converged"),
             "notes": last.get("notes", []),
         },
-        "retrying": {
-            key: {"count": f.count, "next_try_in": max(0.0, round(f.retry_at - now, 1))}
-            for key, f in memory.failures.items()
-        },
-        "gave_up": sorted(name for name, w in memory.wlans.items() if w.gave_up),
+        "waiting": pending.from_memory(memory, now),
         "held": sorted(
             name for name, lagg in memory.laggs.items() if lagg.primary_link_since is not None
         ),
@@ -54,12 +51,5 @@ def render(info: dict[str, Any]) -> str:
         )
         lines.extend(f"  failed: {cmd}" for cmd in last["failed"])
         lines.extend(f"  note: {note}" for note in last["notes"])
-    for key, retry in info["retrying"].items():
-        lines.append(
-            f"retrying: {key} (failed {retry['count']} time(s), next try in"
-            f" {retry['next_try_in']:g}s)"
-        )
-    lines.extend(
-        f"gave up: wpa_supplicant on {name} keeps failing to associate" for name in info["gave_up"]
-    )
+    lines.extend(pending.render(info["waiting"]))
     return "\n".join(lines) + "\n"

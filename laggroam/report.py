@@ -150,11 +150,16 @@ def _render_lagg(host: Host, iface: Interface, lagg: Lagg) -> list[str]:
     return lines
 
 
-def render_text(host: Host, expected_ports: Mapping[str, Sequence[str]] | None = None) -> str:
+def render_text(
+    host: Host,
+    expected_ports: Mapping[str, Sequence[str]] | None = None,
+    wanted_ether: Mapping[str, str] | None = None,
+) -> str:
     """The human view of the laggs, their ports and wlans, plus policy warnings.
 
     ``expected_ports`` maps a lagg name to the ports the policy lists; every
-    listed lagg or port the host lacks gets a ``warning:`` line.
+    listed lagg or port the host lacks gets a ``warning:`` line, and so does
+    every lagg in ``wanted_ether`` (lagg -> MAC) that wears another MAC.
     """
     lines: list[str] = []
     laggs = [(i, i.lagg) for i in _unique(host) if i.lagg is not None]
@@ -174,4 +179,10 @@ def render_text(host: Host, expected_ports: Mapping[str, Sequence[str]] | None =
         for port_name in ports:
             if port_name not in have.port_names:
                 lines.append(f"warning: {lagg_name} lacks port {port_name} that the policy lists")
+    for lagg_name, mac in (wanted_ether or {}).items():
+        worn = host.get(lagg_name)
+        if worn is not None and (worn.ether or "").lower() != mac.lower():
+            lines.append(
+                f"warning: {lagg_name} wears {worn.ether or 'no MAC'}, the policy wants {mac}"
+            )
     return "\n".join(lines) + "\n"

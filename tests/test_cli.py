@@ -78,7 +78,9 @@ def test_status_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["status", "--json", "--from-ifconfig", str(HEALTHY)], capsys)
     assert code == 0
     doc = json.loads(out)
-    assert set(doc) == {"interfaces", "laggs"}
+    assert set(doc) == {"interfaces", "laggs", "policy", "ether_wanted"}
+    assert doc["policy"]["used"] is False
+    assert doc["policy"]["problem"].startswith("no policy at ")
     assert doc["laggs"]["lagg0"] == {
         "proto": "failover",
         "ports": [
@@ -101,12 +103,16 @@ def test_status_warns_about_a_port_the_policy_lists(capsys: pytest.CaptureFixtur
     assert "warning: lagg0 lacks port wlan0" in out
 
 
-def test_status_without_policy_has_no_warning(
+def test_status_without_policy_says_so_and_nothing_else(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, _ = run(["status", "--from-ifconfig", str(DROPPED)], capsys)
     assert code == 0
-    assert "warning" not in out
+    warnings = [line for line in out.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        "warning: no policy at /usr/local/etc/laggroam/laggroam.ini:"
+        " nothing to compare the host with"
+    ]
 
 
 def test_status_on_unobservable_host_exits_69(
