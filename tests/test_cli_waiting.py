@@ -68,9 +68,7 @@ def test_plan_shows_a_retry_in_back_off_and_its_timer(
     assert lines[0] == "nothing to do now: laggroam waits for what the lines below say"
     assert any("ifconfig lagg0 laggport wlan0: failed 2 time(s)" in line for line in lines)
     assert any(line.startswith("timer: the next reconcile is due in 1") for line in lines)
-    code, out, _ = run(
-        ["plan", "-c", str(pol), "--from-ifconfig", str(DROPPED), "--json"], capsys
-    )
+    code, out, _ = run(["plan", "-c", str(pol), "--from-ifconfig", str(DROPPED), "--json"], capsys)
     doc = json.loads(out)
     assert doc["actions"] == [] and doc["wake_at"] is not None
     retry = doc["waiting"]["retrying"]["AddLaggPort lagg0 wlan0"]
@@ -98,9 +96,7 @@ def laptop(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return sim_dir
 
 
-def test_status_without_a_policy_says_so(
-    laptop: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_status_without_a_policy_says_so(laptop: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["--sim", str(laptop), "status"], capsys)
     assert code == 0
     policy = laptop.resolve() / "root/usr/local/etc/laggroam/laggroam.ini"
