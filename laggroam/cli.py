@@ -67,6 +67,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="check the roaming setup in rc.conf (default: /etc/rc.conf and what follows it)",
     )
+    p.add_argument(
+        "--from-ifconfig",
+        metavar="FILE",
+        help="check the interfaces against a captured ifconfig -a output, not this host",
+    )
+    p.add_argument(
+        "--strict", action="store_true", help="exit 78 when the host lacks what the policy names"
+    )
 
     p = sub.add_parser("init", help="write a policy from an existing setup")
     p.add_argument(
@@ -230,7 +238,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         return cmd_check_rc_conf(args)
     path = _policy_path(args)
     try:
-        policy.load(path)
+        pol = policy.load(path)
     except policy.PolicyErrors as exc:
         for err in exc.errors:
             print(err, file=sys.stderr)
@@ -238,7 +246,41 @@ def cmd_check(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"{PROG}: {path}: {exc.strerror or exc}", file=sys.stderr)
         return EX_NOINPUT
-    return EX_OK
+    return _check_on_host(args, pol)
+
+
+def _check_on_host(args: argparse.Namespace, pol: "Policy") -> int:
+    """Warn about the interfaces the policy names that the host (or a capture) lacks."""
+    import platform
+
+    from laggroam import hostcheck
+
+    if args.from_ifconfig:
+        captured = _read_capture(args.from_ifconfig)
+        if isinstance(captured, int):
+            return captured
+        host = captured
+    elif args.sim or platform.system() == "FreeBSD":
+        from laggroam.system import ObserveError
+
+        try:
+            host = _system(args).observe(dhcp_ifaces=[], wpa_ifaces=[])
+        except ObserveError as exc:
+            print(
+                f"{PROG}: interfaces not checked: cannot observe the host: {exc}", file=sys.stderr
+            )
+            return EX_UNAVAILABLE if args.strict else EX_OK
+    else:
+        return EX_OK  # not a FreeBSD host: its interfaces say nothing about the policy's
+    try:
+        text = Path(pol.path).read_bytes()
+    except OSError:
+        text = b""
+    lines = hostcheck.key_lines(text, pol.path)
+    found = hostcheck.check_policy_on_host(pol, host, lines, capture=bool(args.from_ifconfig))
+    for warning in found:
+        print(warning, file=sys.stderr)
+    return EX_CONFIG if found and args.strict else EX_OK
 
 
 def _status_policy(args: argparse.Namespace) -> "tuple[Policy | None, str | None]":
