@@ -205,6 +205,18 @@ def cmd_init(args: argparse.Namespace) -> int:
     from laggroam.rcconf import RcConfError
     from laggroam.rcinit import init_from_rc_conf, write_policy
 
+    out = Path(args.output or _policy_path(args))
+    # Say first what would stop the policy from being written, not after the findings.
+    if not args.force and os.path.lexists(out):
+        print(f"{PROG}: {out}: exists; use -f to overwrite it", file=sys.stderr)
+        return EX_CANTCREAT
+    if not out.parent.is_dir():
+        print(
+            f"{PROG}: {out.parent}: no such directory (is laggroam installed?"
+            " -o POLICY writes the policy elsewhere)",
+            file=sys.stderr,
+        )
+        return EX_CANTCREAT
     try:
         result = init_from_rc_conf(
             _rc_paths(args, args.from_rc_conf), prefer_wireless_first=args.wireless_first
@@ -216,7 +228,6 @@ def cmd_init(args: argparse.Namespace) -> int:
         print(warning, file=sys.stderr)
     if result.fatal:
         return EX_CONFIG
-    out = Path(args.output or _policy_path(args))
     try:
         write_policy(out, result.policy_text, force=args.force)
     except FileExistsError:
@@ -225,6 +236,9 @@ def cmd_init(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"{PROG}: {out}: {exc.strerror or exc}", file=sys.stderr)
         return EX_CANTCREAT
+    if not result.sysrc:
+        print(f"# wrote {out}; rc.conf already agrees with it (laggroam never edits rc.conf)")
+        return EX_OK
     print(f"# wrote {out}; laggroam never edits rc.conf.  Recommended changes:")
     for command in result.sysrc:
         print(command)

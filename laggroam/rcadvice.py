@@ -15,7 +15,7 @@ from pathlib import Path
 
 from laggroam.ifname import ifname_problem
 from laggroam.policy import LAGG_PROTOS, Policy
-from laggroam.rcconf import Assignment, RcConf, read_rc_conf
+from laggroam.rcconf import UNTERMINATED, Assignment, RcConf, read_rc_conf
 
 # network.subr ifconfig_getargs drops these pseudo-arguments (any case)
 # before running ifconfig; each one means something to rc instead.
@@ -268,7 +268,9 @@ def findings(setup: Setup, policy: Policy | None = None) -> list[Finding]:
     out = _Findings(setup.rc)
     for problem in setup.rc.skipped:
         message = f"not understood, skipped: {problem.reason}"
-        out.found.append(Finding("not-understood", problem.path, problem.line, message))
+        unpaired = problem.reason.startswith(UNTERMINATED)
+        kind = UNTERMINATED_KIND if unpaired else "not-understood"
+        out.found.append(Finding(kind, problem.path, problem.line, message))
     files = setup.rc.get("rc_conf_files")
     if files is not None:
         out.add(
@@ -283,6 +285,9 @@ def findings(setup: Setup, policy: Policy | None = None) -> list[Finding]:
         _check_lagg(setup, lagg, claimed, out)
     if policy is not None:
         _check_policy(setup, policy, out)
+        # A policy that keeps the wireless port first (init --wireless-first) chose it.
+        chosen = {lp.name for lp in policy.laggs if setup.is_wireless(lp.primary)}
+        out.found = [f for f in out.found if not (f.kind == "wireless-first" and f.lagg in chosen)]
     return out.ordered()
 
 
@@ -562,7 +567,10 @@ class CheckResult:
 
 
 # What cannot work at all: exit 78 (EX_CONFIG) rather than 0 with warnings.
-FATAL_KINDS = frozenset({"no-ports"})
+# A file whose quotes do not pair up makes sh(1) fail to source it at boot, as
+# it makes init refuse to write a policy from it.
+UNTERMINATED_KIND = "unterminated"
+FATAL_KINDS = frozenset({"no-ports", UNTERMINATED_KIND})
 
 
 def check_rc_conf(paths: Sequence[Path], policy: Policy | None) -> CheckResult:

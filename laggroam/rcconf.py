@@ -161,6 +161,9 @@ def parse_rc_text(
 # ---------------------------------------------------------------- the parser
 
 
+UNTERMINATED = "quotes do not pair up from here"
+
+
 class _Unterminated(Exception):
     """A quote that is never closed: sh(1) refuses the whole file."""
 
@@ -230,7 +233,7 @@ class _Parser:
         except _Unterminated as exc:
             self._skip(
                 start,
-                f"quotes do not pair up from here: the {exc.what} at line {exc.line} is never "
+                f"{UNTERMINATED}: the {exc.what} at line {exc.line} is never "
                 "closed; the rest of the file is skipped",
             )
             return self.assignments, self.skipped

@@ -18,7 +18,16 @@ from pathlib import Path
 from laggroam.ifname import ifname_problem
 from laggroam.policy import LAGG_PROTOS
 from laggroam.policyvalues import create_args
-from laggroam.rcadvice import DHCP_WORDS, PSEUDO_WORDS, Finding, Lagg, Setup, findings, rc_var
+from laggroam.rcadvice import (
+    DHCP_WORDS,
+    PSEUDO_WORDS,
+    UNTERMINATED_KIND,
+    Finding,
+    Lagg,
+    Setup,
+    findings,
+    rc_var,
+)
 from laggroam.rcconf import Assignment, read_rc_conf
 
 # sysrc edits /etc/rc.conf unless told otherwise (usr.sbin/sysrc/sysrc -f).
@@ -57,6 +66,9 @@ def init_from_rc_conf(paths: Sequence[Path], prefer_wireless_first: bool = False
     if prefer_wireless_first:
         found = [f for f in found if f.kind != "wireless-first"]
     warnings = [str(f) for f in found]
+    if any(f.kind == UNTERMINATED_KIND for f in found):
+        # sh(1) cannot source such a file: what it sets at boot is not what it says.
+        return InitResult("", [], warnings, fatal=True, findings=found)
     first = rc.paths[0]
     plans: list[_LaggPlan] = []
     taken: set[str] = set()

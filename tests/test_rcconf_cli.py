@@ -77,3 +77,78 @@ def test_init_wireless_first_keeps_rc_order(
     out_path = tmp_path / "laggroam.ini"
     assert main(["init", "--from-rc-conf", str(rc), "-o", str(out_path), "--wireless-first"]) == 0
     assert policy.load(out_path).laggs[0].ports == ("ndis0", "nfe0")
+
+
+# -- what the administrator meets first, and what is said when nothing is to change --
+
+
+def test_init_says_the_policy_exists_before_any_finding(
+    rc: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "laggroam.ini"
+    out.write_text("keep me\n")
+    code = main(["init", "--from-rc-conf", str(rc), "-o", str(out)])
+    _, err = capsys.readouterr()
+    assert code == 73
+    assert err == f"laggroam: {out}: exists; use -f to overwrite it\n"
+    assert out.read_text() == "keep me\n"
+
+
+def test_init_into_a_missing_directory_says_so_first(
+    rc: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "no" / "laggroam.ini"
+    code = main(["init", "--from-rc-conf", str(rc), "-o", str(out)])
+    stdout, err = capsys.readouterr()
+    assert code == 73 and stdout == ""
+    assert err.splitlines() == [
+        f"laggroam: {out.parent}: no such directory (is laggroam installed?"
+        " -o POLICY writes the policy elsewhere)"
+    ]
+
+
+def test_init_with_nothing_to_change_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rc = tmp_path / "rc.conf"
+    rc.write_text(
+        'ifconfig_em0="up"\nwlans_iwn0="wlan0"\nifconfig_wlan0="WPA"\n'
+        'cloned_interfaces="lagg0"\n'
+        'ifconfig_lagg0="up laggproto failover laggport em0 laggport wlan0 DHCP"\n'
+    )
+    out = tmp_path / "laggroam.ini"
+    code = main(["init", "--from-rc-conf", str(rc), "-o", str(out)])
+    stdout, _ = capsys.readouterr()
+    assert code == 0
+    assert (
+        stdout == f"# wrote {out}; rc.conf already agrees with it (laggroam never edits rc.conf)\n"
+    )
+
+
+def test_wireless_first_is_not_advised_against_once_chosen(
+    rc: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "laggroam.ini"
+    assert main(["init", "--from-rc-conf", str(rc), "-o", str(out), "--wireless-first"]) == 0
+    _, err = capsys.readouterr()
+    assert "add nfe0 first" not in err
+    assert policy.load(out).laggs[0].primary == "ndis0"
+    assert main(["-c", str(out), "check", "--rc-conf", str(rc)]) == 0
+    _, err = capsys.readouterr()
+    assert "add nfe0 first" not in err
+    # Without that choice in the policy, the advice stands.
+    assert main(["-c", str(tmp_path / "none.ini"), "check", "--rc-conf", str(rc)]) == 0
+    _, err = capsys.readouterr()
+    assert "add nfe0 first" in err
+
+
+def test_check_and_init_agree_on_unpaired_quotes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rc = tmp_path / "rc.conf"
+    rc.write_text(SEED_RC + 'hostname="laptop\n')
+    assert main(["-c", str(tmp_path / "none.ini"), "check", "--rc-conf", str(rc)]) == 78
+    _, err = capsys.readouterr()
+    assert f"{rc}:5: not understood, skipped: quotes do not pair up from here" in err
+    assert main(["init", "--from-rc-conf", str(rc), "-o", str(tmp_path / "p.ini")]) == 78
+    assert not (tmp_path / "p.ini").exists()
