@@ -17,7 +17,9 @@ from laggroam.sim import (
     journal,
     kernel,
     laptop,
+    localrc,
     rc,
+    rcfile,
     world,
 )
 from laggroam.sim.state import Sim, SimError, read_only
@@ -38,8 +40,10 @@ USAGE = """usage: laggroam --sim DIR sim VERB [ARGS]
   devd [start|stop|inject LINE]                     the simulated devd: take charge, give
                                                     it back, feed it a line; alone: deliver
                                                     pending events and say what devd did
-  install-laggroam POLICY                           install laggroam as a user would, and
-                                                    restart devd
+  install-laggroam [POLICY]                         install laggroam as a package would (and
+                                                    POLICY as its policy), restart devd
+  daemon start|stop|status                          laggroam's daemon, as "service laggroam
+                                                    onestart" starts it
   advance SECONDS                                   move the simulated clock
   show | events [AFTER]                             the host; the devd journal"""
 
@@ -64,11 +68,14 @@ def main(argv: list[str], sim_dir: Path) -> int:
         if verb == "devd":
             return _devd(args, Path(sim_dir))
         if verb == "install-laggroam":
-            if len(args) != 1:
-                return _usage("install-laggroam needs a policy file")
-            for path in devd.install_laggroam(Path(sim_dir), Path(args[0])):
+            if len(args) > 1:
+                return _usage("install-laggroam takes one policy file, or none")
+            policy = Path(args[0]) if args else None
+            for path in devd.install_laggroam(Path(sim_dir), policy):
                 print(f"installed {path}")
             return _deliver(Path(sim_dir))
+        if verb == "daemon":
+            return _daemon(args, Path(sim_dir))
         action = VERBS.get(verb)
         if action is None:
             return _usage(f"unknown verb {verb!r}")
@@ -98,6 +105,16 @@ def _devd(args: list[str], sim_dir: Path) -> int:
     if not read_only(sim_dir).devd:
         raise SimError("the simulated devd is not in charge (run: sim devd start)")
     return _deliver(sim_dir)
+
+
+def _daemon(args: list[str], sim_dir: Path) -> int:
+    """Start, stop or ask after laggroam's daemon, as ``service laggroam one...`` does."""
+    if args not in (["start"], ["stop"], ["status"]):
+        return _usage("daemon takes start, stop or status")
+    out = localrc.laggroam(f"one{args[0]}", sim_dir)
+    sys.stdout.write(out.out)
+    sys.stderr.write(out.err)
+    return out.status
 
 
 def _deliver(sim_dir: Path) -> int:
@@ -155,6 +172,7 @@ def _init(args: list[str], sim_dir: Path) -> int:
     with Sim.open(sim_dir, new=state) as sim:
         laptop.power_on(sim, late=tuple(late))
         _report(sim)
+        rcfile.write(sim)
     devd.install(sim_dir)
     return 0
 

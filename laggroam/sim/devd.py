@@ -167,13 +167,15 @@ def stop(sim_dir: Path) -> None:
         sim.note("devd stopped: the simulator plays devd's stock rules itself")
 
 
-def install_laggroam(sim_dir: Path, policy: Path | str) -> list[str]:
+def install_laggroam(sim_dir: Path, policy: Path | str | None) -> list[str]:
     """Install laggroam on the simulated host as a user would, then restart devd.
 
     The simulated host's ``/usr/local`` is ``DIR/root/usr/local``, so laggroam
     is installed with that prefix and no DESTDIR: the files land there and the
     paths written into them (hooks, devd snippet) are the ones that exist.
-    ``policy`` is a file to copy, or the policy's text.
+    ``policy`` is a file to copy, or the policy's text; it is checked before
+    anything is written, so a bad one leaves an installed policy alone.  With
+    None only the sample is installed, as a package does.
     """
     from laggroam import install as installer
     from laggroam import policy as policies
@@ -187,6 +189,13 @@ def install_laggroam(sim_dir: Path, policy: Path | str) -> list[str]:
         text = policy.read_text(encoding="utf-8") if isinstance(policy, Path) else policy
     except OSError as exc:
         raise SimError(f"{policy}: {exc.strerror or exc}") from None
+    target = root / "usr/local/etc/laggroam/laggroam.ini"
+    if text is not None:
+        try:
+            # what "laggroam check" would say: about the file given, or where text would go
+            policies.loads(text, str(policy if isinstance(policy, Path) else target))
+        except policies.PolicyErrors as exc:
+            raise SimError(str(exc.errors[0])) from None
     layout = installer.Layout(f"{root}/usr/local")
     values = installer.substitutions(
         layout,
@@ -196,21 +205,17 @@ def install_laggroam(sim_dir: Path, policy: Path | str) -> list[str]:
         laggroam=str(command),
         sim=str(sim_dir),
     )
-    target = root / "usr/local/etc/laggroam/laggroam.ini"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(target, text)
-    try:
-        policies.load(str(target))  # what "laggroam check" would say
-    except policies.PolicyErrors as exc:
-        target.unlink()
-        raise SimError(str(exc.errors[0])) from None
     try:
         written = installer.install(Path("/"), layout, values)
     except installer.InstallError as exc:
         raise SimError(str(exc)) from None
+    if text is not None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, text)
+        written = [*written, str(target)]
     (root / "var/run").mkdir(parents=True, exist_ok=True)
     start(sim_dir)
-    return [*written, str(target)]
+    return written
 
 
 def inject(sim_dir: Path, line: str) -> None:

@@ -10,12 +10,12 @@ import stat
 import sys
 from pathlib import Path
 
-from laggroam.sim import daemons, engine, ifconfig_cmd, rc
+from laggroam.sim import daemons, engine, ifconfig_cmd, localrc, rc, rcfile
 from laggroam.sim.ifconfig_out import channel_freq
 from laggroam.sim.model import WriteCall
 from laggroam.sim.state import Sim, SimError
 
-PROGRAMS = ("ifconfig", "service", "dhclient", "wpa_supplicant", "wpa_cli", "sysctl")
+PROGRAMS = ("ifconfig", "service", "dhclient", "wpa_supplicant", "wpa_cli", "sysctl", "sysrc")
 # The scripts devd's stock rules name by absolute path, under DIR/root as on
 # FreeBSD (freebsd-src libexec/rc/pccard_ether, rc.resume, rc.suspend).
 ROOT_SCRIPTS = ("etc/pccard_ether", "etc/rc.resume", "etc/rc.suspend")
@@ -66,6 +66,10 @@ def main(prog: str, argv: list[str], sim_dir: Path) -> int:
     delivered before it exits (unless a delivery is already under way, which
     then delivers them), so a host never keeps undelivered events.
     """
+    if prog == "service" and localrc.handles(argv, sim_dir):
+        # devd and the installed laggroam script: they start and stop processes,
+        # so they run outside the host's lock (the daemon they start takes it).
+        return localrc.main(argv, sim_dir)
     try:
         run = execute(prog, argv, sim_dir)
     except SimError as exc:
@@ -112,6 +116,8 @@ def dispatch(sim: Sim, prog: str, argv: list[str]) -> Run:
         _wpa_cli(sim, argv, run)
     elif prog == "sysctl":
         _sysctl(sim, argv, run)
+    elif prog == "sysrc":
+        run.out, run.err, run.status = rcfile.sysrc(sim, argv)
     elif prog == "pccard_ether":
         out = rc.pccard_ether(sim, argv)
         run.out, run.err, run.status = out.out, out.err, out.status
