@@ -1,16 +1,19 @@
 """README.md says only what is true: its runnable blocks are run, its other commands parsed.
 
 A block fenced as ```` ```console runnable ```` holds ``$ laggroam ...``
-commands, each followed by the output it must print; ``...`` alone on a line
-stands for any number of lines, and inside a line for any text.  The blocks
-run in order, in one directory, against one simulated host; paths are
-compared as on the host (the simulator's root directory taken out).
+commands (and ``$ lab/bin/PROGRAM ...``, the simulated host's stand-ins), each
+followed by the output it must print; ``...`` alone on a line stands for any
+number of lines, and inside a line for any text.  The blocks run in order, in
+one directory, against one simulated host; paths are compared as on the host
+(the simulator's root directory taken out).  README "Daily use" is such a
+block: its steps, on the simulator, are run as written.
 """
 
 import functools
 import os
 import re
 import shlex
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -18,11 +21,13 @@ from pathlib import Path
 import pytest
 
 from laggroam.cli import build_parser
+from laggroam.sim import localrc
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 LAGGROAM = str(Path(sys.executable).with_name("laggroam"))
 SIM_ROOT = "lab/root"
+SIM_BIN = "lab/bin"
 
 
 def _blocks() -> list[tuple[str, list[str]]]:
@@ -107,22 +112,50 @@ def test_runnable_blocks_print_what_they_show(tmp_path: Path) -> None:
     (tmp_path / "conf").symlink_to(ROOT / "conf")
     env = {k: v for k, v in os.environ.items() if not k.startswith("LAGGROAM")}
     host_root = str(tmp_path / SIM_ROOT)
-    for lines in runnable:
-        for command, expected in _steps(lines):
-            argv = shlex.split(command)
-            assert argv[0] == "laggroam", command
-            out = subprocess.run(
-                [LAGGROAM, *argv[1:]],
-                cwd=tmp_path,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=120,
-                check=False,
-            )
-            assert out.returncode == 0, f"{command}: exit {out.returncode}: {out.stderr}"
-            actual = [line.rstrip() for line in out.stdout.replace(host_root, "").splitlines()]
-            assert matches(expected, actual), f"$ {command}\n" + "\n".join(actual)
+    try:
+        for lines in runnable:
+            for command, expected in _steps(lines):
+                argv = shlex.split(command)
+                assert argv[0] == "laggroam" or argv[0].startswith(f"{SIM_BIN}/"), command
+                program = LAGGROAM if argv[0] == "laggroam" else str(tmp_path / argv[0])
+                out = subprocess.run(
+                    [program, *argv[1:]],
+                    cwd=tmp_path,
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    timeout=120,
+                    check=False,
+                )
+                assert out.returncode == 0, f"{command}: exit {out.returncode}: {out.stderr}"
+                shown = out.stdout.replace(host_root, "")
+                actual = [line.rstrip() for line in shown.splitlines()]
+                assert matches(expected, actual), f"$ {command}\n" + "\n".join(actual)
+    finally:
+        # A failed step must not leave the daemon "service laggroam start" started.
+        pid = localrc.running_pid(Path(host_root))
+        if pid is not None:
+            os.kill(pid, signal.SIGTERM)
+
+
+def test_daily_use_is_run_on_the_simulator() -> None:
+    """Each step of "Daily use" has its simulated twin in the block that follows it."""
+    section = README.split("\n## Daily use\n", 1)[1].split("\n## ", 1)[0]
+    shown = [line.strip() for line in section.splitlines()]
+    twins = {
+        "laggroam init --from-rc-conf": "$ laggroam --sim lab init --from-rc-conf",
+        "laggroam check": "$ laggroam --sim lab check",
+        "service devd restart": f"$ {SIM_BIN}/service devd restart",
+        "sysrc laggroam_enable=YES": f"$ {SIM_BIN}/sysrc laggroam_enable=YES",
+        "service laggroam start": f"$ {SIM_BIN}/service laggroam start",
+        "laggroam status": "$ laggroam --sim lab status",
+        "laggroam plan --event 'LINK_DOWN em0'": (
+            "$ laggroam --sim lab plan --event 'LINK_DOWN em0'"
+        ),
+    }
+    for step, twin in twins.items():
+        assert any(line.startswith(step) or f"&& {step}" in line for line in shown), step
+        assert twin in shown, twin
 
 
 def _shown_commands() -> list[list[str]]:

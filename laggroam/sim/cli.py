@@ -161,6 +161,7 @@ def _init(args: list[str], sim_dir: Path) -> int:
             rc_conf[var] = value
         else:
             return _usage(f"unexpected argument {opt!r}")
+    _fresh_root(sim_dir)
     state = laptop.new_state(release)
     for radio in late + fixed:
         if radio not in state.radios:
@@ -175,6 +176,23 @@ def _init(args: list[str], sim_dir: Path) -> int:
         rcfile.write(sim)
     devd.install(sim_dir)
     return 0
+
+
+def _fresh_root(sim_dir: Path) -> None:
+    """A new laptop starts with a new disk: the files of an earlier one under DIR/root go.
+
+    Only in a directory that holds a simulated host (its state.json), and never
+    under a daemon still running there.
+    """
+    import shutil
+
+    root = Path(sim_dir) / "root"
+    if not (Path(sim_dir) / "state.json").is_file() or not root.is_dir():
+        return
+    pid = localrc.running_pid(root.resolve())
+    if pid is not None:
+        raise SimError(f"laggroam's daemon runs on this host (pid {pid}): sim daemon stop first")
+    shutil.rmtree(root)
 
 
 def _need(args: list[str], count: int) -> bool:

@@ -288,7 +288,11 @@ def running_pid(root: Path) -> int | None:
 
 
 def _serving(sim_dir: Path, config: str) -> bool:
-    """The daemon holds its pid lock and has written its status: it is serving."""
+    """The daemon holds its pid lock and has done its first reconcile.
+
+    Waiting for that first reconcile (which the real rc script does not do)
+    makes what follows a start on the simulator repeatable.
+    """
     from laggroam import policy
     from laggroam.daemonstatus import read_status
     from laggroam.store import Store
@@ -298,7 +302,7 @@ def _serving(sim_dir: Path, config: str) -> bool:
     except (policy.PolicyErrors, OSError):
         return False
     status = read_status(Store(devd.root_of(sim_dir) / state_dir.lstrip("/")))
-    return status is not None and "pid" in status
+    return status is not None and bool(status.get("last_reconcile")) and not status.get("busy")
 
 
 def _alive(pid: int) -> bool:
