@@ -58,8 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("check", help="validate the policy: exit 0, or 78 with FILE:LINE: message")
-    p.add_argument("-c", "--config", dest="sub_config", metavar="POLICY", help="policy file")
+    p = sub.add_parser(
+        "check",
+        help="validate the policy: exit 0, or 78 with FILE:LINE: message",
+        description="Validate the policy: print nothing and exit 0 when it is good, or every"
+        " problem as FILE:LINE: message and exit 78.  Then warn, at FILE:LINE, about the"
+        " ports, radios and laggs it names that the host (or a capture) does not have.",
+    )
+    _common(p)
     p.add_argument(
         "--rc-conf",
         nargs="?",
@@ -76,7 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--strict", action="store_true", help="exit 78 when the host lacks what the policy names"
     )
 
-    p = sub.add_parser("init", help="write a policy from an existing setup")
+    p = sub.add_parser(
+        "init",
+        help="write a policy from an existing setup",
+        description="Write a policy for the roaming setup rc.conf already has, and print the"
+        " sysrc commands that would make rc.conf agree with it (laggroam never edits rc.conf).",
+    )
     p.add_argument(
         "--from-rc-conf",
         nargs="?",
@@ -92,20 +103,35 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="keep a wireless port as the primary, as rc.conf has it",
     )
-    p.add_argument("-c", "--config", dest="sub_config", metavar="POLICY", help="policy file")
+    _common(p)
 
-    p = sub.add_parser("status", help="laggs, ports, active port, wlan, DHCP")
+    p = sub.add_parser(
+        "status",
+        help="laggs, ports, active port, wlan, DHCP",
+        description="Show each lagg, its ports, the active one, the wlan and DHCP; what differs"
+        " from the policy; what the last reconcile did, what laggroam waits for, and the daemon.",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--from-ifconfig", metavar="FILE", help="read a captured ifconfig output")
-    p.add_argument("-c", "--config", dest="sub_config", metavar="POLICY", help="policy file")
+    _common(p)
 
-    p = sub.add_parser("plan", help="what would be done, and why (touches nothing)")
+    p = sub.add_parser(
+        "plan",
+        help="what would be done, and why (touches nothing)",
+        description="Show the commands a reconcile would run now, each with its reason, and what"
+        " laggroam waits for (retries, holds); change nothing.",
+    )
     p.add_argument("--event", action="append", default=[], metavar="EVENT", help="'LINK_DOWN em0'")
     p.add_argument("--from-ifconfig", metavar="FILE", help="plan on a captured ifconfig output")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("-c", "--config", dest="sub_config", metavar="POLICY", help="policy file")
+    _common(p)
 
-    p = sub.add_parser("apply", help="one reconcile now")
+    p = sub.add_parser(
+        "apply",
+        help="one reconcile now",
+        description="Reconcile once, now: observe the host, run the commands that close the gap"
+        " with the policy, and check their effect.  Exit 75 when a command failed.",
+    )
     p.add_argument("--event", action="append", default=[], metavar="EVENT", help="'LINK_DOWN em0'")
     p.add_argument("--devd", metavar="LINE", help="the devd event line a hook received")
     p.add_argument(
@@ -113,33 +139,77 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="if a reconcile is running, ask it for a follow-up instead of waiting",
     )
-    p.add_argument("-c", "--config", dest="sub_config", metavar="POLICY", help="policy file")
+    _common(p)
 
-    p = sub.add_parser("daemon", help="the long-running service")
+    p = sub.add_parser(
+        "daemon",
+        help="the long-running service",
+        description="Run the service: take the hooks' events on a socket and reconcile after"
+        " each burst, and periodically.  Meant to run from the rc script.",
+    )
     p.add_argument("-f", "--foreground", action="store_true", help="log to stderr")
     p.add_argument("--socket", metavar="PATH", help="listen here instead of the policy's socket")
-    p.add_argument("-c", "--config", dest="sub_config", metavar="POLICY", help="policy file")
+    _common(p)
 
-    p = sub.add_parser("devd", help="devd rules as devd reads them: explain, check")
+    p = sub.add_parser(
+        "devd",
+        help="devd rules as devd reads them: explain, check",
+        description="Read devd's rules as devd reads them.",
+    )
     devd_sub = p.add_subparsers(dest="devd_command", required=True, metavar="VERB")
-    q = devd_sub.add_parser("explain", help="which rule devd runs for an event, and why")
+    q = devd_sub.add_parser(
+        "explain",
+        help="which rule devd runs for an event, and why",
+        description="Show, rule by rule, how devd matches EVENT, which rule it runs, and which"
+        " stock rule laggroam runs in place of the one its own rule shadows.",
+    )
     q.add_argument("event", metavar="EVENT", help="a devd event line, e.g. '!system=IFNET ...'")
     q.add_argument(
         "--devd-conf", action="append", default=[], metavar="PATH", help="file or directory"
     )
-    q = devd_sub.add_parser("check", help="validate a devd.conf file as devd parses it")
+    _sim_option(q)
+    q = devd_sub.add_parser(
+        "check",
+        help="validate a devd.conf file as devd parses it",
+        description="Parse FILE, or the host's whole devd configuration, as devd does: exit 78"
+        " with FILE:LINE: message for a syntax error, and warn about what devd accepts"
+        " silently but surely was not meant.",
+    )
     q.add_argument(
         "file", nargs="?", metavar="FILE", help="default: the host's whole configuration"
     )
+    _sim_option(q)
 
-    p = sub.add_parser("demo", help="the roaming story on a simulated host")
+    p = sub.add_parser(
+        "demo",
+        help="the roaming story on a simulated host",
+        description="Tell the roaming story on a simulated laptop, step by step.",
+    )
     p.add_argument("--dir", metavar="DIR", help="keep the simulated host in DIR")
     p.add_argument("--step", action="store_true", help="wait for Enter between steps")
     p.add_argument("--json", action="store_true", help="print the story as one JSON object")
 
-    p = sub.add_parser("sim", help="drive a simulated host (needs --sim DIR)")
+    from laggroam.sim.verbs import USAGE as SIM_VERBS
+
+    p = sub.add_parser(
+        "sim",
+        help="drive a simulated host (needs --sim DIR)",
+        description="Drive the simulated FreeBSD host kept in DIR: change its world, look at it.",
+        epilog=SIM_VERBS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("args", nargs=argparse.REMAINDER, help="sim verb and its arguments")
     return parser
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    """The global -c and --sim, which may also follow the command."""
+    p.add_argument("-c", "--config", dest="sub_config", metavar="POLICY", help="policy file")
+    _sim_option(p)
+
+
+def _sim_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--sim", dest="sub_sim", metavar="DIR", help="act on the simulated host in DIR")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -147,6 +217,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     _setup_logging(args.verbose, args.quiet)
     if getattr(args, "sub_config", None):
         args.config = args.sub_config
+    if getattr(args, "sub_sim", None):
+        args.sim = args.sub_sim
     try:
         handler = _HANDLERS[args.command]
         return handler(args)
@@ -678,9 +750,14 @@ def cmd_devd(args: argparse.Namespace) -> int:
 
 
 def cmd_sim(args: argparse.Namespace) -> int:
-    if not args.sim:
-        raise UsageError("sim needs --sim DIR")
     from laggroam.sim.cli import main as sim_main
+    from laggroam.sim.verbs import USAGE
+
+    if list(args.args[:1]) == ["help"]:
+        print(USAGE)
+        return EX_OK
+    if not args.sim:
+        raise UsageError("sim needs --sim DIR (laggroam sim --help lists the verbs)")
 
     return sim_main(list(args.args), Path(args.sim))
 

@@ -156,3 +156,40 @@ def test_status_on_garbage_exits_65(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert code == 65
     assert out == ""
     assert err.startswith(f"laggroam: {garbage}:1: ")
+
+
+# -- the global --sim after the command, help screens --------------------------
+
+
+def test_sim_may_follow_the_command_as_c_may(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nohost = str(tmp_path / "nohost")
+    for argv in (["--sim", nohost, "status"], ["status", "--sim", nohost]):
+        code, _, err = run(argv, capsys)
+        assert code == 69, argv
+        assert err.startswith("laggroam: cannot observe the host:")
+
+
+@pytest.mark.parametrize("command", ["check", "init", "status", "plan", "apply", "daemon", "demo"])
+def test_every_help_screen_says_what_the_command_does(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main([command, "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    usage, description = out.split("\n\n")[:2]
+    assert usage.startswith(f"usage: laggroam {command} ")
+    assert not description.startswith(("options:", "positional arguments:"))
+    assert len(description.split()) >= 5
+
+
+def test_sim_help_lists_the_verbs(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["sim", "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    for verb in ("init laptop", "plug IF", "suspend | resume", "install-laggroam", "daemon start"):
+        assert verb in out, verb
+    assert run(["sim", "help"], capsys)[0] == 0

@@ -23,29 +23,10 @@ from laggroam.sim import (
     world,
 )
 from laggroam.sim.state import Sim, SimError, read_only
+from laggroam.sim.verbs import USAGE
 
 EX_USAGE = 64
 EX_UNAVAILABLE = 69
-
-USAGE = """usage: laggroam --sim DIR sim VERB [ARGS]
-  init laptop [--release 11.0|15.0] [--late RADIO] [--fixed-mac RADIO] [--rc VAR=VALUE]
-                                                    build and boot the seed's laptop
-  plug IF [SEGMENT] | unplug IF                     the cable of a wired port
-  ap NAME on|off | roam NAME                        access points in range
-  suspend | resume                                  ACPI sleep (radios may re-attach)
-  detach RADIO | attach RADIO | late-attach RADIO   radio driver life cycle, boot race
-  usb-ethernet IF [unplug]                          plug or unplug a USB Ethernet dongle
-  wpa hang|kill|start IF                            wpa_supplicant failures
-  stock-devd on|off                                 the sim plays devd's stock rules, or not
-  devd [start|stop|inject LINE]                     the simulated devd: take charge, give
-                                                    it back, feed it a line; alone: deliver
-                                                    pending events and say what devd did
-  install-laggroam [POLICY]                         install laggroam as a package would (and
-                                                    POLICY as its policy), restart devd
-  daemon start|stop|status                          laggroam's daemon, as "service laggroam
-                                                    onestart" starts it
-  advance SECONDS                                   move the simulated clock
-  show | events [AFTER]                             the host; the devd journal"""
 
 
 def main(argv: list[str], sim_dir: Path) -> int:
