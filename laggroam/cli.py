@@ -8,7 +8,7 @@ import argparse
 import contextlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -166,6 +166,18 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("event", metavar="EVENT", help="a devd event line, e.g. '!system=IFNET ...'")
     q.add_argument(
         "--devd-conf", action="append", default=[], metavar="PATH", help="file or directory"
+    )
+    q.add_argument(
+        "--media",
+        action="append",
+        default=[],
+        metavar="IF=TYPE",
+        help="IF's media type (ethernet, 802.11, atm, unknown) instead of observing the host",
+    )
+    q.add_argument(
+        "--from-ifconfig",
+        metavar="FILE",
+        help="read the media types from a captured ifconfig output instead",
     )
     _sim_option(q)
     q = devd_sub.add_parser(
@@ -710,6 +722,12 @@ def cmd_devd(args: argparse.Namespace) -> int:
 
     paths = [args.file] if args.devd_command == "check" and args.file else []
     paths += getattr(args, "devd_conf", [])
+    for path in paths:
+        # A file named on the command line that is not there is EX_NOINPUT, not a
+        # configuration problem (devd's own "cannot open" is for the files it includes).
+        if not os.path.exists(path):
+            print(f"{PROG}: {path}: No such file or directory", file=sys.stderr)
+            return EX_NOINPUT
     try:
         config = _devd_config(args, paths)
     except devdconf.DevdConfError as exc:
@@ -726,13 +744,9 @@ def cmd_devd(args: argparse.Namespace) -> int:
         event = parse_event(args.event)
     except DevdLineError as exc:
         raise UsageError(f"event: {exc}") from None
-    host = None
-    with contextlib.suppress(Exception):
-        host = _system(args).observe(dhcp_ifaces=[], wpa_ifaces=[])
-
-    def media_of(name: str) -> str | None:
-        return chain.media_type(host, name) if host is not None else None
-
+    media_of = _media_source(args)
+    if isinstance(media_of, int):
+        return media_of
     expl = devdmatch.explain(config, event, media_of)
     print(devdmatch.render_explanation(expl))
     mine = chain.own_files(config)
@@ -747,6 +761,46 @@ def cmd_devd(args: argparse.Namespace) -> int:
             for command in stock.commands:
                 print(f"  {command}")
     return EX_OK
+
+
+MEDIA_TYPES = ("ethernet", "802.11", "atm", "unknown")  # devd.cc media::media
+
+
+def _media_source(args: argparse.Namespace) -> "Callable[[str], str | None] | int":
+    """Where ``devd explain`` learns an interface's media type.
+
+    ``--media IF=TYPE`` and ``--from-ifconfig FILE`` explain an event captured
+    on another machine; otherwise this host (or the simulated one) is observed.
+    An interface nobody gave a type for has none, as when SIOCGIFMEDIA fails.
+    """
+    from laggroam import chain
+    from laggroam.ifname import ifname_problem
+
+    given: dict[str, str] = {}
+    for word in args.media:
+        name, _, kind = word.partition("=")
+        problem = ifname_problem(name)
+        if problem is not None:
+            raise UsageError(f"--media {word!r}: {problem}")
+        if kind.lower() not in MEDIA_TYPES:
+            raise UsageError(f"--media {word!r}: the type is one of {', '.join(MEDIA_TYPES)}")
+        given[name] = kind
+    host = None
+    if args.from_ifconfig:
+        captured = _read_capture(args.from_ifconfig)
+        if isinstance(captured, int):
+            return captured
+        host = captured
+    elif not given:
+        with contextlib.suppress(Exception):
+            host = _system(args).observe(dhcp_ifaces=[], wpa_ifaces=[])
+
+    def media_of(name: str) -> str | None:
+        if name in given:
+            return given[name]
+        return chain.media_type(host, name) if host is not None else None
+
+    return media_of
 
 
 def cmd_sim(args: argparse.Namespace) -> int:

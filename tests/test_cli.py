@@ -193,3 +193,57 @@ def test_sim_help_lists_the_verbs(capsys: pytest.CaptureFixture[str]) -> None:
     for verb in ("init laptop", "plug IF", "suspend | resume", "install-laggroam", "daemon start"):
         assert verb in out, verb
     assert run(["sim", "help"], capsys)[0] == 0
+
+
+# -- devd explain for an event captured elsewhere ---------------------------------
+
+DHCLIENT_RULE = """\
+notify 0 {
+	match "system"		"IFNET";
+	match "type"		"LINK_UP";
+	media-type		"ethernet";
+	action "service dhclient quietstart $subsystem";
+};
+"""
+LINK_UP = "!system=IFNET subsystem=em0 type=LINK_UP"
+
+
+def test_devd_explain_is_told_media_types(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    conf = tmp_path / "devd.conf"
+    conf.write_text(DHCLIENT_RULE)
+    base = ["devd", "explain", "--devd-conf", str(conf), LINK_UP]
+    code, out, _ = run([*base, "--media", "em0=unknown"], capsys)
+    assert code == 0 and out.splitlines()[-1] == "result: no rule matches; devd does nothing"
+    code, out, _ = run([*base, "--media", "em0=Ethernet"], capsys)
+    assert code == 0
+    assert "em0 has media type Ethernet" in out
+    assert out.splitlines()[-1] == "  service dhclient quietstart $'em0'"
+    # Or read off a capture's media line (this em0's is "media: Ethernet autoselect").
+    capture = IFCONFIG_FIXTURES / "em-no-carrier-11.0.txt"
+    code, out, _ = run([*base, "--from-ifconfig", str(capture)], capsys)
+    assert code == 0 and "em0 has media type Ethernet" in out
+
+
+def test_devd_explain_refuses_a_bad_media_type(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    conf = tmp_path / "devd.conf"
+    conf.write_text(DHCLIENT_RULE)
+    for bad in ("em0=fddi", "em0;id=ethernet", "=ethernet"):
+        code, _, err = run(
+            ["devd", "explain", "--devd-conf", str(conf), LINK_UP, "--media", bad], capsys
+        )
+        assert code == 64, bad
+        assert err.startswith(f"laggroam: --media {bad!r}: "), err
+
+
+def test_devd_with_a_missing_file_exits_66(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nonexistent"
+    code, _, err = run(["devd", "explain", "--devd-conf", str(missing), LINK_UP], capsys)
+    assert (code, err) == (66, f"laggroam: {missing}: No such file or directory\n")
+    code, _, err = run(["devd", "check", str(missing)], capsys)
+    assert (code, err) == (66, f"laggroam: {missing}: No such file or directory\n")
