@@ -818,6 +818,17 @@ def cmd_sim(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from laggroam.demo import run_demo
+    from laggroam.exitcodes import EX_CANTCREAT
+
+    if args.dir:
+        where = Path(args.dir)
+        try:
+            if where.exists() and not where.is_dir():
+                raise NotADirectoryError(20, "not a directory")
+            where.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            print(f"{PROG}: --dir {args.dir}: {exc.strerror or exc}", file=sys.stderr)
+            return EX_CANTCREAT
 
     return run_demo(args.dir, step=args.step, as_json=args.json)
 

@@ -247,3 +247,14 @@ def test_devd_with_a_missing_file_exits_66(
     assert (code, err) == (66, f"laggroam: {missing}: No such file or directory\n")
     code, _, err = run(["devd", "check", str(missing)], capsys)
     assert (code, err) == (66, f"laggroam: {missing}: No such file or directory\n")
+
+
+def test_demo_dir_that_is_a_file_is_one_line_and_73(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    afile = tmp_path / "passwd"
+    afile.write_text("root:*:0:0::/root:/bin/sh\n")
+    code, out, err = run(["demo", "--dir", str(afile)], capsys)
+    assert (code, out) == (73, "")
+    assert err == f"laggroam: --dir {afile}: not a directory\n"
+    assert afile.read_text() == "root:*:0:0::/root:/bin/sh\n"

@@ -154,3 +154,10 @@ def test_the_options_that_may_follow_the_command_say_so() -> None:
     for option in ("Fl c Ar policy , Fl -config Ar policy", "Fl -sim Ar dir"):
         item = description.split(f".It {option}\n", 1)[1].split("\n.It ", 1)[0]
         assert "may also follow the command" in item, option
+
+
+@pytest.mark.parametrize("page", [PAGE8, PAGE5], ids=["laggroam.8", "laggroam.ini.5"])
+def test_os_has_no_argument_so_the_footer_is_the_systems(page: str) -> None:
+    # mdoc(7): ".Os" alone prints the operating system it is rendered on, as
+    # FreeBSD's own pages do; an argument would freeze one name into the page.
+    assert [line for line in page.splitlines() if line.startswith(".Os")] == [".Os"]
