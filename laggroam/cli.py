@@ -49,11 +49,16 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(EX_USAGE)
 
 
+EVENT_HELP = "as if EVENT had just happened: 'LINK_DOWN em0', 'ATTACH wlan0' (repeatable)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Keep lagg(4) failover right as links come and go.")
     parser.add_argument("-c", "--config", metavar="POLICY", help=f"policy file ({DEFAULT_POLICY})")
     parser.add_argument("--sim", metavar="DIR", help="act on the simulated host in DIR")
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="log more")
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="log more, down to debugging"
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="log only errors")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -71,7 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="?",
         const="",
         metavar="FILE",
-        help="check the roaming setup in rc.conf (default: /etc/rc.conf and what follows it)",
+        help="check the roaming setup in rc.conf instead of the policy (default: /etc/rc.conf"
+        " and what follows it)",
     )
     p.add_argument(
         "--from-ifconfig",
@@ -96,7 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="read the roaming setup from rc.conf (default: /etc/rc.conf and what follows it)",
     )
-    p.add_argument("-o", "--output", metavar="POLICY", help="write the policy here (default: -c)")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="POLICY",
+        help="write the policy here (default: -c, or the default policy)",
+    )
     p.add_argument("-f", "--force", action="store_true", help="overwrite an existing policy")
     p.add_argument(
         "--wireless-first",
@@ -121,7 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Show the commands a reconcile would run now, each with its reason, and what"
         " laggroam waits for (retries, holds); change nothing.",
     )
-    p.add_argument("--event", action="append", default=[], metavar="EVENT", help="'LINK_DOWN em0'")
+    p.add_argument("--event", action="append", default=[], metavar="EVENT", help=EVENT_HELP)
     p.add_argument("--from-ifconfig", metavar="FILE", help="plan on a captured ifconfig output")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     _common(p)
@@ -132,12 +143,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Reconcile once, now: observe the host, run the commands that close the gap"
         " with the policy, and check their effect.  Exit 75 when a command failed.",
     )
-    p.add_argument("--event", action="append", default=[], metavar="EVENT", help="'LINK_DOWN em0'")
+    p.add_argument("--event", action="append", default=[], metavar="EVENT", help=EVENT_HELP)
     p.add_argument("--devd", metavar="LINE", help="the devd event line a hook received")
     p.add_argument(
         "--coalesce",
         action="store_true",
-        help="if a reconcile is running, ask it for a follow-up instead of waiting",
+        help="if a reconcile is running, ask it for one more round and exit at once",
     )
     _common(p)
 
@@ -147,7 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run the service: take the hooks' events on a socket and reconcile after"
         " each burst, and periodically.  Meant to run from the rc script.",
     )
-    p.add_argument("-f", "--foreground", action="store_true", help="log to stderr")
+    p.add_argument(
+        "-f", "--foreground", action="store_true", help="log to stderr, not the policy's log"
+    )
     p.add_argument("--socket", metavar="PATH", help="listen here instead of the policy's socket")
     _common(p)
 
@@ -216,7 +229,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _common(p: argparse.ArgumentParser) -> None:
     """The global -c and --sim, which may also follow the command."""
-    p.add_argument("-c", "--config", dest="sub_config", metavar="POLICY", help="policy file")
+    p.add_argument(
+        "-c",
+        "--config",
+        dest="sub_config",
+        metavar="POLICY",
+        help=f"policy file ({DEFAULT_POLICY})",
+    )
     _sim_option(p)
 
 
