@@ -2,18 +2,16 @@
 wpa_supplicant restarts and give-ups are shown in text and JSON, and a capture that does
 not show a lagg is not called a match."""
 
-import contextlib
-import io
 import json
 import time
 from pathlib import Path
 
 import pytest
+from booted import booted_laptop
 from paths import IFCONFIG_FIXTURES, REPO
 
 from laggroam.cli import main
 from laggroam.memory import Failure, Memory, WlanMemory
-from laggroam.sim import cli as sim_cli
 from laggroam.store import Store
 
 SAMPLE = REPO / "conf" / "laggroam.ini.sample"
@@ -90,10 +88,7 @@ def test_plan_does_not_call_a_give_up_a_match(
 
 @pytest.fixture(scope="module")
 def laptop(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    sim_dir = tmp_path_factory.mktemp("laptop")
-    with contextlib.redirect_stdout(io.StringIO()):
-        assert sim_cli.main(["init", "laptop"], sim_dir) == 0
-    return sim_dir
+    return booted_laptop(tmp_path_factory)
 
 
 def test_status_without_a_policy_says_so(laptop: Path, capsys: pytest.CaptureFixture[str]) -> None:

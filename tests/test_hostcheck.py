@@ -2,16 +2,14 @@
 (or a captured ``ifconfig -a``) lacks are warnings at the policy's FILE:LINE; exit 0 unless
 ``--strict``."""
 
-import contextlib
-import io
 import subprocess
 from pathlib import Path
 
 import pytest
+from booted import booted_laptop
 from paths import IFCONFIG_FIXTURES, REPO
 
 from laggroam.cli import main
-from laggroam.sim import cli as sim_cli
 
 SAMPLE = REPO / "conf" / "laggroam.ini.sample"
 HEALTHY = IFCONFIG_FIXTURES / "lagg-failover-em0-wlan0-11.0.txt"
@@ -86,10 +84,7 @@ def test_a_capture_that_is_not_ifconfig_output_exits_65(
 
 @pytest.fixture(scope="module")
 def laptop(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    sim_dir = tmp_path_factory.mktemp("laptop")
-    with contextlib.redirect_stdout(io.StringIO()):
-        assert sim_cli.main(["init", "laptop"], sim_dir) == 0
-    return sim_dir
+    return booted_laptop(tmp_path_factory)
 
 
 def test_online_check_observes_the_host_and_its_radios(
