@@ -629,6 +629,9 @@ def _nothing_to_do(result: "Plan", now: float, unseen: Sequence[str]) -> str:
         return f"nothing planned: the capture does not show {', '.join(unseen)}"
     if result.wake_at is not None or pending.from_memory(result.memory, now)["gave_up"]:
         return "nothing to do now: laggroam waits for what the lines below say"
+    if result.notes:
+        # A note is something seen and left alone: not a match.
+        return "nothing to do: laggroam leaves alone what the notes below say"
     return "nothing to do: the host matches the policy"
 
 

@@ -127,3 +127,17 @@ def test_status_flags_the_mac_and_what_laggroam_waits_for(
     waiting = doc["reconcile"]["waiting"]
     assert waiting["gave_up"] == ["wlan0"]
     assert waiting["retrying"]["AddLaggPort lagg0 wlan0"]["count"] == 2
+
+
+def test_a_port_left_alone_is_not_a_match(
+    laptop: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # em0 typed as em1: the host's em0 is left alone in lagg0, which is no match.
+    text = SAMPLE.read_text().replace("ports = em0 wlan0", "ports = em1 wlan0")
+    pol = tmp_path / "typo.ini"
+    pol.write_text(text.replace("ether = wlan0", "ether = keep"))
+    code, out, _ = run(["--sim", str(laptop), "plan", "-c", str(pol)], capsys)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "nothing to do: laggroam leaves alone what the notes below say"
+    assert any(line.startswith("note: lagg0 has port em0") for line in lines)
