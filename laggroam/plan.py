@@ -256,11 +256,12 @@ class _Planner:
                 lagg_mac = self._joined_mac(lp.name, remaining[0], mem)
             if remaining and (lagg_mac or "").lower() != target_mac:
                 lagg_up = iface is not None and iface.is_up
+                warn = self._disturbs(lp.name, "mac") if lagg_up else ""
                 self.add(
                     SetEther(
                         lp.name,
                         f"{lp.name} wears {lagg_mac or 'another MAC'}, the policy"
-                        f" wants {target_mac}" + (self._disturbs(lp.name, "mac") if lagg_up else ""),
+                        f" wants {target_mac}{warn}",
                         target_mac,
                     )
                 )

@@ -60,7 +60,8 @@ def test_recreated_wlan_is_added_back() -> None:
     host = with_interfaces(laptop(), em0(), wlan0(), lagg0(port("em0", "MASTER", "ACTIVE")))
     result = plan(seed(), host, Memory(), [Event("ATTACH", "wlan0")], NOW)
     assert commands(result) == ["ifconfig lagg0 laggport wlan0"]
-    assert result.actions[0].reason.startswith("wlan0 was re-created (ATTACH) and is missing from lagg0")
+    reason = result.actions[0].reason
+    assert reason.startswith("wlan0 was re-created (ATTACH) and is missing from lagg0")
     # joining gives wlan0 the lagg MAC, which drops its association (if_setlladdr)
     assert "re-initialises wlan0: the Wi-Fi association drops" in result.actions[0].reason
 

@@ -13,13 +13,13 @@ from pathlib import Path
 
 from laggroam.sim import (
     daemons,
-    radios,
     devd,
     engine,
     ifconfig_out,
     journal,
     kernel,
     laptop,
+    radios,
     rc,
     world,
 )

@@ -426,7 +426,7 @@ def detach_radio(sim: Sim, name: str) -> None:
     if not radio.attached:
         return
     for iface in ordered(sim.state):
-        if iface.kind == "wlan" and (iface.parent == name or iface.device == name):
+        if iface.kind == "wlan" and name in (iface.parent, iface.device):
             destroy(sim, iface.name)
     radio.attached = False
     radio.silent = False

@@ -47,9 +47,7 @@ def wired_name(state: SimState) -> str:
     return "nfe0" if any(r.own_ifnet for r in state.radios.values()) else "em0"
 
 
-def new_state(
-    release: str, radio: str = "iwn", *, detach_on_suspend: bool = False
-) -> SimState:
+def new_state(release: str, radio: str = "iwn", *, detach_on_suspend: bool = False) -> SimState:
     """The laptop's world and configuration, before the machine is powered on."""
     seed = radio == "ndis"
     rc_conf = dict(SEED_RC_CONF if seed else RC_CONF)
