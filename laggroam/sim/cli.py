@@ -36,7 +36,8 @@ RELEASES = ("7", "11", "12", "13", "14", "15")
 
 USAGE = """usage: laggroam --sim DIR sim VERB [ARGS]
   init laptop [--release 7|11|12|13|14|15] [--radio iwn|iwm|iwlwifi|iwlwifi-pm|rtwn|ndis]
-              [--detach-on-suspend] [--late RADIO] [--fixed-mac RADIO] [--rc VAR=VALUE]
+              [--detach-on-suspend] [--no-ctrl-interface] [--late RADIO] [--fixed-mac RADIO]
+              [--rc VAR=VALUE]
                                                     build and boot the seed's laptop
   plug IF [SEGMENT] | unplug IF                     the cable of a wired port
   ap NAME on|off | roam NAME                        access points in range
@@ -133,6 +134,7 @@ def _init(args: list[str], sim_dir: Path) -> int:
     release = "15.0"
     radio = "iwn"
     detach_on_suspend = False
+    ctrl_interface = True
     late: list[str] = []
     fixed: list[str] = []
     rc_conf: dict[str, str] = {}
@@ -151,6 +153,8 @@ def _init(args: list[str], sim_dir: Path) -> int:
                 return _usage(f"unknown radio driver {radio!r} ({', '.join(radios.DRIVERS)})")
         elif opt == "--detach-on-suspend":
             detach_on_suspend = True
+        elif opt == "--no-ctrl-interface":
+            ctrl_interface = False
         elif opt == "--late" and rest:
             late.append(rest.pop(0))
         elif opt == "--fixed-mac" and rest:
@@ -169,6 +173,7 @@ def _init(args: list[str], sim_dir: Path) -> int:
         if name not in state.radios:
             return _usage(f"no radio named {name!r}")
     state.rc_conf.update(rc_conf)
+    state.wpa_ctrl_interface = ctrl_interface
     for name in fixed:
         # a driver that cannot send with an overridden MAC (handbook, reference 3.5)
         state.radios[name].mac_override_ok = False

@@ -230,13 +230,36 @@ def dhclient_service(sim: Sim, ifname: str) -> RcService:
     )
 
 
+WPA_PROGRAMS = ("/usr/sbin/wpa_supplicant", "/usr/local/sbin/wpa_supplicant")
+
+
 def wpa_service(sim: Sim, ifname: str) -> RcService:
-    """libexec/rc/rc.d/wpa_supplicant for one interface (defaults of reference 5.3)."""
+    """libexec/rc/rc.d/wpa_supplicant for one interface.
+
+    ``command=${wpa_supplicant_program}``, ``command_args="-B -i IF -c CONF
+    -D DRIVER -P /var/run/wpa_supplicant/IF.pid"``; rc.subr runs ``$command
+    $rc_flags $command_args`` with ``rc_flags`` from ``wpa_supplicant_flags``
+    (defaults ``/usr/sbin/wpa_supplicant``, ``-s``, /etc/defaults/rc.conf).
+    The driver is ``ndis`` for an NDIS interface (the 7-era script matched
+    ``ndis*`` names; the current one the ``%parent`` sysctl), else ``bsd``.
+    """
     pidfile = daemons.WPA_PIDFILE.format(ifname)
+    rc_conf = sim.state.rc_conf
+    program = rc_conf.get("wpa_supplicant_program", WPA_PROGRAMS[0])
+    flags = rc_conf.get("wpa_supplicant_flags", "-s").split()
+    conf = rc_conf.get("wpa_supplicant_conf_file", "/etc/wpa_supplicant.conf")
+    iface = sim.state.interfaces.get(ifname)
+    ndis = ifname.startswith("ndis") or (
+        iface is not None and (iface.parent or "").startswith("ndis")
+    )
 
     def start(out: Output) -> int:
-        argv = ["/usr/sbin/wpa_supplicant", "-s", "-B", "-i", ifname, "-c",
-                "/etc/wpa_supplicant.conf", "-D", "bsd", "-P", pidfile]  # fmt: skip
+        if program not in WPA_PROGRAMS:
+            # rc.subr run_rc_command: the command must be executable
+            out.err += f"/etc/rc.d/wpa_supplicant: WARNING: run_rc_command: cannot run {program}\n"
+            return 1
+        argv = [program, *flags, "-B", "-i", ifname, "-c", conf,
+                "-D", "ndis" if ndis else "bsd", "-P", pidfile]  # fmt: skip
         status, err = daemons.start_wpa(sim, ifname, argv, pidfile)
         out.err += err
         return status
