@@ -119,6 +119,11 @@ class _Planner:
     def wlan(self, w: WlanPolicy) -> None:
         iface = self.host.get(w.name)
         mem = self.memory.wlan(w.name)
+        if iface is None and not w.parent:
+            self.notes.append(f"{w.name} is missing; it is not a wlan laggroam can create")
+            if not self.partial:
+                self.memory = self.memory.with_wlan(w.name, replace(mem, present=False))
+            return
         if iface is None:
             if self.host.radios is None:
                 if not self.partial:

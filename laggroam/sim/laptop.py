@@ -78,7 +78,9 @@ def power_on(
     state = sim.state
     kernel.attach_loopback(sim)
     wired = wired_name(state)
-    kernel.attach_ether(sim, wired, NFE0_MAC if wired == "nfe0" else EM0_MAC)
+    nic = kernel.attach_ether(sim, wired, NFE0_MAC if wired == "nfe0" else EM0_MAC)
+    if wired == "nfe0":
+        nic.caps = 0x8  # options=8<VLAN_MTU>, as in the seed capture
     for name, segment in (cables if cables is not None else {wired: "home"}).items():
         if name in state.interfaces:
             state.interfaces[name].cable = segment

@@ -426,13 +426,32 @@ def netif_start_create_only(sim: Sim, child: str, radio: str, out: Output) -> No
 # --- devd's stock rules -------------------------------------------------
 
 
+def _major(sim: Sim) -> int:
+    head = sim.state.release.split(".", 1)[0]
+    return int(head) if head.isdigit() else 15
+
+
+def wifi_drivers(sim: Sim) -> tuple[str, ...]:
+    """wifi-driver-regex: the list up to 13.x lacks iwlwifi and rtw (older
+    sbin/devd/devd.conf; reference section 0)."""
+    if _major(sim) >= 14:
+        return WIFI_DRIVER_RE
+    return tuple(d for d in WIFI_DRIVER_RE if d not in ("iwlwifi", "rtw"))
+
+
+def attach_excluded(sim: Sim) -> tuple[str, ...]:
+    """The IFNET ATTACH rule's ``"!(usbus|wlan)[0-9]+"`` (14.x and later);
+    ``"!usbus[0-9]+"`` up to 13.x, so pccard_ether also starts a new wlan."""
+    return ("usbus", "wlan") if _major(sim) >= 14 else ("usbus",)
+
+
 def stock_devd(sim: Sim, line: str) -> None:
     """Run what the stock devd.conf would run for ``line`` (first match only)."""
     state = sim.state
     if line.startswith(("+", "-")):
         name = line[1:].split(" ", 1)[0]
         base = name.rstrip("0123456789")
-        if base in WIFI_DRIVER_RE and name in state.radios:
+        if base in wifi_drivers(sim) and name in state.radios:
             # /etc/pccard_ether $device-name startchildren|stopchildren
             for child in wlans_of(sim, name):
                 if line[0] == "+" and child not in state.interfaces:
@@ -450,7 +469,7 @@ def stock_devd(sim: Sim, line: str) -> None:
         rc_script(sim, "dhclient", "quietstart", [ifname])
     elif (
         fields.get("type") == "ATTACH"
-        and not ifname.startswith(("usbus", "wlan"))
+        and not ifname.startswith(attach_excluded(sim))
         and iface is not None
         and not iface.up
     ):
