@@ -14,7 +14,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from laggroam.sim import daemons, ifconfig_cmd, kernel
+from laggroam.sim import daemons, ifconfig_cmd, kernel, rcresume
 from laggroam.sim.state import Sim
 
 PSEUDO_WORDS = {"DHCP", "SYNCDHCP", "NOSYNCDHCP", "WPA", "HOSTAP", "NOAUTO"}
@@ -525,12 +525,17 @@ def pccard_ether(sim: Sim, argv: list[str]) -> Output:
 
 def rc_power(sim: Sim, script: str, argv: list[str]) -> Output:
     """``/etc/rc.suspend`` or ``/etc/rc.resume acpi STATE`` (freebsd-src libexec/rc/rc.resume,
-    rc.suspend): check the two arguments, log, and run the rc.d scripts with the
-    ``suspend``/``resume`` keyword -- none of the simulated ones has it."""
+    rc.suspend): check the two arguments, log, and run the rc.d scripts whose
+    KEYWORD has ``suspend``/``resume`` (laggroam.sim.rcresume)."""
     out = Output()
     if len(argv) != 2:
         out.out = f"Usage: /etc/{script} [apm|acpi] [standby,suspend|1-4]\n"
         return out.done(1)
     what = "resumed" if script == "rc.resume" else "suspend"
     sim.note(f"{argv[0]}: {what} ({script} {' '.join(argv)})")
+    verb = "resume" if script == "rc.resume" else "suspend"
+    text, notes = rcresume.run_scripts(sim.dir.resolve() / "root", verb)
+    out.out += text
+    for note in notes:
+        sim.note(f"{script}: {note}")
     return out.done(0)
