@@ -332,14 +332,17 @@ def _from_rc_conf(story: Story) -> None:
 
 
 def _plan_and_apply(story: Story) -> None:
-    """Before laggroam is installed: a resumed laptop, repaired by hand with plan and apply."""
+    """Before laggroam is installed: a driver reload, repaired by hand with plan and apply."""
     story.out("")
-    story.out(story.style.title("A. Without laggroam's hooks: resume, then plan and apply"))
+    story.out(story.style.title("A. Without laggroam's hooks: a driver reload, plan and apply"))
     policy = story.dir / "policy.ini"
     policy.write_text(_policy_text())
-    story.sim("suspend")
-    story.sim("resume")
-    story.out("   world: suspend, resume -- wlan0 is re-created and silently left out of lagg0")
+    story.sim("detach", "iwn0")
+    story.sim("attach", "iwn0")
+    story.out(
+        "   world: detach, attach iwn0 (a driver reload) -- wlan0 is re-created and silently"
+        " left out of lagg0"
+    )
     text = _command(story, "-c", str(policy), "plan")
     if "laggport wlan0" not in text:
         raise DemoFailed("plan did not propose re-adding wlan0")
@@ -379,6 +382,31 @@ def _expect_active(port: str, subnet: str, keep: str | None = None) -> Callable[
     return check
 
 
+def _all(*checks: Callable[[Host], str | None]) -> Callable[[Host], str | None]:
+    def check(host: Host) -> str | None:
+        return next((p for c in checks if (p := c(host)) is not None), None)
+
+    return check
+
+
+def _same_wlan0(story: Story, index: int) -> Callable[[Host], str | None]:
+    """wlan0 is the ifnet it was (iwn_suspend/iwn_resume, sys/dev/iwn/if_iwn.c)."""
+
+    def check(host: Host) -> str | None:
+        iface = read_only(story.dir).interfaces.get("wlan0")
+        return None if iface is not None and iface.index == index else "wlan0 was re-created"
+
+    return check
+
+
+def _new_wlan0(story: Story, index: int) -> Callable[[Host], str | None]:
+    def check(host: Host) -> str | None:
+        iface = read_only(story.dir).interfaces.get("wlan0")
+        return None if iface is not None and iface.index != index else "wlan0 is the old one"
+
+    return check
+
+
 def _tell(story: Story) -> None:
     home, cafe = "192.168.1.0/24", "10.20.30.0/24"
     host = story.step(1, "Boot with the cable in", [], _expect_active("em0", home))
@@ -393,34 +421,41 @@ def _tell(story: Story) -> None:
     text = _command(story, "devd", "explain", "!system=IFNET subsystem=em0 type=LINK_UP", show=8)
     if "service dhclient quietstart" not in text:
         raise DemoFailed("devd explain did not show the stock rule laggroam chains to")
+    index = read_only(story.dir).interfaces["wlan0"].index
     story.step(
         3,
-        "Suspend and resume: wlan0 is re-created and must rejoin lagg0",
+        "Suspend and resume: iwn resumes wlan0 in place; it re-associates, still in lagg0",
         [["suspend"], ["resume"]],
-        _expect_active("wlan0", home, addr),
+        _all(_expect_active("wlan0", home, addr), _same_wlan0(story, index)),
     )
     story.step(
         4,
+        "The radio's driver is reloaded: wlan0 is re-created and must rejoin lagg0",
+        [["detach", "iwn0"], ["attach", "iwn0"]],
+        _all(_expect_active("wlan0", home, addr), _new_wlan0(story, index)),
+    )
+    story.step(
+        5,
         "The access point goes away and wpa_supplicant gets stuck",
         [["ap", "home", "off"], ["wpa", "hang", "wlan0"], ["ap", "home", "on"]],
         lambda h: None,
     )
     story.out("   (wpa_supplicant is stuck: laggroam restarts it after stuck_after)")
     story.step(
-        5,
+        6,
         "...laggroam restarts wpa_supplicant; Wi-Fi is back, same address",
         [],
         _expect_active("wlan0", home, addr),
         settle=True,
     )
     story.step(
-        6,
+        7,
         "Plug the cable back in: traffic returns to em0, same address",
         [["plug", "em0"]],
         _expect_active("em0", home, addr),
     )
     story.step(
-        7,
+        8,
         "Roam: unplug and walk to the cafe, another subnet: a new address",
         [["unplug", "em0"], ["roam", "cafe"]],
         _expect_active("wlan0", cafe),
@@ -430,7 +465,7 @@ def _tell(story: Story) -> None:
 
 def _edit_policy(story: Story) -> None:
     story.out("")
-    story.out(story.style.title("8. Edit the policy: a save takes effect, a typo is refused"))
+    story.out(story.style.title("9. Edit the policy: a save takes effect, a typo is refused"))
     generation = story.daemon_status().get("generation", 0)
     text = story.policy_path.read_text()
     good = text.replace("failback_hold = 0s", "failback_hold = 3s")
@@ -449,7 +484,7 @@ def _edit_policy(story: Story) -> None:
     for line in story.daemon_status()["rejected"]:
         story.out(f"   laggroam: rejected: {line.replace(str(story.root), '')}")
     story.step(
-        9,
+        10,
         "The last good policy keeps working: plug the cable in; with failback_hold = 3s"
         " traffic returns to em0 once its link has lasted 3s",
         [["plug", "em0"]],

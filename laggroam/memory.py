@@ -22,6 +22,10 @@ class LaggMemory:
     link: bool | None = None
     mac: str | None = None
     primary_link_since: float | None = None
+    # Each port's MAC when laggroam added it: lagg's lp_lladdr, which the
+    # lagg takes when the primary leaves and which a leaving port gets back
+    # (sys/net/if_lagg.c lagg_port_destroy); ifconfig never shows it.
+    lp_lladdr: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +35,10 @@ class WlanMemory:
     restarts: int = 0
     next_restart: float = 0.0
     gave_up: bool = False
+    # A resume or a new instance (with on-resume / on-attach) is being looked
+    # after: wpa_supplicant is restarted if it has not associated within
+    # stuck_after of it, even without on-stuck.
+    watching: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +117,8 @@ class Memory:
 
 
 def _fields(obj: Any) -> dict[str, Any]:
-    return {name: getattr(obj, name) for name in obj.__dataclass_fields__}
+    out = {name: getattr(obj, name) for name in obj.__dataclass_fields__}
+    return {k: dict(v) if isinstance(v, Mapping) else v for k, v in out.items()}
 
 
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -122,6 +131,8 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "restarts": (int,),
     "next_restart": (int, float),
     "gave_up": (bool,),
+    "watching": (bool,),
+    "lp_lladdr": (dict,),
     "count": (int,),
     "retry_at": (int, float),
     "last_error": (str,),
@@ -144,6 +155,10 @@ def _table(data: dict[str, Any], key: str, cls: type[Any]) -> dict[str, Any]:
                 isinstance(fvalue, bool) and bool not in allowed
             ):
                 raise ValueError(f"{key}.{name}.{fname}: bad value {fvalue!r}")
+            if isinstance(fvalue, dict) and not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in fvalue.items()
+            ):
+                raise ValueError(f"{key}.{name}.{fname}: not a table of names to MACs")
         try:
             out[name] = cls(**value)
         except TypeError as exc:

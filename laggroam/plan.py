@@ -119,6 +119,11 @@ class _Planner:
     def wlan(self, w: WlanPolicy) -> None:
         iface = self.host.get(w.name)
         mem = self.memory.wlan(w.name)
+        if iface is None and not w.parent:
+            self.notes.append(f"{w.name} is missing; it is not a wlan laggroam can create")
+            if not self.partial:
+                self.memory = self.memory.with_wlan(w.name, replace(mem, present=False))
+            return
         if iface is None:
             if self.host.radios is None:
                 if not self.partial:
@@ -166,8 +171,6 @@ class _Planner:
                     lp.name, f"{lp.name} runs {lagg.proto}, the policy says {lp.proto}", lp.proto
                 )
             )
-        if not iface.is_up:
-            self.add(BringUp(lp.name, f"{lp.name} is down"))
         self._ports(lp, iface, lagg)
 
     def _create_lagg(self, lp: LaggPolicy, iface: Interface | None) -> None:
@@ -232,6 +235,10 @@ class _Planner:
                 else reorder_reason
             )
             rejoin = first if port != held and port in wanted else None
+            if port == lagg.primary and len(members) > 1:
+                reason += self._disturbs(lp.name, "leave")
+            elif self._wireless(port):
+                reason += self._disturbs(port, "mac")
             self.add(RemoveLaggPort(lp.name, reason, port, rejoin))
         remaining = [m for m in members if m not in removals]
         for extra in remaining:
@@ -248,15 +255,18 @@ class _Planner:
         if target_mac is not None:
             lagg_mac = iface.ether if iface is not None and remaining else None
             if remaining and removals and lagg.primary in removals:
-                # The primary leaves: lagg takes the original MAC of the first
-                # remaining port (sys/net/if_lagg.c lagg_port_destroy).
-                lagg_mac = self._own_mac(remaining[0])
+                # The primary leaves: lagg takes the first remaining port's
+                # lp_lladdr, the MAC it had when it joined (sys/net/if_lagg.c
+                # lagg_port_destroy), not its hardware address.
+                lagg_mac = self._joined_mac(lp.name, remaining[0], mem)
             if remaining and (lagg_mac or "").lower() != target_mac:
+                lagg_up = iface is not None and iface.is_up
+                warn = self._disturbs(lp.name, "mac") if lagg_up else ""
                 self.add(
                     SetEther(
                         lp.name,
                         f"{lp.name} wears {lagg_mac or 'another MAC'}, the policy"
-                        f" wants {target_mac}",
+                        f" wants {target_mac}{warn}",
                         target_mac,
                     )
                 )
@@ -265,7 +275,12 @@ class _Planner:
                     port_if = self.host.get(port)
                     if port_if is not None and (port_if.ether or "").lower() != target_mac:
                         self.add(
-                            SetEther(port, f"{port} does not wear {lp.name}'s MAC", target_mac)
+                            SetEther(
+                                port,
+                                f"{port} does not wear {lp.name}'s MAC"
+                                + self._disturbs(port, "mac"),
+                                target_mac,
+                            )
                         )
             elif to_add:
                 port_if = self.host.get(to_add[0])
@@ -277,8 +292,16 @@ class _Planner:
                             target_mac,
                         )
                     )
+        if iface is not None and not iface.is_up:
+            # After the MAC: lagg_init, on the transition to running, gives
+            # each port the lagg's MAC once (sys/net/if_lagg.c lagg_init),
+            # where a MAC set on a running lagg would bounce it first.
+            self.add(BringUp(lp.name, f"{lp.name} is down{self._disturbs(lp.name, 'init')}"))
         for port in to_add:
-            self.add(AddLaggPort(lp.name, self._add_reason(lp.name, port), port))
+            reason = self._add_reason(lp.name, port)
+            if remaining or port != to_add[0]:
+                reason += self._disturbs(port, "join")
+            self.add(AddLaggPort(lp.name, reason, port))
         self.memory = self.memory.with_lagg(
             lp.name,
             replace(
@@ -286,7 +309,59 @@ class _Planner:
                 active=lagg.active,
                 link=iface.has_link if iface is not None else None,
                 mac=target_mac,
+                lp_lladdr=self._joined_macs(lp, mem, remaining, to_add),
             ),
+        )
+
+    def _joined_macs(
+        self, lp: LaggPolicy, mem: LaggMemory, remaining: list[str], to_add: list[str]
+    ) -> dict[str, str]:
+        """lp_lladdr of every port after this plan: kept for members, the MAC a
+        joining port wears when its AddLaggPort runs (after any SetEther on it)."""
+        macs = {p: m for p, m in mem.lp_lladdr.items() if p in remaining}
+        for port in to_add:
+            planned = next(
+                (
+                    a.mac
+                    for a in self.actions
+                    if isinstance(a, SetEther) and a.target == port and a.mac
+                ),
+                None,
+            )
+            port_if = self.host.get(port)
+            wears = planned or (port_if.ether if port_if is not None else None)
+            if wears:
+                macs[port] = wears.lower()
+        return macs
+
+    def _wireless(self, name: str) -> bool:
+        iface = self.host.get(name)
+        return self.policy.wlan(name) is not None or (iface is not None and iface.is_wireless)
+
+    def _disturbs(self, name: str, how: str) -> str:
+        """The reason's warning when an action re-initialises a wireless interface.
+
+        Every MAC set on an UP interface clears and re-sets IFF_UP
+        (sys/net/if.c if_setlladdr, no equality check); on a wlan vap that
+        drops the association and wpa_supplicant must associate again.  A
+        port joining a lagg that has ports is given the lagg's MAC; a lagg
+        whose MAC is set, or that starts running, gives it to every port whose
+        MAC differs (sys/net/if_lagg.c lagg_port_create, lagg_init); the
+        primary leaving gives every remaining port the new MAC
+        (lagg_port_destroy).
+        """
+        lp = self.policy.lagg(name)
+        if lp is not None:
+            hit = [p for p in lp.ports if self._wireless(p) and self.host.lagg_of(p) == name]
+        else:
+            hit = [name] if self._wireless(name) else []
+        if not hit:
+            return ""
+        what = {"init": "gives the ports their MAC", "join": "sets its MAC",
+                "mac": "sets the MAC", "leave": "re-sets the ports' MACs"}[how]  # fmt: skip
+        return (
+            f"; this {what} and re-initialises {', '.join(hit)}: the Wi-Fi association"
+            " drops and wpa_supplicant must associate again"
         )
 
     def _free_for(self, port: str, lagg: str) -> bool:
@@ -311,6 +386,11 @@ class _Planner:
         if ":" in lp.ether:
             return lp.ether.lower()
         return self._own_mac(lp.ether) or mem.mac
+
+    def _joined_mac(self, lagg: str, port: str, mem: LaggMemory) -> str | None:
+        """A member's lp_lladdr: remembered when laggroam added it; for a port
+        that joined before (rc.conf at boot), its own MAC is the best guess."""
+        return mem.lp_lladdr.get(port) or self._own_mac(port)
 
     def _own_mac(self, name: str) -> str | None:
         """An interface's own MAC: a lagg member wears the lagg's in "ether"
@@ -360,6 +440,15 @@ class _Planner:
     # -- wpa_supplicant ----------------------------------------------------
 
     def supplicant(self, w: WlanPolicy) -> None:
+        """Keep wpa_supplicant running, and restart it only on evidence that it is stuck.
+
+        The evidence is time without association: ``wpa_cli status``'s
+        wpa_state when it answers, else ifconfig's ``status: associated``
+        (wpa_cli answers only when the configuration has ``ctrl_interface=``;
+        its silence says nothing about the association).  A resume or a new
+        instance only starts a watch (``on-resume``, ``on-attach``): a
+        supplicant that associates within ``stuck_after`` is left alone.
+        """
         if not w.wpa or not self.exists(w.name):
             return
         mem = self.memory.wlan(w.name)
@@ -374,22 +463,31 @@ class _Planner:
             self.add(StartWpa(w.name, f"no wpa_supplicant runs on {w.name}", w.wpa_conf))
             self._keep(w.name, replace(mem, unassociated_since=None))
             return
-        if sup.state == WPA_ASSOCIATED:
+        associated = self._associated(w.name, sup.state)
+        if associated is None:
+            self.notes.append(
+                f"wpa_supplicant on {w.name}: neither wpa_cli nor ifconfig tells whether it is"
+                " associated; not acted on"
+            )
+            return
+        if associated:
             self._keep(w.name, WlanMemory(present=mem.present))
             return
+        trigger = None
         if w.name in self.new_instances and "on-attach" in w.restart_wpa:
-            self._restart(
-                w, f"{w.name} is a new instance (ATTACH); wpa_supplicant holds the old one"
+            trigger = f"{w.name} is a new instance (ATTACH)"
+        elif self.resumed and "on-resume" in w.restart_wpa:
+            trigger = "the machine resumed"
+        if trigger is not None:
+            # Look after it: a fresh window of stuck_after, a fresh restart count.
+            mem = WlanMemory(present=mem.present, unassociated_since=self.now, watching=True)
+            self.notes.append(
+                f"wpa_supplicant on {w.name}: {trigger}; restarted only if it has not associated"
+                f" within {w.stuck_after:g}s"
             )
-            self._keep(w.name, WlanMemory(present=mem.present, unassociated_since=self.now))
-            return
-        if self.resumed and "on-resume" in w.restart_wpa:
-            self._restart(w, "the machine resumed and wpa_supplicant is not associated")
-            self._keep(w.name, WlanMemory(present=mem.present, unassociated_since=self.now))
-            return
         since = mem.unassociated_since if mem.unassociated_since is not None else self.now
         mem = replace(mem, unassociated_since=since)
-        if "on-stuck" not in w.restart_wpa:
+        if "on-stuck" not in w.restart_wpa and not mem.watching:
             self._keep(w.name, mem)
             return
         stuck_at = since + w.stuck_after
@@ -421,6 +519,16 @@ class _Planner:
             delay = min(w.stuck_after * 2**mem.restarts, MAX_WPA_BACKOFF)
             mem = replace(mem, restarts=mem.restarts + 1, next_restart=self.now + delay)
         self._keep(w.name, mem)
+
+    def _associated(self, name: str, wpa_state: str | None) -> bool | None:
+        """wpa_cli's answer when there is one, else ifconfig's 802.11 status."""
+        if wpa_state is not None:
+            return wpa_state == WPA_ASSOCIATED
+        iface = self.host.get(name)
+        if iface is None or iface.status is None:
+            return None
+        # sbin/ifconfig/ifmedia.c: an 802.11 station prints "status: associated"
+        return iface.status == "associated"
 
     def _restart(self, w: WlanPolicy, reason: str) -> None:
         sup = self.host.wpa.get(w.name)

@@ -111,7 +111,11 @@ class LaggPolicy:
 
 @dataclass(frozen=True, slots=True)
 class WlanPolicy:
-    """One wlan vap that laggroam creates and keeps wpa_supplicant on."""
+    """One wlan vap that laggroam creates and keeps wpa_supplicant on.
+
+    ``parent`` is empty for a wireless port that is its own 802.11 interface
+    (ndis0 of FreeBSD 7): wpa_supplicant is kept on it, it is never created.
+    """
 
     name: str
     parent: str
@@ -288,7 +292,10 @@ class _Validator:
                 "give each its own section",
             )
             return None
-        if "ports" not in values and "parent" not in values:
+        # A section with "wpa" and no "parent" is a wireless port that is its
+        # own 802.11 interface (ndis0 of the FreeBSD 7 era): a wlan section
+        # whose interface laggroam never creates.
+        if "ports" not in values and "parent" not in values and "wpa" not in values:
             hint = policyvalues.hint(name, [_DAEMON])
             for key in values:
                 near = policyvalues.closest(key, ["ports", "parent"])
@@ -396,6 +403,8 @@ class _Validator:
                 f.error("parent", f"{parent} is a lagg, not a radio")
             elif parent in wlan_names:
                 f.error("parent", f"{parent} is a wlan, not a radio")
+        if not parent and f.has("create_args"):
+            f.error("create_args", "a wireless port without 'parent' is never created")
         return WlanPolicy(
             name=section.name,
             parent=parent,

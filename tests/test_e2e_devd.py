@@ -75,12 +75,15 @@ def test_unplug_fails_over_through_devd_and_the_hook_returns_first(installed: Pa
     assert link_down.started + link_down.held < failover[0]["time"]
 
 
-def test_resume_recreates_wlan0_back_into_lagg0_and_keeps_rc_resume(installed: Path) -> None:
+def test_resume_keeps_wlan0_in_lagg0_and_keeps_rc_resume(installed: Path) -> None:
     sim(installed, "unplug", "em0")
     settle(installed)
+    index = read_only(installed).interfaces["wlan0"].index
     sim(installed, "suspend")
     sim(installed, "resume")
     state = settle(installed)
+    # iwn resumes its vap in place (sys/dev/iwn/if_iwn.c iwn_resume)
+    assert state.interfaces["wlan0"].index == index
     assert state.interfaces["lagg0"].ports == ["em0", "wlan0"]
     assert active(state) == "wlan0"
     assert state.supplicants["wlan0"].state == "COMPLETED"
@@ -132,3 +135,27 @@ def test_link_up_on_em0_still_runs_dhclient_quietstart_as_without_laggroam(
     # and in the laggroam host it was laggroam's hook that devd ran
     link_up = [d for d in devd.read_log(mine) if d.line.endswith("subsystem=em0 type=LINK_UP")]
     assert "/libexec/laggroam/link " in link_up[-1].commands[0]
+
+
+def test_rc_resume_runs_only_the_rc_d_scripts_with_the_resume_keyword(installed: Path) -> None:
+    # libexec/rc/rc.resume: run_rc_script for "rcorder -k resume" scripts only
+    from laggroam.sim import standin
+
+    marker = installed / "resumed-by-rc"
+    probe = installed / "root/usr/local/etc/rc.d/probe"
+    probe.write_text(
+        "#!/bin/sh\n# PROVIDE: probe\n# KEYWORD: resume\n. /etc/rc.subr\nname=probe\n"
+        f'resume_cmd="probe_resume"\nprobe_resume()\n{{\n\t/usr/bin/touch {marker}\n}}\n'
+        'run_rc_command "$1"\n'
+    )
+    sim(installed, "devd", "stop")
+    before = len(reconciles(installed))
+    assert standin.execute("rc.resume", ["acpi", "3"], installed).status == 0
+    assert marker.exists()
+    state = settle(installed)
+    assert any(line.endswith("/usr/local/etc/rc.d/probe resume: /usr/bin/touch exit 0")
+               for line in state.log)  # fmt: skip
+    # laggroam's script has no resume keyword: rc.resume, which laggroam's
+    # power rule chains to, must not call laggroam back (that would loop)
+    assert not any("rc.d/laggroam" in line for line in state.log)
+    assert len(reconciles(installed)) == before

@@ -60,24 +60,27 @@ def test_recreated_wlan_is_added_back() -> None:
     host = with_interfaces(laptop(), em0(), wlan0(), lagg0(port("em0", "MASTER", "ACTIVE")))
     result = plan(seed(), host, Memory(), [Event("ATTACH", "wlan0")], NOW)
     assert commands(result) == ["ifconfig lagg0 laggport wlan0"]
-    assert result.actions[0].reason == "wlan0 was re-created (ATTACH) and is missing from lagg0"
+    reason = result.actions[0].reason
+    assert reason.startswith("wlan0 was re-created (ATTACH) and is missing from lagg0")
+    # joining gives wlan0 the lagg MAC, which drops its association (if_setlladdr)
+    assert "re-initialises wlan0: the Wi-Fi association drops" in result.actions[0].reason
 
 
-def test_recreated_wlan_unassociated_gets_wpa_restart() -> None:
+def test_recreated_wlan_unassociated_is_looked_after_not_restarted_at_once() -> None:
+    # on-attach means "look after": wpa_supplicant takes a re-created wlan0 over
+    # by itself (driver_bsd.c IFAN_ARRIVAL), so it gets stuck_after to associate.
     host = with_interfaces(
         laptop(), em0(), wlan0(link=False), lagg0(port("em0", "MASTER", "ACTIVE"))
     )
     host = replace(host, wpa={"wlan0": Supplicant(True, 640, "SCANNING")})
-    result = plan(seed(), host, Memory(), [Event("ATTACH", "wlan0")], NOW)
-    assert commands(result) == [
-        "ifconfig lagg0 laggport wlan0",
-        "service wpa_supplicant stop wlan0 && wpa_supplicant -s -B -i wlan0"
-        " -c /etc/wpa_supplicant.conf -D bsd -P /var/run/wpa_supplicant/wlan0.pid",
-    ]
-    restart = result.actions[1]
-    assert isinstance(restart, RestartWpa)
-    assert restart.old_pid == 640
-    assert "new instance (ATTACH)" in restart.reason
+    pol = seed(extra="restart_wpa = on-attach\n")
+    result = plan(pol, host, Memory(), [Event("ATTACH", "wlan0")], NOW)
+    assert commands(result) == ["ifconfig lagg0 laggport wlan0"]
+    assert any("new instance (ATTACH)" in n for n in result.notes)
+    assert result.wake_at == NOW + 20
+    later = plan(pol, host, result.memory, [], NOW + 20)
+    restart = [a for a in later.actions if isinstance(a, RestartWpa)]
+    assert len(restart) == 1 and restart[0].old_pid == 640
 
 
 def test_new_instance_seen_without_event_through_memory() -> None:
@@ -86,8 +89,10 @@ def test_new_instance_seen_without_event_through_memory() -> None:
     )
     host = replace(host, wpa={"wlan0": Supplicant(True, 640, "SCANNING")})
     memory = Memory(wlans={"wlan0": WlanMemory(present=False)})
-    result = plan(seed(), host, memory, [], NOW)
-    assert isinstance(result.actions[1], RestartWpa)
+    pol = seed(extra="restart_wpa = on-attach\n")
+    result = plan(pol, host, memory, [], NOW)
+    assert result.memory.wlan("wlan0").watching
+    assert not any(isinstance(a, RestartWpa) for a in result.actions)
 
 
 def test_missing_wlan_with_radio_is_created_joined_and_keyed() -> None:
@@ -340,10 +345,46 @@ def test_stuck_supplicant_gives_up_visibly_and_recovers_on_association() -> None
     assert healed.memory.wlan("wlan0") == WlanMemory(present=True)
 
 
-def test_resume_restarts_unassociated_supplicant() -> None:
-    result = plan(seed(), _stuck(), Memory(), [Event("RESUME")], NOW)
-    assert [type(a) for a in result.actions] == [RestartWpa]
-    assert result.actions[0].reason == "the machine resumed and wpa_supplicant is not associated"
+def test_resume_is_looked_after_and_a_quick_reassociation_is_left_alone() -> None:
+    # on-resume means "look after resume": the old planner restarted at once
+    pol = seed(extra="restart_wpa = on-resume\n")
+    result = plan(pol, _stuck(), Memory(), [Event("RESUME")], NOW)
+    assert result.actions == ()
+    assert result.wake_at == NOW + 20
+    # it associates within stuck_after: nothing, ever
+    back = plan(pol, _stuck("COMPLETED"), result.memory, [], NOW + 5)
+    assert back.actions == ()
+    assert plan(pol, _stuck("COMPLETED"), back.memory, [], NOW + 600).actions == ()
+
+
+def test_resume_without_association_within_stuck_after_restarts() -> None:
+    pol = seed(extra="restart_wpa = on-resume\n")
+    result = plan(pol, _stuck(), Memory(), [Event("RESUME")], NOW)
+    later = plan(pol, _stuck(), result.memory, [], NOW + 20)
+    assert [type(a) for a in later.actions] == [RestartWpa]
+    assert "has not associated for 20s" in later.actions[0].reason
+
+
+def test_a_silent_wpa_cli_is_no_evidence_ifconfig_association_is() -> None:
+    # wpa_cli answers only with ctrl_interface= in the configuration: its
+    # silence says nothing; ifconfig's "status: associated" says it works
+    host = with_interfaces(
+        laptop(), em0(), wlan0(link=True), lagg0(port("em0", "MASTER", "ACTIVE"), port("wlan0"))
+    )
+    host = replace(host, wpa={"wlan0": Supplicant(True, 640, None)})
+    events = [Event("RESUME"), Event("ATTACH", "wlan0")]
+    memory = Memory(wlans={"wlan0": WlanMemory(present=True, unassociated_since=NOW - 999)})
+    for now in (NOW, NOW + 30, NOW + 600):
+        result = plan(seed(), host, memory, events if now == NOW else [], now)
+        assert not any(isinstance(a, RestartWpa) for a in result.actions), now
+        memory = result.memory
+    # and without association on ifconfig either, the usual stuck rule applies
+    silent_stuck = replace(_stuck(), wpa={"wlan0": Supplicant(True, 640, None)})
+    stuck = plan(seed(), silent_stuck, Memory(), [], NOW)
+    assert stuck.actions == ()
+    assert [type(a) for a in plan(seed(), silent_stuck, stuck.memory, [], NOW + 20).actions] == [
+        RestartWpa
+    ]
 
 
 def test_restart_wpa_none_never_restarts() -> None:
@@ -431,3 +472,50 @@ def test_dhclient_waits_for_link() -> None:
     result = plan(seed(), host, Memory(), [], NOW)
     assert result.actions == ()
     assert "no dhclient runs on lagg0; waiting for lagg0's link" in result.notes
+
+
+def test_primary_leaving_predicts_the_lagg_mac_from_lp_lladdr() -> None:
+    # lagg_port_destroy gives lagg0 the new primary's lp_lladdr, the MAC em0
+    # had when it joined (here: wlan0's, set before it joined), not em0's
+    # hardware address; predicting from hwaddr planned an extra SetEther
+    # that bounced lagg0 and every port.
+    host = with_interfaces(
+        laptop(), em0(), wlan0(), lagg0(port("em0", "ACTIVE"), port("wlan0", "MASTER"))
+    )
+    memory = Memory(laggs={"lagg0": LaggMemory(lp_lladdr={"em0": WLAN_MAC, "wlan0": WLAN_MAC})})
+    result = plan(seed(), host, memory, [], NOW)
+    assert commands(result) == ["ifconfig lagg0 -laggport wlan0", "ifconfig lagg0 laggport wlan0"]
+    assert "the Wi-Fi association drops" in result.actions[0].reason
+
+
+def test_a_plan_remembers_the_mac_each_port_joins_with() -> None:
+    host = with_interfaces(laptop(), em0(ether=EM_MAC), wlan0(), lagg0(link=False))
+    result = plan(seed(), host, Memory(), [], NOW)
+    assert result.memory.lagg("lagg0").lp_lladdr == {"em0": WLAN_MAC, "wlan0": WLAN_MAC}
+    restored = Memory.from_json(result.memory.to_json())
+    assert restored.lagg("lagg0").lp_lladdr == {"em0": WLAN_MAC, "wlan0": WLAN_MAC}
+
+
+def test_a_down_lagg_gets_its_mac_before_it_is_brought_up() -> None:
+    # lagg_init re-programs the ports once on the transition to running; a MAC
+    # set on a running lagg would bounce it and its ports first (if_lagg.c)
+    down = replace(
+        lagg0(port("em0", "MASTER", "ACTIVE"), port("wlan0"), ether=EM_MAC),
+        flags=("BROADCAST", "SIMPLEX", "MULTICAST"),
+    )
+    wlan = replace(wlan0(ether=EM_MAC), hwaddr=WLAN_MAC)
+    host = with_interfaces(laptop(), em0(ether=EM_MAC), wlan, down)
+    result = plan(seed(), host, Memory(), [], NOW)
+    assert commands(result) == [f"ifconfig lagg0 ether {WLAN_MAC}", "ifconfig lagg0 up"]
+    assert "re-initialises wlan0" in result.actions[1].reason
+    assert "re-initialises" not in result.actions[0].reason  # a down lagg is not bounced
+
+
+def test_memory_refuses_a_bad_lp_lladdr_table() -> None:
+    bad = {"version": 1, "laggs": {"lagg0": {"lp_lladdr": {"em0": 5}}}}
+    try:
+        Memory.from_json(bad)
+    except ValueError as exc:
+        assert "lp_lladdr" in str(exc)
+    else:
+        raise AssertionError("accepted")

@@ -2,7 +2,9 @@
 
 Each verb changes the world or the kernel, lets the host settle and prints
 what changed and the devd events that resulted.  Exit status: 0, 64 on a
-usage error, 69 when the host refuses (no such interface, no host yet).
+usage error, 69 when the host refuses (no such interface, no host yet), 1
+when ``init`` built a host whose boot reported errors or a ``wpa start``
+failed.
 """
 
 import sys
@@ -18,15 +20,22 @@ from laggroam.sim import (
     kernel,
     laptop,
     localrc,
+    radios,
     rc,
     rcfile,
     world,
 )
+from laggroam.sim.power import resume, suspend, usb_plug, usb_unplug
 from laggroam.sim.state import Sim, SimError, read_only
 from laggroam.sim.verbs import USAGE
 
+__all__ = ["USAGE", "main", "resume", "show", "suspend"]
+
 EX_USAGE = 64
 EX_UNAVAILABLE = 69
+EX_BOOT_ERRORS = 1
+# the releases the simulated host can run: the seed's era (7) and 11 to 15
+RELEASES = ("7", "11", "12", "13", "14", "15")
 
 
 def main(argv: list[str], sim_dir: Path) -> int:
@@ -119,6 +128,9 @@ def _report(sim: Sim) -> None:
 
 def _init(args: list[str], sim_dir: Path) -> int:
     release = "15.0"
+    radio = "iwn"
+    detach_on_suspend = False
+    ctrl_interface = True
     late: list[str] = []
     fixed: list[str] = []
     rc_conf: dict[str, str] = {}
@@ -129,8 +141,16 @@ def _init(args: list[str], sim_dir: Path) -> int:
         opt = rest.pop(0)
         if opt == "--release" and rest:
             release = rest.pop(0)
-            if release.split(".")[0] not in ("11", "12", "13", "14", "15"):
-                return _usage(f"unsupported release {release!r} (11.0 to 15.0)")
+            if release.split(".")[0] not in RELEASES:
+                return _usage(f"unsupported release {release!r} ({', '.join(RELEASES)})")
+        elif opt == "--radio" and rest:
+            radio = rest.pop(0)
+            if radio not in radios.DRIVERS:
+                return _usage(f"unknown radio driver {radio!r} ({', '.join(radios.DRIVERS)})")
+        elif opt == "--detach-on-suspend":
+            detach_on_suspend = True
+        elif opt == "--no-ctrl-interface":
+            ctrl_interface = False
         elif opt == "--late" and rest:
             late.append(rest.pop(0))
         elif opt == "--fixed-mac" and rest:
@@ -143,19 +163,26 @@ def _init(args: list[str], sim_dir: Path) -> int:
         else:
             return _usage(f"unexpected argument {opt!r}")
     _fresh_root(sim_dir)
-    state = laptop.new_state(release)
-    for radio in late + fixed:
-        if radio not in state.radios:
-            return _usage(f"no radio named {radio!r}")
+    if "." not in release:
+        release += ".0"
+    state = laptop.new_state(release, radio, detach_on_suspend=detach_on_suspend)
+    for name in late + fixed:
+        if name not in state.radios:
+            return _usage(f"no radio named {name!r}")
     state.rc_conf.update(rc_conf)
-    for radio in fixed:
+    state.wpa_ctrl_interface = ctrl_interface
+    for name in fixed:
         # a driver that cannot send with an overridden MAC (handbook, reference 3.5)
-        state.radios[radio].mac_override_ok = False
+        state.radios[name].mac_override_ok = False
     with Sim.open(sim_dir, new=state) as sim:
-        laptop.power_on(sim, late=tuple(late))
+        errors = laptop.power_on(sim, late=tuple(late))
         _report(sim)
         rcfile.write(sim)
     devd.install(sim_dir)
+    if errors:
+        # the host is built as far as rc got, but the boot did not go as rc.conf says
+        print(f"laggroam sim: init: the boot reported errors: {errors[0]}", file=sys.stderr)
+        return EX_BOOT_ERRORS
     return 0
 
 
@@ -208,27 +235,6 @@ def _roam(sim: Sim, args: list[str]) -> str | None:
     return None
 
 
-def suspend(sim: Sim) -> None:
-    """ACPI suspend: devd sees ``!system=ACPI subsystem=Suspend`` (sys/dev/acpica/acpi.c
-    ``acpi_UserNotify("Suspend", ACPI_ROOT_OBJECT, state)``; type is the root
-    object's path, inferred), then drivers stop."""
-    sim.emit(journal.notify("ACPI", "Suspend", "\\", "notify=0x03"))
-    sim.state.suspended = True
-    sim.note("suspended (S3)")
-
-
-def resume(sim: Sim) -> None:
-    """Wake up; radios whose driver is reset across sleep detach and re-attach."""
-    sim.state.suspended = False
-    sim.emit(journal.notify("ACPI", "Resume", "\\", "notify=0x03"))
-    sim.note("resumed")
-    for radio in list(sim.state.radios.values()):
-        if radio.attached and radio.reattach_on_resume:
-            kernel.detach_radio(sim, radio.name)
-            engine.settle(sim)
-            kernel.attach_radio(sim, radio.name)
-
-
 def _suspend(sim: Sim, args: list[str]) -> str | None:
     if sim.state.suspended:
         raise SimError("already suspended")
@@ -270,21 +276,14 @@ def _usb(sim: Sim, args: list[str]) -> str | None:
     dev = next((d for d in sim.state.usb.values() if d.ifname == args[0]), None)
     if dev is None:
         raise SimError(f"no USB Ethernet dongle providing {args[0]}")
-    location = "bus=0 hubaddr=1 port=2 devaddr=3 interface=0 ugen=ugen0.3"
-    pnp = "vendor=0x0b95 product=0x178a devclass=0xff devsubclass=0xff mode=host"
     if len(args) > 1 and args[1] == "unplug":
         if not dev.attached:
             raise SimError(f"{dev.ifname} is not plugged in")
-        kernel.destroy(sim, dev.ifname)
-        dev.attached = False
-        sim.emit(journal.detach(dev.driver, location, pnp, dev.bus))
+        usb_unplug(sim, dev.driver)
         return None
     if dev.attached:
         raise SimError(f"{dev.ifname} is already plugged in")
-    dev.attached = True
-    sim.emit(journal.attach(dev.driver, location, pnp, dev.bus))
-    iface = kernel.attach_ether(sim, dev.ifname, dev.mac, device=dev.driver)
-    iface.cable = "home"
+    usb_plug(sim, dev.driver)
     return None
 
 
@@ -302,6 +301,9 @@ def _wpa(sim: Sim, args: list[str]) -> str | None:
         out = rc.rc_script(sim, "wpa_supplicant", "start", [ifname])
         for line in (out.out + out.err).splitlines():
             sim.note(line)
+        if out.status != 0:
+            problem = (out.err or out.out).strip().splitlines()
+            raise SimError(f"wpa start {ifname}: {problem[-1] if problem else 'failed'}")
     return None
 
 

@@ -165,11 +165,17 @@ def start_wpa(sim: Sim, ifname: str, argv: list[str], pidfile: str) -> tuple[int
 
 
 def stop_wpa(sim: Sim, ifname: str, why: str = "SIGTERM") -> None:
+    """wpa_supplicant exits cleanly: its bsd driver's deinit marks the interface
+    down (contrib/wpa/src/drivers/driver_bsd.c ``wpa_driver_bsd_deinit`` calls
+    ``bsd_ctrl_iface(drv, 0)``, which clears IFF_UP), so wlan0 is left down,
+    never active in a lagg, until someone brings it up again."""
     sup = sim.state.supplicants.pop(ifname, None)
     if sup is None:
         return
     _exit(sim, sup.pid, WPA_PIDFILE.format(ifname), why)
     _disassociate(sim, ifname)
+    if ifname in sim.state.interfaces:
+        kernel.set_up(sim, ifname, False)
 
 
 def kill_wpa(sim: Sim, ifname: str) -> None:
@@ -202,8 +208,8 @@ def _disassociate(sim: Sim, ifname: str) -> None:
 
 def _mac_usable(state: SimState, ifname: str) -> bool:
     iface = state.interfaces[ifname]
-    radio = state.radios.get(iface.parent or "")
-    if radio is None or not radio.attached:
+    radio = kernel.radio_of(state, iface)
+    if radio is None or not radio.attached or radio.silent:
         return False
     return radio.mac_override_ok or iface.mac == iface.hwaddr
 

@@ -125,11 +125,25 @@ def stock_config(root: Path, release: str) -> dict[str, str]:
     layout = "15" if release.startswith("15.") else "14"
     files = {}
     for path, stock in stockdevd.stock_files(layout).items():
-        text = stock
+        text = stock if _major(release) >= 14 else _before_14(stock)
         for script in STOCK_SCRIPTS:
             text = text.replace(f'action "{script} ', f'action "{root}{script} ')
         files[path] = text
     return files
+
+
+def _major(release: str) -> int:
+    head = release.split(".", 1)[0]
+    return int(head) if head.isdigit() else 15
+
+
+def _before_14(text: str) -> str:
+    """The stock devd.conf up to 13.x: the IFNET ATTACH rule excludes only
+    usbus (so ``pccard_ether wlan0 start`` runs on a wlan ATTACH) and the wifi
+    driver list lacks the LinuxKPI/rtw88 drivers iwlwifi and rtw (freebsd-src
+    sbin/devd/devd.conf, older versions; reference section 0)."""
+    text = text.replace('"!(usbus|wlan)[0-9]+"', '"!usbus[0-9]+"')
+    return text.replace("iwlwifi|", "").replace("rsu|rtw|", "rsu|")
 
 
 def install(sim_dir: Path) -> None:

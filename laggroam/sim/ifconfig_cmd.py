@@ -146,7 +146,8 @@ def _free_unit(sim: Sim, base: str) -> str:
 
 
 def _params(sim: Sim, name: str, args: list[str], res: Result) -> Result:
-    new_ifconfig = ifconfig_out.is_new(sim.state)
+    # 12.x and later warn and go on after a failed laggport; older ones exit
+    warn_laggport = ifconfig_out.major(sim.state) >= 12
     i = 0
     while i < len(args):
         word = args[i]
@@ -173,7 +174,7 @@ def _params(sim: Sim, name: str, args: list[str], res: Result) -> Result:
         elif word == "laggport" and value is not None:
             errno = kernel.addport(sim, name, value)
             if errno is not None:
-                if not new_ifconfig:
+                if not warn_laggport:
                     # 2007-era iflagg.c: any SIOCSLAGGPORT error is fatal
                     return res.fail(f"SIOCSLAGGPORT: {kernel.STRERROR[errno]}")
                 if errno != "EEXIST":

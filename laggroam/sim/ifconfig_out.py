@@ -1,6 +1,6 @@
 """``ifconfig`` output for the simulated host, in the format of the simulated release.
 
-Two layouts, taken from the real captures in shared/fixtures/ifconfig/:
+Four layouts, taken from the real captures in shared/fixtures/ifconfig/:
 
 * 15.x (netlink printer, freebsd-src sbin/ifconfig/ifconfig_netlink.c
   ``status_nl``): options, ether, hwaddr, inet, laggproto/laggport, groups,
@@ -9,10 +9,18 @@ Two layouts, taken from the real captures in shared/fixtures/ifconfig/:
 * 11.x (ioctl printer): options, ether, inet (with a trailing space), nd6,
   802.11 block, media, status, groups (trailing space), laggproto/laggport
   (lagg-failover-em0-wlan0-11.0.txt, em-no-carrier-11.0.txt).
+* 12.x/13.x (ioctl printer): the 15.x order without LOWER_UP and without
+  trailing spaces, ``hwaddr`` when it differs and is not all zeros
+  (sbin/ifconfig/af_link.c; ue0-muge-lo0-rpi3-12.2.txt for the order).
+* 7.x: options, ether, inet, media, status, the 802.11 block (``Mhz``),
+  then ``laggproto``/``laggport:`` on the lagg and ``lagg: laggdev LAGG`` on
+  each member, no groups, no nd6 (lagg-failover-ndis0-nfe0-seed-blog.txt,
+  whose page stripped the ``<...>`` names and the indentation; both are
+  printed here as ifconfig does).
 """
 
 from laggroam.sim import kernel
-from laggroam.sim.model import Iface, SimState
+from laggroam.sim.model import ZERO_MAC, Iface, SimState
 
 # sys/net/if.h IFF_* bits; LOWER_UP is the netlink-only bit (ifconfig_netlink.c IFFBITS)
 IFF_BITS = (
@@ -37,10 +45,22 @@ ND6_15 = "829<PERFORMNUD,IFDISABLED,AUTO_LINKLOCAL,STABLEADDR>"
 ND6_LOOP = "21<PERFORMNUD,AUTO_LINKLOCAL>"
 
 
+def major(state: SimState) -> int:
+    head = state.release.split(".", 1)[0]
+    return int(head) if head.isdigit() else 15
+
+
 def is_new(state: SimState) -> bool:
     """True for the 14.x/15.x (netlink) layout."""
-    head = state.release.split(".", 1)[0]
-    return not head.isdigit() or int(head) >= 14
+    return major(state) >= 14
+
+
+def prints_hwaddr(state: SimState, iface: Iface) -> bool:
+    """af_link.c: hwaddr when it differs from ether; 13.x skips an all-zero one,
+    the 15.x netlink printer shows it (lagg-failover-em0-em1-15.txt)."""
+    if major(state) < 12 or iface.kind == "loop" or iface.hwaddr == iface.mac:
+        return False
+    return is_new(state) or iface.hwaddr != ZERO_MAC
 
 
 def flags_value(state: SimState, iface: Iface) -> int:
@@ -105,7 +125,7 @@ def _broadcast(addr: str, prefixlen: int) -> str:
 
 def _inet_lines(state: SimState, iface: Iface) -> list[str]:
     lines = []
-    trail = "" if is_new(state) else " "
+    trail = " " if major(state) == 11 else ""
     for a in iface.inet:
         line = f"\tinet {a.addr} netmask {_netmask(a.prefixlen)}"
         if iface.kind != "loop":
@@ -116,8 +136,10 @@ def _inet_lines(state: SimState, iface: Iface) -> list[str]:
 
 def _lagg_lines(state: SimState, iface: Iface) -> list[str]:
     # sbin/ifconfig/iflagg.c: "\tlaggproto NAME lagghash l2,l3,l4" and one
-    # "\tlaggport: PORT flags=HEX<NAMES>" per port in list order
-    lines = [f"\tlaggproto {iface.proto} lagghash l2,l3,l4"]
+    # "\tlaggport: PORT flags=HEX<NAMES>" per port in list order; the 7-era
+    # printer had no lagghash (seed capture)
+    hashes = "" if major(state) < 11 else " lagghash l2,l3,l4"
+    lines = [f"\tlaggproto {iface.proto}{hashes}"]
     for port in iface.ports:
         flags = kernel.flag_names(kernel.port_flags(state, iface, port), kernel.PORT_BITS)
         lines.append(f"\tlaggport: {port} flags={flags}")
@@ -134,12 +156,20 @@ def channel_freq(channel: int) -> tuple[int, str]:
 def _wlan_lines(state: SimState, iface: Iface) -> list[str]:
     # sbin/ifconfig/ifieee80211.c ieee80211_status: ssid, channel, bssid only
     # when non-zero, then word-wrapped attribute lines, then "parent interface:"
+    # (old ifieee80211.c wrote "Mhz"; the seed capture)
     ap = next((a for a in state.aps.values() if a.bssid == iface.bssid), None)
+    mhz = "Mhz" if major(state) < 11 else "MHz"
     if ap is not None and iface.bssid is not None:
         freq, mode = channel_freq(ap.channel)
-        first = f"\tssid {ap.ssid} channel {ap.channel} ({freq} MHz {mode}) bssid {ap.bssid}"
+        first = f"\tssid {ap.ssid} channel {ap.channel} ({freq} {mhz} {mode}) bssid {ap.bssid}"
     else:
-        first = '\tssid "" channel 1 (2412 MHz 11b)'
+        first = f'\tssid "" channel 1 (2412 {mhz} 11b)'
+    if major(state) < 11:
+        return [
+            first,
+            "\tauthmode WPA2/802.11i privacy ON bmiss 7 scanvalid 60 roaming MANUAL",
+            "\tbintval 100",
+        ]
     lines = [
         first,
         f"\tregdomain {_regdomain(iface.country)} country {iface.country} authmode WPA2/802.11i"
@@ -147,7 +177,7 @@ def _wlan_lines(state: SimState, iface: Iface) -> list[str]:
         "\tdeftxkey UNDEF AES-CCM 2:128-bit txpower 15 bmiss 7 scanvalid 60",
         "\tprotmode CTS wme roaming MANUAL",
     ]
-    if is_new(state):
+    if is_new(state) and iface.parent is not None:
         lines.append(f"\tparent interface: {iface.parent}")
     return lines
 
@@ -158,15 +188,17 @@ def _regdomain(country: str) -> str:
     return "ETSI" if country in etsi else "FCC"
 
 
-def _media_line(iface: Iface) -> str | None:
+def _media_line(state: SimState, iface: Iface) -> str | None:
     if iface.kind == "loop":
         return None
     if iface.kind == "wlan":
-        if iface.link:
+        if iface.link and major(state) >= 11:
             return "\tmedia: IEEE 802.11 Wireless Ethernet OFDM/54Mbps mode 11g"
         return "\tmedia: IEEE 802.11 Wireless Ethernet autoselect"
     if iface.kind == "ether" and iface.link:
         return f"\tmedia: Ethernet autoselect ({iface.media_subtype})"
+    if iface.kind == "ether" and major(state) < 11:
+        return "\tmedia: Ethernet autoselect (none)"
     return "\tmedia: Ethernet autoselect"
 
 
@@ -180,15 +212,23 @@ def render(state: SimState, iface: Iface) -> str:
         lines.append(f"\toptions={kernel.flag_names(caps, IFCAP_BITS)}")
     if iface.kind != "loop":
         lines.append(f"\tether {iface.mac}")
-        # af_link.c: hwaddr when it differs; 15.x prints an all-zero one too
-        if new and iface.hwaddr != iface.mac:
+        if prints_hwaddr(state, iface):
             lines.append(f"\thwaddr {iface.hwaddr}")
     lines += _inet_lines(state, iface)
-    media = _media_line(iface)
+    media = _media_line(state, iface)
     status = status_text(state, iface)
     groups = groups_of(iface)
     nd6 = ND6_LOOP if iface.kind == "loop" else (ND6_15 if new else ND6_11)
-    if new:
+    if major(state) < 11:
+        lines += [line for line in (media, f"\tstatus: {status}" if status else None) if line]
+        if iface.kind == "wlan":
+            lines += _wlan_lines(state, iface)
+        if iface.kind == "lagg":
+            lines += _lagg_lines(state, iface)
+        if iface.lagg is not None:
+            # 2007-era iflagg.c asked every interface SIOCGLAGGPORT
+            lines.append(f"\tlagg: laggdev {iface.lagg}")
+    elif major(state) >= 12:
         if iface.kind == "lagg":
             lines += _lagg_lines(state, iface)
         if groups:

@@ -9,8 +9,12 @@ as names (``"EEXIST"``) so the stand-in ifconfig can print strerror text.
 """
 
 from laggroam.sim import journal
-from laggroam.sim.model import ZERO_MAC, Iface, Inet, SimState
+from laggroam.sim.model import ZERO_MAC, Iface, Inet, Radio, SimState
 from laggroam.sim.state import Sim
+
+# What a re-association costs on the simulated clock (scan, authentication,
+# 4-way handshake); a guess of the order of magnitude, not a measured figure.
+REASSOCIATION_SECONDS = 2
 
 # sys/net/if_lagg.h
 LAGG_MAX_PORTS = 32
@@ -163,39 +167,75 @@ def del_inet(sim: Sim, name: str, addr: str) -> None:
 
 
 def set_up(sim: Sim, name: str, up: bool) -> None:
-    """``ifconfig IF up|down``; bringing a lagg up re-programs port MACs (``lagg_init``)."""
+    """``ifconfig IF up|down``.
+
+    A lagg marked up that is not running runs ``lagg_init``, which gives every
+    port whose MAC differs the lagg's (sys/net/if_lagg.c ``lagg_init``: it
+    returns at once when IFF_DRV_RUNNING is set, so only the transition to
+    running re-programs ports); marked down it runs ``lagg_stop``.
+    """
     iface = sim.state.interfaces[name]
     if iface.up == up:
         return
     iface.up = up
     sim.note(f"{name} {'up' if up else 'down'}")
     if up and iface.kind == "lagg":
-        for port in iface.ports:
-            if sim.state.interfaces[port].mac != iface.mac:
-                set_lladdr(sim, port, iface.mac)
+        _lagg_init(sim, iface)
+
+
+def _lagg_init(sim: Sim, lagg: Iface) -> None:
+    # lagg_init (sys/net/if_lagg.c): memcmp each port's lladdr with the
+    # lagg's and if_setlladdr the ones that differ
+    for port in list(lagg.ports):
+        if sim.state.interfaces[port].mac != lagg.mac:
+            set_lladdr(sim, port, lagg.mac)
 
 
 def set_lladdr(sim: Sim, name: str, mac: str) -> None:
-    """``if_setlladdr`` (sys/net/if.c): on an UP interface the change bounces it.
+    """``if_setlladdr`` (sys/net/if.c): every set re-initialises an UP interface.
 
-    For a wlan vap the bounce restarts the vap, which drops the association
-    (reference 3.5, inferred); wpa_supplicant then re-associates.
+    There is no equality check: the address is copied and, when IFF_UP is
+    set, IFF_UP is cleared and set again through SIOCSIFFLAGS "to reprogram
+    its address filter" -- also when the address did not change.
     """
     iface = sim.state.interfaces[name]
-    if iface.mac == mac:
-        return
+    if iface.mac != mac:
+        sim.note(f"{name} ether {mac}")
     iface.mac = mac
-    sim.note(f"{name} ether {mac}")
-    if iface.kind == "wlan" and iface.up and iface.bssid is not None:
-        iface.bssid = None
-        iface.link = False
-        sim.emit(journal.ifnet(name, "LINK_DOWN"))
-        sim.note(f"{name} disassociated by the MAC change")
-    if iface.kind == "lagg":
-        # the new address reaches the ports through lagg_init (if_lagg.c)
-        for port in iface.ports:
-            if sim.state.interfaces[port].mac != mac:
-                set_lladdr(sim, port, mac)
+    if iface.up:
+        reinit(sim, iface)
+
+
+def reinit(sim: Sim, iface: Iface) -> None:
+    """The IFF_UP bounce of ``if_setlladdr`` and what it costs each kind of interface.
+
+    * a wlan vap (or ndis0): ``ieee80211_ioctl`` SIOCSIFFLAGS stops the vap
+      and starts it again (sys/net80211/ieee80211_ioctl.c, ``ieee80211_stop_locked``
+      / ``ieee80211_start_locked``), so the station leaves its BSS -- LINK_DOWN
+      from ``ieee80211_notify_node_leave`` (ieee80211_freebsd.c) -- and
+      wpa_supplicant must associate again (LINK_UP when it does; it cannot
+      while the access point is out of range);
+    * a lagg: ``lagg_ioctl`` SIOCSIFFLAGS runs ``lagg_stop`` then ``lagg_init``
+      (sys/net/if_lagg.c), which re-programs the ports whose MAC differs;
+    * a wired NIC: the driver re-inits; no link change is modelled (a guess:
+      whether em(4)/iflib renegotiates the link on re-init was not read).
+    """
+    state = sim.state
+    state.reinits[iface.name] = state.reinits.get(iface.name, 0) + 1
+    sim.note(f"{iface.name} re-initialised (IFF_UP bounced by the MAC set)")
+    if iface.kind == "wlan":
+        if iface.bssid is not None:
+            iface.bssid = None
+            sim.note(f"{iface.name} disassociated by the re-initialisation")
+            state.reassociations[iface.name] = state.reassociations.get(iface.name, 0) + 1
+            # a re-association takes time: scan, authenticate, 4-way handshake
+            state.now += REASSOCIATION_SECONDS
+        if iface.link:
+            iface.link = False
+            sim.emit(journal.ifnet(iface.name, "LINK_DOWN"))
+            sim.note(f"{iface.name} link down")
+    elif iface.kind == "lagg":
+        _lagg_init(sim, iface)
 
 
 def addport(sim: Sim, lagg_name: str, port_name: str) -> str | None:
@@ -212,18 +252,26 @@ def addport(sim: Sim, lagg_name: str, port_name: str) -> str | None:
         return "EPROTONOSUPPORT"
     if len(lagg.ports) >= LAGG_MAX_PORTS:
         return "ENOSPC"
+    # lp_lladdr: the MAC the port had when it joined (lagg_port_create)
     port.saved_mac = port.mac
     port.lagg = lagg_name
     if not lagg.ports:
+        # the first port gives the lagg its MAC; nothing is re-initialised
         lagg.mac = port.mac
         lagg.primary = port_name
         lagg.mtu = port.mtu
     else:
+        # every later port: if_setlladdr(port, lagg MAC), unconditionally
         port.mtu = lagg.mtu
         set_lladdr(sim, port_name, lagg.mac)
-    # "Keep ports sorted by if_index" (lagg_port_create)
-    lagg.ports.append(port_name)
-    lagg.ports.sort(key=lambda p: sim.state.interfaces[p].index)
+    if _release_major(sim.state) < 11:
+        # the 7-era lagg_port_create: SLIST_INSERT_HEAD, the newest port first
+        # (the seed capture lists nfe0 before its primary ndis0)
+        lagg.ports.insert(0, port_name)
+    else:
+        # "Keep ports sorted by if_index" (lagg_port_create)
+        lagg.ports.append(port_name)
+        lagg.ports.sort(key=lambda p: sim.state.interfaces[p].index)
     sim.note(f"{lagg_name} laggport {port_name}")
     return None
 
@@ -232,9 +280,10 @@ def delport(sim: Sim, lagg_name: str, port_name: str, *, detaching: bool = False
     """SIOCSLAGGDELPORT or a member's departure (if_lagg.c ``lagg_port_destroy``).
 
     When the primary leaves, the first remaining port becomes primary, the
-    lagg takes that port's original MAC and every remaining port is
-    re-programmed with it; the leaving port gets its own MAC back unless it
-    is being destroyed.
+    lagg takes that port's ``lp_lladdr`` (the MAC it had when it joined) and
+    every remaining port is given it with ``if_setlladdr`` -- the new primary
+    too, each a re-initialisation; then the leaving port gets its own
+    ``lp_lladdr`` back, unless it is being destroyed.
     """
     lagg = sim.state.interfaces.get(lagg_name)
     port = sim.state.interfaces.get(port_name)
@@ -248,7 +297,7 @@ def delport(sim: Sim, lagg_name: str, port_name: str, *, detaching: bool = False
         lagg.primary = new
         lladdr = ZERO_MAC
         if new is not None:
-            lladdr = sim.state.interfaces[new].saved_mac or sim.state.interfaces[new].hwaddr
+            lladdr = sim.state.interfaces[new].saved_mac or ZERO_MAC
         lagg.mac = lladdr
         for other in lagg.ports:
             set_lladdr(sim, other, lladdr)
@@ -354,15 +403,33 @@ def settle_links(sim: Sim) -> bool:
     return changed
 
 
+def attach_radio_ifnet(sim: Sim, radio: Radio) -> Iface:
+    """ndis(4) of the FreeBSD 7 era: the driver attaches its own 802.11 ifnet
+    (ndis0, no vap; sys/dev/if_ndis/if_ndis.c ``ndis_attach`` calls
+    ``ieee80211_ifattach`` on the driver's ifnet)."""
+    iface = Iface(
+        name=radio.name, index=sim.alloc_index(), kind="wlan", mac=radio.mac, hwaddr=radio.mac,
+        device=radio.name,
+    )  # fmt: skip
+    _attach_ifnet(sim, iface)
+    return iface
+
+
+def radio_of(state: SimState, iface: Iface) -> Radio | None:
+    """The radio under a wlan vap, or the device that is the 802.11 ifnet itself."""
+    return state.radios.get(iface.parent or iface.device or "")
+
+
 def detach_radio(sim: Sim, name: str) -> None:
     """The radio's driver detaches: its vaps are destroyed, then ``-iwn0 ...``."""
     radio = sim.state.radios[name]
     if not radio.attached:
         return
     for iface in ordered(sim.state):
-        if iface.kind == "wlan" and iface.parent == name:
+        if iface.kind == "wlan" and name in (iface.parent, iface.device):
             destroy(sim, iface.name)
     radio.attached = False
+    radio.silent = False
     sim.emit(journal.detach(name, radio.location, radio.pnpinfo, radio.bus))
     sim.note(f"{name} detached")
 
@@ -375,3 +442,5 @@ def attach_radio(sim: Sim, name: str) -> None:
     radio.attached = True
     sim.emit(journal.attach(name, radio.location, radio.pnpinfo, radio.bus))
     sim.note(f"{name} attached")
+    if radio.own_ifnet:
+        attach_radio_ifnet(sim, radio)

@@ -73,8 +73,17 @@ class Radio:
     pnpinfo: str = "vendor=0x8086 device=0x4238 subvendor=0x8086 subdevice=0x1111 class=0x028000"
     # some drivers cannot send with an overridden MAC (handbook note, reference 3.5)
     mac_override_ok: bool = True
-    # drivers that are reset (detached and re-attached) across suspend/resume
-    reattach_on_resume: bool = False
+    # what suspend/resume does to the device (laggroam.sim.radios): "in-place"
+    # (vaps suspended and resumed, wlan0 kept), "re-enumerate" (USB: detached
+    # at suspend, attached at resume), "rc-detach" (devctl detach/attach from
+    # rc.suspend/rc.resume), "dead" (vap kept, radio silent until re-attached)
+    resume: str = "in-place"
+    # ndis(4) of the FreeBSD 7 era: the driver's own ifnet is the 802.11
+    # interface (no wlan vap); False for every vap-era driver
+    own_ifnet: bool = False
+    # resumed without its firmware state ("dead" drivers): no association
+    # until the device detaches and attaches again
+    silent: bool = False
 
 
 @dataclass
@@ -86,6 +95,8 @@ class UsbDevice:
     mac: str
     attached: bool = False
     bus: str = "uhub0"
+    # disconnected by a suspend; attaches again on resume
+    resume_attach: bool = False
 
 
 @dataclass
@@ -185,6 +196,12 @@ class SimState:
     lease_files: dict[str, str] = field(default_factory=dict)
     write_calls: list[WriteCall] = field(default_factory=list)
     log: list[str] = field(default_factory=list)
+    # wpa_supplicant.conf has ctrl_interface= (wpa_cli can talk to it)
+    wpa_ctrl_interface: bool = True
+    # re-initialisations (IFF_UP bounces by if_setlladdr) and wlan
+    # re-associations, per interface name, for the scenario figures
+    reinits: dict[str, int] = field(default_factory=dict)
+    reassociations: dict[str, int] = field(default_factory=dict)
 
 
 T = TypeVar("T")

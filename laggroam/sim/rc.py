@@ -14,7 +14,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from laggroam.sim import daemons, ifconfig_cmd, kernel
+from laggroam.sim import daemons, ifconfig_cmd, kernel, rcresume
 from laggroam.sim.state import Sim
 
 PSEUDO_WORDS = {"DHCP", "SYNCDHCP", "NOSYNCDHCP", "WPA", "HOSTAP", "NOAUTO"}
@@ -230,13 +230,36 @@ def dhclient_service(sim: Sim, ifname: str) -> RcService:
     )
 
 
+WPA_PROGRAMS = ("/usr/sbin/wpa_supplicant", "/usr/local/sbin/wpa_supplicant")
+
+
 def wpa_service(sim: Sim, ifname: str) -> RcService:
-    """libexec/rc/rc.d/wpa_supplicant for one interface (defaults of reference 5.3)."""
+    """libexec/rc/rc.d/wpa_supplicant for one interface.
+
+    ``command=${wpa_supplicant_program}``, ``command_args="-B -i IF -c CONF
+    -D DRIVER -P /var/run/wpa_supplicant/IF.pid"``; rc.subr runs ``$command
+    $rc_flags $command_args`` with ``rc_flags`` from ``wpa_supplicant_flags``
+    (defaults ``/usr/sbin/wpa_supplicant``, ``-s``, /etc/defaults/rc.conf).
+    The driver is ``ndis`` for an NDIS interface (the 7-era script matched
+    ``ndis*`` names; the current one the ``%parent`` sysctl), else ``bsd``.
+    """
     pidfile = daemons.WPA_PIDFILE.format(ifname)
+    rc_conf = sim.state.rc_conf
+    program = rc_conf.get("wpa_supplicant_program", WPA_PROGRAMS[0])
+    flags = rc_conf.get("wpa_supplicant_flags", "-s").split()
+    conf = rc_conf.get("wpa_supplicant_conf_file", "/etc/wpa_supplicant.conf")
+    iface = sim.state.interfaces.get(ifname)
+    ndis = ifname.startswith("ndis") or (
+        iface is not None and (iface.parent or "").startswith("ndis")
+    )
 
     def start(out: Output) -> int:
-        argv = ["/usr/sbin/wpa_supplicant", "-s", "-B", "-i", ifname, "-c",
-                "/etc/wpa_supplicant.conf", "-D", "bsd", "-P", pidfile]  # fmt: skip
+        if program not in WPA_PROGRAMS:
+            # rc.subr run_rc_command: the command must be executable
+            out.err += f"/etc/rc.d/wpa_supplicant: WARNING: run_rc_command: cannot run {program}\n"
+            return 1
+        argv = [program, *flags, "-B", "-i", ifname, "-c", conf,
+                "-D", "ndis" if ndis else "bsd", "-P", pidfile]  # fmt: skip
         status, err = daemons.start_wpa(sim, ifname, argv, pidfile)
         out.err += err
         return status
@@ -403,13 +426,32 @@ def netif_start_create_only(sim: Sim, child: str, radio: str, out: Output) -> No
 # --- devd's stock rules -------------------------------------------------
 
 
+def _major(sim: Sim) -> int:
+    head = sim.state.release.split(".", 1)[0]
+    return int(head) if head.isdigit() else 15
+
+
+def wifi_drivers(sim: Sim) -> tuple[str, ...]:
+    """wifi-driver-regex: the list up to 13.x lacks iwlwifi and rtw (older
+    sbin/devd/devd.conf; reference section 0)."""
+    if _major(sim) >= 14:
+        return WIFI_DRIVER_RE
+    return tuple(d for d in WIFI_DRIVER_RE if d not in ("iwlwifi", "rtw"))
+
+
+def attach_excluded(sim: Sim) -> tuple[str, ...]:
+    """The IFNET ATTACH rule's ``"!(usbus|wlan)[0-9]+"`` (14.x and later);
+    ``"!usbus[0-9]+"`` up to 13.x, so pccard_ether also starts a new wlan."""
+    return ("usbus", "wlan") if _major(sim) >= 14 else ("usbus",)
+
+
 def stock_devd(sim: Sim, line: str) -> None:
     """Run what the stock devd.conf would run for ``line`` (first match only)."""
     state = sim.state
     if line.startswith(("+", "-")):
         name = line[1:].split(" ", 1)[0]
         base = name.rstrip("0123456789")
-        if base in WIFI_DRIVER_RE and name in state.radios:
+        if base in wifi_drivers(sim) and name in state.radios:
             # /etc/pccard_ether $device-name startchildren|stopchildren
             for child in wlans_of(sim, name):
                 if line[0] == "+" and child not in state.interfaces:
@@ -427,7 +469,7 @@ def stock_devd(sim: Sim, line: str) -> None:
         rc_script(sim, "dhclient", "quietstart", [ifname])
     elif (
         fields.get("type") == "ATTACH"
-        and not ifname.startswith(("usbus", "wlan"))
+        and not ifname.startswith(attach_excluded(sim))
         and iface is not None
         and not iface.up
     ):
@@ -483,12 +525,17 @@ def pccard_ether(sim: Sim, argv: list[str]) -> Output:
 
 def rc_power(sim: Sim, script: str, argv: list[str]) -> Output:
     """``/etc/rc.suspend`` or ``/etc/rc.resume acpi STATE`` (freebsd-src libexec/rc/rc.resume,
-    rc.suspend): check the two arguments, log, and run the rc.d scripts with the
-    ``suspend``/``resume`` keyword -- none of the simulated ones has it."""
+    rc.suspend): check the two arguments, log, and run the rc.d scripts whose
+    KEYWORD has ``suspend``/``resume`` (laggroam.sim.rcresume)."""
     out = Output()
     if len(argv) != 2:
         out.out = f"Usage: /etc/{script} [apm|acpi] [standby,suspend|1-4]\n"
         return out.done(1)
     what = "resumed" if script == "rc.resume" else "suspend"
     sim.note(f"{argv[0]}: {what} ({script} {' '.join(argv)})")
+    verb = "resume" if script == "rc.resume" else "suspend"
+    text, notes = rcresume.run_scripts(sim.dir.resolve() / "root", verb)
+    out.out += text
+    for note in notes:
+        sim.note(f"{script}: {note}")
     return out.done(0)

@@ -201,7 +201,10 @@ def _wpa_cli(sim: Sim, argv: list[str], run: Run) -> None:
     if ifname is None:
         ifname = next(iter(sorted(state.supplicants)), None)
     sup = state.supplicants.get(ifname or "")
-    if sup is None or str(sup.pid) not in state.processes:
+    # wpa_supplicant opens its control socket only when the configuration has
+    # ctrl_interface= (contrib/wpa/wpa_supplicant/ctrl_iface_unix.c); without
+    # it wpa_cli finds no socket, whatever the supplicant is doing
+    if sup is None or str(sup.pid) not in state.processes or not state.wpa_ctrl_interface:
         # contrib/wpa/wpa_supplicant/wpa_cli.c, exit status -1
         run.out = (
             f"Failed to connect to non-global ctrl_ifname: {ifname or '(null)'}  "

@@ -1,18 +1,26 @@
-"""Fixtures for the end-to-end scenarios."""
+"""Fixtures for the end-to-end scenarios.
 
+After every scenario the daemon is left running, in simulated time, for ten
+minutes: it must do nothing more (no self-feeding loop of actions, link
+events and reconciles).  ``LAGGROAM_STATS=1`` prints each scenario's figures
+at the end of the run: actions, interface re-initialisations and Wi-Fi
+re-associations per converge, wpa_supplicant restarts.
+"""
+
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from laptophelp import Laptop
+from laptophelp import FIGURES, Laptop
 
 from laggroam.demo import Style
 
 
 @pytest.fixture
-def laptop() -> Iterator[Laptop]:
+def laptop(request: pytest.FixtureRequest) -> Iterator[Laptop]:
     # Short path: the daemon's socket must fit sun_path (sys/sys/un.h).
     path = Path(tempfile.mkdtemp(prefix="lgsc", dir="/tmp"))
     lines: list[str] = []
@@ -20,6 +28,18 @@ def laptop() -> Iterator[Laptop]:
     story.lines = lines
     try:
         yield story
+        if story.policy_path.exists():
+            left = story.quiet_for_ten_minutes()
+            assert left == [], f"a self-feeding loop: {left}"
+            if hasattr(story, "figures"):
+                FIGURES.append(story.figures.line(request.node.name))
     finally:
         story.stop()
         shutil.rmtree(path, ignore_errors=True)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if os.environ.get("LAGGROAM_STATS") and FIGURES:
+        terminalreporter.write_line("scenario figures (after the laptop was built):")
+        for line in FIGURES:
+            terminalreporter.write_line(f"  {line}")

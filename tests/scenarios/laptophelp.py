@@ -8,19 +8,110 @@ hook, the daemon (or the one-shot fallback), and the host converging.
 import os
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from laggroam.demo import Story
+from laggroam.devdline import DevdLineError, parse_event
+from laggroam.event import Event, EventError, from_devd
 from laggroam.host import Host
+from laggroam.reconcile import reconcile
+from laggroam.sim import journal
 from laggroam.sim.state import read_only
 
 WAIT = 20.0
+# "Left running for ten simulated minutes": reconciles every half minute.
+QUIET_SECONDS = 600
+QUIET_STEP = 30
+# Scenario figures, printed at the end of the session with LAGGROAM_STATS=1.
+FIGURES: list[str] = []
+
+
+@dataclass
+class Figures:
+    """What laggroam did while the host converged after each world change."""
+
+    converges: int = 0
+    actions: int = 0
+    reinits: int = 0
+    reassociations: int = 0
+    wpa_restarts: int = 0
+
+    def line(self, name: str) -> str:
+        per = max(self.converges, 1)
+        return (
+            f"{name}: {self.converges} converges, {self.actions} actions"
+            f" ({self.actions / per:.2f} per converge), {self.reinits} interface"
+            f" re-initialisations ({self.reinits / per:.2f} per converge,"
+            f" {self.reassociations} Wi-Fi re-associations), {self.wpa_restarts}"
+            " wpa_supplicant restarts"
+        )
 
 
 class Laptop(Story):
     """``Story`` with test conveniences; ``lines`` holds what it said."""
 
     lines: list[str]
+    figures: Figures
+    _mark: tuple[int, int, int]
+
+    def start(
+        self, policy_text: str | None = None, *, daemon: bool = True, init: tuple[str, ...] = ()
+    ) -> None:
+        super().start(policy_text, daemon=daemon, init=init)
+        self.begin()
+
+    def begin(self) -> None:
+        """Count from here: the laptop is built and laggroam installed."""
+        self.figures = Figures()
+        self._mark = self._counters()
+
+    def _counters(self) -> tuple[int, int, int]:
+        state = read_only(self.dir)
+        return (
+            len(self.records()),
+            sum(state.reinits.values()),
+            sum(state.reassociations.values()),
+        )
+
+    def _count(self) -> None:
+        if not hasattr(self, "_mark"):
+            self.begin()
+        records, reinits, reassoc = self._counters()
+        actions = [a for r in self.records()[self._mark[0] :] for a in r.get("actions", [])]
+        self.figures.converges += 1
+        self.figures.actions += len(actions)
+        self.figures.wpa_restarts += sum(
+            1 for a in actions if "wpa_supplicant stop" in str(a.get("command", ""))
+        )
+        self.figures.reinits += reinits - self._mark[1]
+        self.figures.reassociations += reassoc - self._mark[2]
+        self._mark = (records, reinits, reassoc)
+
+    def quiet_for_ten_minutes(self) -> list[str]:
+        """The daemon's reconciles over ten simulated minutes from now: what they did.
+
+        The daemon is stopped and the product's own reconcile runs every
+        QUIET_STEP seconds of a simulated clock, with the devd events raised
+        since (each action's link events feed the next one); a host without a
+        self-feeding loop sees none done.
+        """
+        self.stop()
+        store = self.store
+        seq = journal.last_seq(self.dir)
+        start = time.time()
+        done: list[str] = []
+        for step in range(QUIET_STEP, QUIET_SECONDS + 1, QUIET_STEP):
+            events = _events(self.dir, seq)
+            seq = journal.last_seq(self.dir)
+            with store.lock(wait=30) as got:
+                assert got, "the reconcile lock stayed busy"
+                outcome = reconcile(
+                    self.system, self.policy, store, events, clock=lambda s=step: start + s,
+                    verify_deadline=0.0,
+                )  # fmt: skip
+            done += [f"+{step}s {d.action.command()}" for d in outcome.done]
+        return done
 
     def wait(self, what: str, probe: Callable[[], object], timeout: float = WAIT) -> None:
         deadline = time.monotonic() + timeout
@@ -33,6 +124,7 @@ class Laptop(Story):
         """Wait until nothing is pending anywhere and ``expect`` holds; return the host."""
         self.wait("convergence", lambda: self.converged() and not _one_shots(self.dir))
         self.wait("the expected state", lambda: self.converged() and expect(self.observe()))
+        self._count()
         return self.observe()
 
     def world(self, *argv: str) -> None:
@@ -56,6 +148,19 @@ class Laptop(Story):
 
     def records(self) -> list[dict[str, object]]:
         return self.store.read_journal(last=1000)
+
+
+def _events(sim_dir: Path, after: int) -> list[Event]:
+    out = []
+    for entry in journal.read(sim_dir, after=after):
+        try:
+            devd = parse_event(entry.line)
+            event = from_devd(entry.line[:1], devd.variables)
+        except (DevdLineError, EventError):
+            continue
+        if event is not None:
+            out.append(event)
+    return out
 
 
 def _one_shots(sim_dir: Path) -> bool:

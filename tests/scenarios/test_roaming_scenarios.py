@@ -74,15 +74,18 @@ def test_cable_unplug_and_replug_keep_the_address(laptop: Laptop) -> None:
     )
 
 
-def test_suspend_resume_puts_wlan0_back(laptop: Laptop) -> None:
+def test_suspend_resume_keeps_wlan0_on_a_native_radio(laptop: Laptop) -> None:
     laptop.start(policy())
     laptop.world("unplug", "em0")
     laptop.settle(on("wlan0"))
     address = laptop.address()
+    index = read_only(laptop.dir).interfaces["wlan0"].index
     laptop.world("suspend")
     laptop.world("resume")
     laptop.settle(associated)
     assert laptop.address() == address
+    # iwn resumes its vap in place (sys/dev/iwn/if_iwn.c): the same wlan0
+    assert read_only(laptop.dir).interfaces["wlan0"].index == index
     laptop.wait("rc.resume chained", lambda: chained(laptop, "rc.resume"))
 
 

@@ -249,3 +249,15 @@ def test_a_hostile_interface_name_runs_nothing(laptop: Path, name: str) -> None:
             assert conn.recv(200) == f"laggroam/1 DEVD {EVENTS['link up em0']}\n".encode()
     finally:
         listener.close()
+
+
+@pytest.mark.parametrize(("release", "old"), [("13.0", True), ("12.0", True), ("14.0", False)])
+def test_stock_devd_conf_up_to_13_starts_a_new_wlan_too(release: str, old: bool) -> None:
+    # up to 13.x the IFNET ATTACH rule matched "!usbus[0-9]+" and the wifi
+    # driver list had no iwlwifi (sbin/devd/devd.conf, older versions)
+    files = devd.stock_config(Path("/r"), release)
+    text = "".join(files.values())
+    assert ('"!usbus[0-9]+"' in text) == old
+    assert ('"!(usbus|wlan)[0-9]+"' in text) == (not old)
+    assert ("iwlwifi" in text) == (not old)
+    assert "urtw|" in text and "rtwn|" in text

@@ -7,9 +7,10 @@ lists, lagg lines, groups, media and status -- must match line by line.
 
 import re
 
-from simhelp import IFCONFIG_FIXTURES, NOWHERE, boot_laptop, ifconfig_run
+import pytest
+from simhelp import IFCONFIG_FIXTURES, NOWHERE, boot_laptop, check_roundtrip, ifconfig_run
 
-from laggroam.sim import engine, ifconfig_out, kernel, world
+from laggroam.sim import engine, ifconfig_out, kernel, laptop, power, world
 from laggroam.sim.model import SimState
 from laggroam.sim.state import Sim
 
@@ -114,3 +115,55 @@ def test_associated_wlan_has_the_15_capture_structure() -> None:
         "\tstatus: associated",
         "\tnd6 options=829<PERFORMNUD,IFDISABLED,AUTO_LINKLOCAL,STABLEADDR>",
     ]
+
+
+@pytest.mark.parametrize("release", ["7.0", "11.0", "12.0", "13.0", "14.0", "15.0"])
+@pytest.mark.parametrize("radio", ["iwn", "rtwn", "ndis"])
+def test_every_release_parses_back_to_its_state(release: str, radio: str) -> None:
+    sim = Sim(NOWHERE, laptop.new_state(release, radio))
+    laptop.power_on(sim)
+    check_roundtrip(sim.state)
+    wired = laptop.wired_name(sim.state)
+    world.unplug(sim, wired)
+    engine.settle(sim)
+    check_roundtrip(sim.state)
+    power.suspend(sim)
+    engine.settle(sim)
+    power.resume(sim)
+    engine.settle(sim)
+    check_roundtrip(sim.state)
+
+
+def test_the_seed_laptop_prints_as_the_seed_capture() -> None:
+    # fixtures/ifconfig/lagg-failover-ndis0-nfe0-seed-blog.txt, whose page
+    # stripped the indentation and every <...>: compare with both stripped
+    sim = Sim(NOWHERE, laptop.new_state("7.0", "ndis"))
+    laptop.power_on(sim)
+    world.unplug(sim, "nfe0")
+    engine.settle(sim)
+    capture = (IFCONFIG_FIXTURES / "lagg-failover-ndis0-nfe0-seed-blog.txt").read_text()
+    want = [line for line in capture.splitlines() if not line.startswith("#")]
+
+    def stripped(text: str) -> list[str]:
+        return [re.sub(r"<[^>]*>", "", line).strip() for line in text.splitlines()]
+
+    got = stripped(ifconfig_out.render_all(sim.state))
+    for name in ("ndis0", "nfe0", "lagg0"):
+        block = _flat_block(want, name)
+        mine = _flat_block(got, name)
+        shape = [re.split(r"[=: ]", line)[0] for line in block]
+        assert [re.split(r"[=: ]", line)[0] for line in mine] == shape, (name, mine)
+        assert [x for x in block if "options=" in x] == [x for x in mine if "options=" in x]
+    lagg = _flat_block(got, "lagg0")
+    assert "laggproto failover" in lagg
+    assert lagg[-2:] == ["laggport: nfe0 flags=0", "laggport: ndis0 flags=5"]
+    assert _flat_block(got, "nfe0")[2] == "ether 00:1a:73:73:92:34"  # the lagg MAC, ndis0's
+
+
+def _flat_block(lines: list[str], name: str) -> list[str]:
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"{name}:"))
+    end = next(
+        (i for i in range(start + 1, len(lines)) if re.match(r"^[a-z]+[0-9]+: flags=", lines[i])),
+        len(lines),
+    )
+    return lines[start:end]

@@ -149,3 +149,86 @@ def test_lacp_ports_show_collecting_distributing_only_with_a_partner() -> None:
         "em0": "1c<ACTIVE,COLLECTING,DISTRIBUTING>",
         "em1": "1c<ACTIVE,COLLECTING,DISTRIBUTING>",
     }
+
+
+def _link_events(sim: Sim, after: int, name: str) -> list[str]:
+    return [
+        line.rsplit("type=", 1)[1]
+        for line in sim.events[after:]
+        if f"subsystem={name} type=LINK_" in line
+    ]
+
+
+def test_setting_the_mac_wlan0_already_wears_still_drops_its_association() -> None:
+    # sys/net/if.c if_setlladdr has no equality check: IFF_UP is cleared and
+    # set again, which restarts the vap; the old model skipped an equal MAC
+    sim = boot_laptop()
+    wlan0 = sim.state.interfaces["wlan0"]
+    assert wlan0.link
+    mark = len(sim.events)
+    before = sim.state.reinits.get("wlan0", 0), sim.state.reassociations.get("wlan0", 0)
+    assert ifconfig_run(sim, "wlan0", "ether", wlan0.mac).status == 0
+    assert _link_events(sim, mark, "wlan0") == ["LINK_DOWN", "LINK_UP"]
+    assert sim.state.reinits["wlan0"] == before[0] + 1
+    assert sim.state.reassociations["wlan0"] == before[1] + 1
+
+
+def test_every_laggport_that_touches_wlan0_costs_a_reassociation() -> None:
+    sim = boot_laptop()
+    mark = len(sim.events)
+    before = sim.state.reassociations.get("wlan0", 0)
+    ifconfig_run(sim, "lagg0", "-laggport", "wlan0")  # its lp_lladdr back
+    ifconfig_run(sim, "lagg0", "laggport", "wlan0")  # the lagg's MAC
+    assert _link_events(sim, mark, "wlan0") == ["LINK_DOWN", "LINK_UP"] * 2
+    assert sim.state.reassociations["wlan0"] == before + 2
+
+
+def test_a_reassociation_fails_while_the_access_point_is_out_of_range() -> None:
+    sim = boot_laptop()
+    world.set_ap(sim, "home", False)
+    engine.settle(sim)
+    world.set_ap(sim, "home", True)  # back, but the MAC set comes first
+    sim.state.aps["home"].in_range = False
+    mark = len(sim.events)
+    ifconfig_run(sim, "wlan0", "ether", sim.state.interfaces["wlan0"].mac)
+    assert _link_events(sim, mark, "wlan0") == []  # it had no association to lose
+    assert not sim.state.interfaces["wlan0"].link
+
+
+def test_a_down_lagg_programs_its_ports_only_when_it_starts_running() -> None:
+    # lagg_init returns at once while IFF_DRV_RUNNING is set and re-programs
+    # port MACs on the transition to running (sys/net/if_lagg.c); the old
+    # model re-programmed the ports at once even while lagg0 was down
+    sim = boot_laptop()
+    ifconfig_run(sim, "lagg0", "down")
+    ifconfig_run(sim, "lagg0", "ether", IWN0_MAC)
+    assert sim.state.interfaces["em0"].mac == EM0_MAC
+    assert sim.state.interfaces["wlan0"].mac == EM0_MAC
+    ifconfig_run(sim, "lagg0", "up")
+    assert sim.state.interfaces["em0"].mac == IWN0_MAC
+    assert sim.state.interfaces["wlan0"].mac == IWN0_MAC
+
+
+def test_a_running_lagg_whose_mac_is_set_bounces_and_programs_its_ports() -> None:
+    sim = boot_laptop()
+    mark = len(sim.events)
+    ifconfig_run(sim, "lagg0", "ether", IWN0_MAC)
+    assert sim.state.interfaces["wlan0"].mac == IWN0_MAC
+    assert _link_events(sim, mark, "wlan0") == ["LINK_DOWN", "LINK_UP"]
+    assert sim.state.reinits["lagg0"] == 1
+
+
+def test_the_new_primary_takes_its_lp_lladdr_not_its_hwaddr() -> None:
+    # lagg_port_destroy: bcopy(lp0->lp_lladdr, ...) -- the MAC the port had
+    # when it joined; here em0 joined wearing the wireless MAC (handbook fix)
+    sim = boot_laptop()
+    ifconfig_run(sim, "lagg0", "-laggport", "em0")
+    ifconfig_run(sim, "lagg0", "-laggport", "wlan0")
+    ifconfig_run(sim, "em0", "ether", IWN0_MAC)
+    ifconfig_run(sim, "lagg0", "laggport", "wlan0")
+    ifconfig_run(sim, "lagg0", "laggport", "em0")
+    assert sim.state.interfaces["lagg0"].primary == "wlan0"
+    ifconfig_run(sim, "lagg0", "-laggport", "wlan0")
+    assert sim.state.interfaces["lagg0"].mac == IWN0_MAC  # em0's lp_lladdr
+    assert sim.state.interfaces["em0"].hwaddr == EM0_MAC
+    check_lagg_invariants(sim.state)

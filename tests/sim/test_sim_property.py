@@ -21,7 +21,9 @@ class LaptopMachine(RuleBasedStateMachine):
     ports_before: dict[str, list[str]]
     mac_before_join: dict[str, str]
 
-    @initialize(release=st.sampled_from(["15.0", "11.0"]), late=st.booleans())
+    @initialize(
+        release=st.sampled_from(["15.0", "14.0", "13.0", "12.0", "11.0"]), late=st.booleans()
+    )
     def boot(self, release: str, late: bool) -> None:
         self.sim = boot_laptop(release, ("iwn0",) if late else ())
         self.ports_before = self._ports()

@@ -238,3 +238,43 @@ def test_only_state_changing_calls_are_counted(fresh: Path) -> None:
         ("ifconfig", ["lagg0", "laggport", "em0"]),
         ("service", ["dhclient", "restart", "lagg0"]),
     ]
+
+
+def test_stopping_wpa_supplicant_leaves_wlan0_down(fresh: Path) -> None:
+    # driver_bsd.c deinit marks the interface down (bsd_ctrl_iface(drv, 0));
+    # the old model left wlan0 up
+    assert run(fresh, "service", "wpa_supplicant", "stop", "wlan0")[0] == 0
+    state = read_only(fresh)
+    assert not state.interfaces["wlan0"].up
+    assert not state.interfaces["wlan0"].link
+    header = run(fresh, "ifconfig", "wlan0")[1].splitlines()[0]
+    assert "<UP," not in header
+    # a crash runs no deinit: the interface stays up
+    assert run(fresh, "service", "wpa_supplicant", "start", "wlan0")[0] == 0
+    assert main(["wpa", "kill", "wlan0"], fresh) == 0
+    assert read_only(fresh).interfaces["wlan0"].up
+
+
+def test_wpa_cli_answers_only_with_ctrl_interface(tmp_path: Path) -> None:
+    assert main(["init", "laptop", "--no-ctrl-interface"], tmp_path) == 0
+    status, out, _ = run(tmp_path, "wpa_cli", "-i", "wlan0", "status")
+    assert status == 255
+    assert out.startswith("Failed to connect to non-global ctrl_ifname: wlan0")
+    # the supplicant runs and is associated all the same
+    assert read_only(tmp_path).supplicants["wlan0"].state == "COMPLETED"
+    assert "\tstatus: associated\n" in run(tmp_path, "ifconfig", "wlan0")[1]
+
+
+def test_rc_conf_names_the_wpa_supplicant_program_and_flags(tmp_path: Path) -> None:
+    # rc.d/wpa_supplicant: command=${wpa_supplicant_program}, rc_flags from
+    # wpa_supplicant_flags (libexec/rc/rc.d/wpa_supplicant, rc.subr)
+    argv = ["init", "laptop", "--rc", "wpa_supplicant_program=/usr/local/sbin/wpa_supplicant",
+            "--rc", "wpa_supplicant_flags=-s -dd"]  # fmt: skip
+    assert main(argv, tmp_path) == 0
+    state = read_only(tmp_path)
+    proc = state.processes[str(state.supplicants["wlan0"].pid)]
+    assert proc.argv[:3] == ["/usr/local/sbin/wpa_supplicant", "-s", "-dd"]
+    assert proc.argv[3:7] == ["-B", "-i", "wlan0", "-c"]
+    bad = tmp_path / "bad"
+    assert main(["init", "laptop", "--rc", "wpa_supplicant_program=/nowhere/wpa"], bad) == 1
+    assert "wlan0" not in read_only(bad).supplicants

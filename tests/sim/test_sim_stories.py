@@ -45,36 +45,78 @@ def test_cable_unplug_fails_over_to_wlan0_and_keeps_the_address(laptop: Path) ->
     assert "\tlaggport: em0 flags=5<MASTER,ACTIVE>\n" in run(laptop, "ifconfig", "lagg0").out
 
 
-def test_suspend_resume_leaves_lagg0_without_wlan0(laptop: Path) -> None:
+def test_suspend_resume_on_a_native_radio_keeps_wlan0_in_lagg0(laptop: Path) -> None:
+    # iwn_suspend/iwn_resume: ieee80211_suspend_all/resume_all (sys/dev/iwn/if_iwn.c);
+    # the old model destroyed and re-created wlan0 here
     wpa_pid = read_only(laptop).supplicants["wlan0"].pid
+    index = read_only(laptop).interfaces["wlan0"].index
     mark = journal.last_seq(laptop)
     sim(laptop, "suspend")
     sim(laptop, "resume")
     events = events_after(laptop, mark)
     assert events[0] == "!system=ACPI subsystem=Suspend type=\\ notify=0x03"
+    assert "!system=IFNET subsystem=wlan0 type=LINK_DOWN" in events
+    assert not any("DETACH" in e or "ATTACH" in e or e[0] in "+-" for e in events)
     resume = events.index("!system=ACPI subsystem=Resume type=\\ notify=0x03")
+    assert "!system=IFNET subsystem=wlan0 type=LINK_UP" in events[resume:]
+    state = read_only(laptop)
+    assert state.interfaces["lagg0"].ports == ["em0", "wlan0"]
+    assert state.interfaces["wlan0"].index == index  # the same ifnet
+    assert state.interfaces["wlan0"].link
+    assert state.supplicants["wlan0"].pid == wpa_pid
+
+
+@pytest.mark.parametrize("setup", [["--radio", "rtwn"], ["--detach-on-suspend"]])
+def test_suspend_resume_re_creates_wlan0_when_the_radio_detaches(
+    tmp_path: Path, setup: list[str]
+) -> None:
+    # USB: usb_bus_suspend disconnects every device (sys/dev/usb/controller/
+    # usb_controller.c); the rc.suspend workaround detaches the radio itself
+    sim(tmp_path, "init", "laptop", *setup)
+    radio = "rtwn0" if "rtwn" in setup else "iwn0"
+    wpa_pid = read_only(tmp_path).supplicants["wlan0"].pid
+    mark = journal.last_seq(tmp_path)
+    sim(tmp_path, "suspend")
+    sim(tmp_path, "resume")
+    events = events_after(tmp_path, mark)
+    detach = events.index("!system=IFNET subsystem=wlan0 type=DETACH")
+    assert events[detach + 1].startswith(f"-{radio} at ")
+    resume = events.index("!system=ACPI subsystem=Resume type=\\ notify=0x03")
+    assert detach < resume
     tail = events[resume:]
-    detach = tail.index("!system=IFNET subsystem=wlan0 type=DETACH")
-    assert tail[detach + 1].startswith("-iwn0 at ")
-    attach = next(i for i, line in enumerate(tail) if line.startswith("+iwn0 at "))
+    attach = next(i for i, line in enumerate(tail) if line.startswith(f"+{radio} at "))
     assert tail[attach + 1 : attach + 3] == [
         "!system=IFNET subsystem=wlan0 type=ATTACH",
         "!system=ETHERNET subsystem=wlan0 type=IFATTACH",
     ]
     assert tail[-1] == "!system=IFNET subsystem=wlan0 type=LINK_UP"
-    state = read_only(laptop)
+    state = read_only(tmp_path)
     # wlan0 is back and associated, wearing its own MAC, but lagg0 lost it
     assert state.interfaces["lagg0"].ports == ["em0"]
     assert state.interfaces["wlan0"].mac == IWN0_MAC
     assert state.interfaces["wlan0"].link
-    assert "laggport: wlan0" not in run(laptop, "ifconfig", "lagg0").out
+    assert "laggport: wlan0" not in run(tmp_path, "ifconfig", "lagg0").out
     # the same wpa_supplicant waited for wlan0 and took the new one over
     assert state.supplicants["wlan0"].pid == wpa_pid
     assert "wpa_supplicant on wlan0: interface removed, waiting for it" in state.log
 
 
+def test_a_radio_resumed_without_firmware_stays_silent_until_re_attached(tmp_path: Path) -> None:
+    # iwlwifi built without CONFIG_PM_SLEEP (sys/modules/iwlwifi/Makefile)
+    sim(tmp_path, "init", "laptop", "--radio", "iwlwifi")
+    sim(tmp_path, "suspend")
+    sim(tmp_path, "resume")
+    state = read_only(tmp_path)
+    assert state.interfaces["lagg0"].ports == ["em0", "wlan0"]
+    assert not state.interfaces["wlan0"].link
+    sim(tmp_path, "detach", "iwlwifi0")
+    sim(tmp_path, "attach", "iwlwifi0")
+    assert read_only(tmp_path).interfaces["wlan0"].link
+
+
 def test_late_radio_at_boot_leaves_lagg0_with_em0_only(tmp_path: Path) -> None:
-    sim(tmp_path, "init", "laptop", "--late", "iwn0")
+    # the host is built as far as rc got, and init says that the boot failed
+    assert main(["init", "laptop", "--late", "iwn0"], tmp_path) == 1
     events = events_after(tmp_path, 0)
     lagg_attach = events.index("!system=IFNET subsystem=lagg0 type=ATTACH")
     radio = next(i for i, line in enumerate(events) if line.startswith("+iwn0 at "))
