@@ -146,7 +146,9 @@ class Laptop(Story):
         return self.store.read_journal(last=1000)
 
 
-def on(port: str | None, ports: tuple[str, ...] = ("em0", "wlan0"), lagg: str = "lagg0"):  # type: ignore[no-untyped-def]
+def on(
+    port: str | None, ports: tuple[str, ...] = ("em0", "wlan0"), lagg: str = "lagg0"
+) -> Callable[[Host], bool]:
     """lagg has exactly ``ports``, the first one primary, and traffic on ``port``."""
 
     def check(host: Host) -> bool:
