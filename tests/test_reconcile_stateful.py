@@ -20,8 +20,7 @@ from paths import REPO
 from simrun import in_process
 
 from laggroam import policy
-from laggroam.devdline import DevdLineError, parse_event
-from laggroam.event import Event, EventError, from_devd
+from laggroam.event import Event
 from laggroam.reconcile import reconcile
 from laggroam.sim import journal
 from laggroam.sim.cli import main as sim_main
@@ -88,16 +87,7 @@ class Roaming(RuleBasedStateMachine):
     # -- the product ---------------------------------------------------------
 
     def events(self) -> list[Event]:
-        out = []
-        for entry in journal.read(self.dir, after=self.seq):
-            self.seq = entry.seq
-            try:
-                devd = parse_event(entry.line)
-                event = from_devd(entry.line[:1], devd.variables)
-            except (DevdLineError, EventError):
-                continue
-            if event is not None:
-                out.append(event)
+        out, self.seq = journal.laggroam_events(self.dir, self.seq)
         return out
 
     def apply(self) -> None:

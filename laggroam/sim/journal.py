@@ -16,6 +16,10 @@ devd consumer can ask for "events after N".  Lines are only appended.
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from laggroam.event import Event as ProductEvent
 
 JOURNAL = "devd.journal"
 
@@ -97,3 +101,23 @@ def last_seq(sim_dir: Path) -> int:
     """The highest sequence number in the journal (0 when empty)."""
     events = read(sim_dir)
     return events[-1].seq if events else 0
+
+
+def laggroam_events(sim_dir: Path, after: int = 0) -> tuple[list["ProductEvent"], int]:
+    """The journal's events after ``after`` as laggroam understands them, and the
+    last sequence number read: what a daemon fed by this host's devd would get."""
+    from laggroam.devdline import DevdLineError, parse_event
+    from laggroam.event import EventError, from_devd
+
+    out = []
+    last = after
+    for entry in read(sim_dir, after):
+        last = entry.seq
+        try:
+            devd = parse_event(entry.line)
+            event = from_devd(entry.line[:1], devd.variables)
+        except (DevdLineError, EventError):
+            continue
+        if event is not None:
+            out.append(event)
+    return out, last

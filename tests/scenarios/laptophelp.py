@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from laggroam.demo import Story
-from laggroam.devdline import DevdLineError, parse_event
-from laggroam.event import Event, EventError, from_devd
 from laggroam.host import Host
 from laggroam.reconcile import reconcile
 from laggroam.sim import journal
@@ -55,11 +53,10 @@ class Laptop(Story):
     figures: Figures
     _mark: tuple[int, int, int]
 
-    def start(
-        self, policy_text: str | None = None, *, daemon: bool = True, init: tuple[str, ...] = ()
-    ) -> None:
-        super().start(policy_text, daemon=daemon, init=init)
+    def install(self, policy_text: str | None = None, *, daemon: bool = True) -> None:
+        """Count from the booted laptop: installing laggroam is the first converge."""
         self.begin()
+        super().install(policy_text, daemon=daemon)
 
     def begin(self) -> None:
         """Count from here: the laptop is built and laggroam installed."""
@@ -69,7 +66,7 @@ class Laptop(Story):
     def _counters(self) -> tuple[int, int, int]:
         state = read_only(self.dir)
         return (
-            len(self.records()),
+            len(self.records()) if self.policy_path.exists() else 0,
             sum(state.reinits.values()),
             sum(state.reassociations.values()),
         )
@@ -102,8 +99,7 @@ class Laptop(Story):
         start = time.time()
         done: list[str] = []
         for step in range(QUIET_STEP, QUIET_SECONDS + 1, QUIET_STEP):
-            events = _events(self.dir, seq)
-            seq = journal.last_seq(self.dir)
+            events, seq = journal.laggroam_events(self.dir, seq)
             with store.lock(wait=30) as got:
                 assert got, "the reconcile lock stayed busy"
                 outcome = reconcile(
@@ -150,17 +146,22 @@ class Laptop(Story):
         return self.store.read_journal(last=1000)
 
 
-def _events(sim_dir: Path, after: int) -> list[Event]:
-    out = []
-    for entry in journal.read(sim_dir, after=after):
-        try:
-            devd = parse_event(entry.line)
-            event = from_devd(entry.line[:1], devd.variables)
-        except (DevdLineError, EventError):
-            continue
-        if event is not None:
-            out.append(event)
-    return out
+def on(
+    port: str | None, ports: tuple[str, ...] = ("em0", "wlan0"), lagg: str = "lagg0"
+) -> Callable[[Host], bool]:
+    """lagg has exactly ``ports``, the first one primary, and traffic on ``port``."""
+
+    def check(host: Host) -> bool:
+        iface = host.get(lagg)
+        return (
+            iface is not None
+            and iface.lagg is not None
+            and set(iface.lagg.port_names) == set(ports)
+            and iface.lagg.primary == ports[0]
+            and iface.lagg.active == port
+        )
+
+    return check
 
 
 def _one_shots(sim_dir: Path) -> bool:

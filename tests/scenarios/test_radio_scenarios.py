@@ -9,7 +9,7 @@ running for ten simulated minutes and requires that it does nothing more.
 """
 
 import pytest
-from laptophelp import Laptop
+from laptophelp import Laptop, on
 
 from laggroam.host import Host
 from laggroam.plan import MAX_WPA_RESTARTS
@@ -25,20 +25,6 @@ def policy(parent: str) -> str:
         f"renew_dhcp = on-failover\n\n[wlan0]\nparent = {parent}\nwpa = yes\n"
         "restart_wpa = on-attach on-resume on-stuck\nstuck_after = 2s\n"
     )
-
-
-def on(port: str | None, ports: tuple[str, ...] = ("em0", "wlan0"), lagg: str = "lagg0"):  # type: ignore[no-untyped-def]
-    def check(host: Host) -> bool:
-        iface = host.get(lagg)
-        return (
-            iface is not None
-            and iface.lagg is not None
-            and set(iface.lagg.port_names) == set(ports)
-            and iface.lagg.primary == ports[0]
-            and iface.lagg.active == port
-        )
-
-    return check
 
 
 def associated(name: str = "wlan0", ports: tuple[str, ...] = ("em0", "wlan0")):  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ network did not change, and that devd's stock behaviour still happened.
 import os
 import signal
 
-from laptophelp import Laptop
+from laptophelp import Laptop, on
 
 from laggroam.host import Host
 from laggroam.sim import devd as sim_devd
@@ -28,20 +28,6 @@ def policy(**daemon: str) -> str:
         "renew_dhcp = on-failover\n\n[wlan0]\nparent = iwn0\nwpa = yes\n"
         "restart_wpa = on-attach on-resume on-stuck\nstuck_after = 2s\n"
     )
-
-
-def on(port: str, ports: tuple[str, ...] = BOTH):  # type: ignore[no-untyped-def]
-    def check(host: Host) -> bool:
-        lagg = host.get("lagg0")
-        return (
-            lagg is not None
-            and lagg.lagg is not None
-            and set(lagg.lagg.port_names) == set(ports)
-            and lagg.lagg.primary == ports[0]
-            and lagg.lagg.active == port
-        )
-
-    return check
 
 
 def associated(host: Host) -> bool:
