@@ -294,8 +294,11 @@ class _Validator:
             return None
         # A section with "wpa" and no "parent" is a wireless port that is its
         # own 802.11 interface (ndis0 of the FreeBSD 7 era): a wlan section
-        # whose interface laggroam never creates.
-        if "ports" not in values and "parent" not in values and "wpa" not in values:
+        # whose interface laggroam never creates.  A wlan vap (wlanN) still
+        # needs its radio: it is re-created from it (ifconfig wlanN create
+        # wlandev RADIO) when the radio detaches and attaches.
+        own_ifnet = "wpa" in values and not _WLAN_NAME_RE.fullmatch(name)
+        if "ports" not in values and "parent" not in values and not own_ifnet:
             hint = policyvalues.hint(name, [_DAEMON])
             for key in values:
                 near = policyvalues.closest(key, ["ports", "parent"])

@@ -182,7 +182,14 @@ def test_scan_no_shell_true_os_system_or_popen() -> None:
 # Who may start processes, and why.  The simulator (laggroam/sim) and the demo
 # drive the simulator's own stand-ins and never act on a real host; sim/localrc.py
 # is the simulated "service laggroam", which starts the daemon on the simulated host.
-SUBPROCESS_ALLOWED = {"runner.py", "demo.py", "sim/converge.py", "sim/devd.py", "sim/localrc.py"}
+SUBPROCESS_ALLOWED = {
+    "runner.py",
+    "demo.py",
+    "sim/converge.py",
+    "sim/devd.py",
+    "sim/localrc.py",
+    "sim/rcresume.py",
+}
 SPAWN_ALLOWED = {"hookclient.py"}  # the detached one-shot, env {PATH, HOME}
 
 
