@@ -11,6 +11,7 @@ last good one kept.
 
 import contextlib
 import fcntl
+import grp
 import json
 import logging
 import os
@@ -58,6 +59,11 @@ class _Batch:
 
     def __len__(self) -> int:
         return len(self.events) + len(self.devd) + len(self.reasons)
+
+
+def _group_id(group: str | None) -> int | None:
+    """The gid that may read the state directory; KeyError when there is no such group."""
+    return None if group is None else grp.getgrnam(group).gr_gid
 
 
 def _signature(path: Path) -> tuple[int, int, int, int] | None:
@@ -126,7 +132,6 @@ class Daemon:
         try:
             self.listener = Listener(
                 self.socket_path,
-                self.policy.daemon.group,
                 self._queue_message,
                 on_drop=self._unregister,
             )
@@ -161,8 +166,13 @@ class Daemon:
     def _acquire_pidfile(self) -> int:
         path = self.store.dir / PID_FILE
         try:
-            self.store.ensure()
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+            self.store.share_with(_group_id(self.policy.daemon.group))
+            fd = self.store.open_file(PID_FILE, os.O_RDWR | os.O_CREAT)
+        except KeyError:
+            message = f"[daemon] group {self.policy.daemon.group!r} does not exist"
+            log.error("%s", message)
+            print(f"laggroam: {message}", file=sys.stderr)
+            return EX_CANTCREAT
         except OSError as exc:
             message = f"{exc.filename or path}: {exc.strerror or exc}"
             log.error("%s", message)
