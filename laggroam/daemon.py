@@ -412,7 +412,7 @@ class Daemon:
         """
         sig = _signature(self.policy_path)
         try:
-            new = policy_mod.load(self.policy_path)
+            new = policy_mod.load(self.policy_path, self.host_path)
         except policy_mod.PolicyErrors as exc:
             self.rejected = [str(e) for e in exc.errors]
             self.policy_sig = sig

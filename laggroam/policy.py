@@ -10,18 +10,18 @@ rules that tie values together.  ``man/laggroam.ini.5`` documents the format
 for administrators.
 """
 
-import errno
 import os
 import re
-import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import TypeVar
 
 from laggroam import policyvalues
 from laggroam.duration import format_duration
 from laggroam.ifname import ifname_problem
+from laggroam.policyfile import UnsafeFile, read_policy_bytes, trust_problem
 from laggroam.policyread import (
     MAX_ERRORS,
     MAX_POLICY_BYTES,
@@ -146,23 +146,28 @@ class Policy:
 # ---------------------------------------------------------------- entry points
 
 
-def load(path: str | os.PathLike[str]) -> Policy:
+def load(
+    path: str | os.PathLike[str], host_path: Callable[[str], os.PathLike[str]] | None = None
+) -> Policy:
     """Read and validate the policy at ``path``.
 
     OSError (missing, unreadable, a directory, a symlink loop) propagates for
     the caller to report; a FIFO or device is refused as "not a regular file"
-    without blocking on it.
+    without blocking on it, and a file, or a file the policy names for root
+    to use, that others may write is refused (:mod:`laggroam.policyfile`).
+    ``host_path`` maps a path of the policy to where it is on this host (the
+    simulator's root); by default paths are taken as they are.
     """
     name = os.fspath(path)
-    fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    with os.fdopen(fd, "rb") as f:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), name)
-        if not stat.S_ISREG(mode):
-            raise PolicyErrors([PolicyError(name, 1, "not a regular file")])
-        data = f.read(MAX_POLICY_BYTES + 1)
-    return loads(data, name)
+    try:
+        data = read_policy_bytes(name, MAX_POLICY_BYTES)
+    except UnsafeFile as exc:
+        raise PolicyErrors([PolicyError(name, 1, str(exc))]) from None
+    policy = loads(data, name)
+    problems = _untrusted_paths(policy, host_path or Path)
+    if problems:
+        raise PolicyErrors([PolicyError(name, line, message) for line, message in problems])
+    return policy
 
 
 def loads(text: str | bytes, path: str = "<policy>") -> Policy:
@@ -179,6 +184,22 @@ def loads(text: str | bytes, path: str = "<policy>") -> Policy:
 
 
 # ---------------------------------------------------------------- validation
+
+
+def _untrusted_paths(
+    policy: Policy, host_path: Callable[[str], os.PathLike[str]]
+) -> list[tuple[int, str]]:
+    """(line, message) for each path the policy names that others could swap under root."""
+    named = [(1, "[daemon] state_dir", policy.daemon.state_dir)]
+    named.append((1, "[daemon] socket", os.path.dirname(policy.daemon.socket)))
+    named += [(w.line, f"{label(w.name)} wpa_conf", w.wpa_conf) for w in policy.wlans if w.wpa]
+    problems = []
+    for line, what, value in named:
+        problem = trust_problem(host_path(value))
+        if problem is not None:
+            problems.append((line, f"{what}: {problem}; root will not use it"))
+    return problems
+
 
 _T = TypeVar("_T")
 
