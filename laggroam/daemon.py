@@ -28,7 +28,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from laggroam import chain
+from laggroam import chain, lastgood
 from laggroam import policy as policy_mod
 from laggroam.daemonstatus import PID_FILE, STATUS_FILE
 from laggroam.devdline import DevdEvent
@@ -105,6 +105,9 @@ class Daemon:
         self.busy = False
         self.stopping = False
         self.reload_at: float | None = None
+        self.loading = False
+        self.load_again: str | None = None
+        self.fallback: lastgood.Fallback | None = None
         self.next_periodic: float | None = None
         self.wake_at: float | None = None
         self.next_watchdog: float | None = None
@@ -129,6 +132,7 @@ class Daemon:
         code = self._acquire_pidfile()
         if code != EX_OK:
             return code
+        self._judge_policy_file()
         try:
             self.listener = Listener(
                 self.socket_path,
@@ -316,6 +320,8 @@ class Daemon:
                 self.reload_at = time.monotonic() + self.policy.daemon.debounce
             elif kind == "done":
                 self._on_done(value)
+            elif kind == "loaded":
+                self._on_loaded(*value)
 
     def _on_signal(self, signum: int) -> None:
         if signum == signal.SIGHUP:
@@ -405,31 +411,81 @@ class Daemon:
     # -- policy reload -----------------------------------------------------
 
     def _reload(self, *, requested: bool = False) -> None:
-        """Load the policy again; ``requested`` (SIGHUP) always answers RELOADING/READY.
+        """Load the policy again, off the main thread; ``requested`` (SIGHUP) always
+        answers RELOADING/READY.
 
+        Validation runs in a thread so that the socket, the timers and the
+        dispatch go on meanwhile; a reload asked for during one runs after it.
         systemd's Type=notify-reload sends SIGHUP and waits for RELOADING=1
         then READY=1 (systemd.service(5)), even when nothing changed.
         """
+        if self.loading:
+            self.load_again = self.load_again or (requested and "requested") or "changed"
+            return
+        self.loading = True
+        threading.Thread(
+            target=self._load_policy, args=(requested,), name="policy-load", daemon=True
+        ).start()
+
+    def _load_policy(self, requested: bool) -> None:
         sig = _signature(self.policy_path)
+        result: policy_mod.Policy | Exception
         try:
-            new = policy_mod.load(self.policy_path, self.host_path)
-        except policy_mod.PolicyErrors as exc:
-            self.rejected = [str(e) for e in exc.errors]
-            self.policy_sig = sig
-            for line in self.rejected:
-                log.error("policy rejected, keeping the last good one: %s", line)
-            if requested and self.ready_sent:
-                self.notifier.reloading()
-                self.notifier.ready(self._summary())
-            else:
-                self.notifier.status(self._summary())
-            self._write_status()
-            return
-        except OSError as exc:
-            log.warning("%s: %s; keeping the last good policy", self.policy_path, exc.strerror)
-            return
+            result = policy_mod.load(self.policy_path, self.host_path)
+        except (policy_mod.PolicyErrors, OSError) as exc:
+            result = exc
+        except Exception as exc:  # the daemon outlives any bug in validation
+            log.exception("policy validation crashed")
+            result = policy_mod.PolicyErrors(
+                [policy_mod.PolicyError(str(self.policy_path), 1, f"validation failed: {exc!r}")]
+            )
+        self._post("loaded", (requested, sig, result))
+
+    def _on_loaded(
+        self, requested: bool, sig: tuple[int, int, int, int] | None, result: object
+    ) -> None:
+        self.loading = False
+        again, self.load_again = self.load_again, None
+        if isinstance(result, policy_mod.Policy):
+            self._accept(result, sig, requested=requested)
+        elif isinstance(result, policy_mod.PolicyErrors):
+            self._refuse(result, sig, requested=requested)
+        elif isinstance(result, OSError):
+            log.warning("%s: %s; keeping the last good policy", self.policy_path, result.strerror)
+        if again is not None:
+            self._reload(requested=again == "requested")
+
+    def _refuse(
+        self,
+        exc: policy_mod.PolicyErrors,
+        sig: tuple[int, int, int, int] | None,
+        *,
+        requested: bool,
+    ) -> None:
+        self.rejected = [str(e) for e in exc.errors]
+        self.policy_sig = sig
+        for line in self.rejected:
+            log.error("policy rejected, keeping the last good one: %s", line)
+        if requested and self.ready_sent:
+            self.notifier.reloading()
+            self.notifier.ready(self._summary())
+        else:
+            self.notifier.status(self._summary())
+        self._write_status()
+
+    def _accept(
+        self,
+        new: policy_mod.Policy,
+        sig: tuple[int, int, int, int] | None,
+        *,
+        requested: bool,
+    ) -> None:
         self.policy_sig = sig
         self.rejected = []
+        if self.fallback is not None:
+            log.warning("%s is good again; the last good copy is no longer used", self.policy_path)
+            self.fallback = None
+        lastgood.remember(self.store, self.policy_path, new)
         if new == self.policy and not requested:
             self._write_status()
             return
@@ -451,6 +507,25 @@ class Daemon:
         self._notify_reloaded()
         self._write_status()
 
+    def _judge_policy_file(self) -> None:
+        """At start: keep a copy of a good file; say loudly when running on the copy."""
+        try:
+            on_disk = policy_mod.load(self.policy_path, self.host_path)
+        except (policy_mod.PolicyErrors, OSError) as exc:
+            if isinstance(exc, policy_mod.PolicyErrors):
+                self.rejected = [str(e) for e in exc.errors]
+            else:
+                self.rejected = [f"{self.policy_path}: {exc.strerror or exc}"]
+            problem = self.rejected[0] if self.rejected else "refused"
+            self.fallback = lastgood.fallback(self.policy_path, problem, self.host_path)
+            if self.fallback is not None:
+                log.error("%s", self.fallback.describe())
+            return
+        if on_disk == self.policy:
+            lastgood.remember(self.store, self.policy_path, on_disk)
+        else:
+            self.reload_at = time.monotonic()  # changed since the command read it
+
     def _notify_reloaded(self) -> None:
         """READY=1 after a reload, once the first reconcile has made us ready at all."""
         if self.ready_sent:
@@ -471,6 +546,8 @@ class Daemon:
         if self.last is not None:
             state = "converged" if self.last.get("converged") else "not converged"
             parts.append(f"last: {len(self.last.get('actions', []))} actions, {state}")
+        if self.fallback is not None:
+            parts.append("RUNNING ON THE LAST GOOD POLICY")
         if self.rejected:
             parts.append(f"policy rejected: {self.rejected[0]}")
         return "; ".join(parts)
@@ -483,6 +560,7 @@ class Daemon:
             "generation": self.generation,
             "laggs": {lagg.name: list(lagg.ports) for lagg in self.policy.laggs},
             "rejected": list(self.rejected),
+            "last_good": None if self.fallback is None else self.fallback.to_json(),
             "socket": str(self.socket_path),
             "queue": len(self.batch),
             "busy": self.busy,

@@ -58,6 +58,14 @@ def render_status(status: dict[str, Any] | None) -> str:
     lines = [f"daemon: running (pid {status.get('pid', '?')})"]
     if "policy" in status:
         lines.append(f"  policy    {status['policy']} (generation {status.get('generation', '?')})")
+    last_good = status.get("last_good")
+    if isinstance(last_good, dict):
+        saved = time.localtime(float(last_good.get("saved", 0)))
+        lines.append(
+            f"  POLICY FILE REFUSED: running on the last good copy (sha256"
+            f" {str(last_good.get('sha256', '?'))[:12]}, saved"
+            f" {time.strftime('%Y-%m-%d %H:%M:%S', saved)})"
+        )
     for rejected in status.get("rejected") or []:
         lines.append(f"  rejected  {rejected}")
     busy = " (reconciling now)" if status.get("busy") else ""
