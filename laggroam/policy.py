@@ -165,6 +165,7 @@ def load(
         raise PolicyErrors([PolicyError(name, 1, str(exc))]) from None
     policy = loads(data, name)
     problems = _untrusted_paths(policy, host_path or Path)
+    problems += _socket_disagreement(policy, name)
     if problems:
         raise PolicyErrors([PolicyError(name, line, message) for line, message in problems])
     return policy
@@ -184,6 +185,14 @@ def loads(text: str | bytes, path: str = "<policy>") -> Policy:
 
 
 # ---------------------------------------------------------------- validation
+
+
+def _socket_disagreement(policy: Policy, name: str) -> list[tuple[int, str]]:
+    """The socket must be the one the hooks installed beside the policy send to."""
+    from laggroam.install import socket_disagreement
+
+    problem = socket_disagreement(name, policy.daemon.socket)
+    return [] if problem is None else [(1, f"[daemon] socket: {problem}")]
 
 
 def _untrusted_paths(

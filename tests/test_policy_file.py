@@ -124,3 +124,36 @@ def test_a_file_that_would_block_is_refused_without_a_traceback() -> None:
         78,
         "/proc/kmsg:1: reading it would block: not a policy file\n",
     )
+
+
+def install_hooks(root: Path, socket: str) -> Path:
+    """laggroam installed under ROOT/usr/local as the simulator does; the policy's path."""
+    from laggroam import install
+
+    layout = install.Layout(f"{root}/usr/local")
+    install.install(Path("/"), layout, install.substitutions(layout, socket=socket))
+    return write(root / "usr/local/etc/laggroam")
+
+
+def test_check_refuses_a_socket_the_installed_hooks_do_not_use(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    path = install_hooks(root, str(root / "var/run/laggroam.sock"))
+    load(path)  # the default socket is the one the hooks use
+    path.write_text("[daemon]\nsocket = /var/run/other.sock\n" + path.read_text())
+    [(line, message)] = problems(path)
+    hook = root / "usr/local/libexec/laggroam/link"
+    assert line == 1
+    assert message == (
+        f"[daemon] socket: the installed hook {hook} sends events to /var/run/laggroam.sock,"
+        " not /var/run/other.sock: every event would bypass the daemon; set socket ="
+        " /var/run/laggroam.sock, or reinstall laggroam with --socket /var/run/other.sock"
+    )
+    done = check(str(path))
+    assert done.returncode == 78 and "every event would bypass the daemon" in done.stderr
+
+
+def test_hooks_installed_with_the_policys_socket_agree(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    path = install_hooks(root, str(root / "run/lgr.sock"))
+    path.write_text("[daemon]\nsocket = /run/lgr.sock\n" + path.read_text())
+    load(path)
