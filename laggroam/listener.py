@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 
 CLIENT_TIMEOUT = 1.0
 MAX_CLIENTS = 64
+# Connections taken per call to accept(): under a flood the caller's timers and
+# dispatch still run between two calls.
+ACCEPT_BATCH = 64
 # sockaddr_un's sun_path is 104 bytes on FreeBSD (sys/sys/un.h).
 MAX_SOCKET_PATH = 103
 
@@ -126,7 +129,7 @@ class Listener:
     def accept(self) -> list[socket.socket]:
         """Accept every pending connection; returns the new client sockets to watch."""
         new: list[socket.socket] = []
-        while True:
+        for _ in range(ACCEPT_BATCH):
             try:
                 conn, _ = self.sock.accept()
             except BlockingIOError:

@@ -10,6 +10,8 @@ rules that tie values together.  ``man/laggroam.ini.5`` documents the format
 for administrators.
 """
 
+import functools
+import gc
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -173,6 +175,18 @@ def load(
 
 def loads(text: str | bytes, path: str = "<policy>") -> Policy:
     """Validate policy ``text``; raise PolicyErrors listing every problem."""
+    # A file near the size limit makes a few hundred thousand small objects, and
+    # the collector's passes over them would cost more than the parse itself.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _loads(text, path)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _loads(text: str | bytes, path: str) -> Policy:
     errors = Errors(path)
     lines = split_lines(text, errors)
     if lines is None:
@@ -228,6 +242,31 @@ _KIND_KEYS = {"daemon": _DAEMON_KEYS, "lagg": _LAGG_KEYS, "wlan": _WLAN_KEYS}
 _KIND_LABELS = {"daemon": "[daemon]", "lagg": "a lagg section", "wlan": "a wlan section"}
 
 
+@functools.lru_cache(maxsize=1024)
+def _unknown_key_hint(key: str, kind: str) -> str:
+    """The suggestion for an unknown key, computed once per distinct key (difflib is slow)."""
+    hint = policyvalues.hint(key, _KIND_KEYS[kind])
+    for other, keys in _KIND_KEYS.items():
+        if not hint and other != kind and key in keys:
+            hint = f"; it belongs in {_KIND_LABELS[other]}"
+    for other, keys in _KIND_KEYS.items():
+        near = policyvalues.closest(key, keys)
+        if not hint and other != kind and near:
+            hint = f"; did you mean {near!r}, which belongs in {_KIND_LABELS[other]}?"
+    return hint
+
+
+@functools.lru_cache(maxsize=1024)
+def _unknown_section_hint(name: str, keys: tuple[str, ...]) -> str:
+    """The suggestion for a section that is neither a lagg nor a wlan, once per distinct one."""
+    hint = policyvalues.hint(name, [_DAEMON])
+    for key in keys:
+        near = policyvalues.closest(key, ["ports", "parent"])
+        if near and not hint:
+            hint = f"; did you mean {near!r} instead of {key!r}?"
+    return hint
+
+
 class _Fields:
     """One section's values, parsed key by key; each failure becomes an error."""
 
@@ -237,14 +276,7 @@ class _Fields:
         self.failed: set[str] = set()
         for key, line in section.key_lines.items():
             if key in section.values and key not in _KIND_KEYS[kind]:
-                hint = policyvalues.hint(key, _KIND_KEYS[kind])
-                for other, keys in _KIND_KEYS.items():
-                    if not hint and other != kind and key in keys:
-                        hint = f"; it belongs in {_KIND_LABELS[other]}"
-                for other, keys in _KIND_KEYS.items():
-                    near = policyvalues.closest(key, keys)
-                    if not hint and other != kind and near:
-                        hint = f"; did you mean {near!r}, which belongs in {_KIND_LABELS[other]}?"
+                hint = "" if errors.full else _unknown_key_hint(key, kind)
                 errors.add(
                     line,
                     f"{label(section.name)} unknown key {short(key)} in {_KIND_LABELS[kind]}{hint}",
@@ -319,11 +351,7 @@ class _Validator:
             )
             return None
         if "ports" not in values and "parent" not in values:
-            hint = policyvalues.hint(name, [_DAEMON])
-            for key in values:
-                near = policyvalues.closest(key, ["ports", "parent"])
-                if near and not hint:
-                    hint = f"; did you mean {near!r} instead of {key!r}?"
+            hint = "" if self.errors.full else _unknown_section_hint(name, tuple(values)[:8])
             self.errors.add(
                 section.line,
                 f"unknown section {label(name)}: a lagg section needs 'ports', "
@@ -440,6 +468,8 @@ class _Validator:
 
 def _ports(raw: str, lagg: str, lagg_names: set[str]) -> tuple[str, ...]:
     ports = raw.split()
+    if len(ports) > LAGG_MAX_PORTS:
+        raise ValueError(f"{len(ports)} ports; lagg(4) takes at most {LAGG_MAX_PORTS}")
     for port in ports:
         problem = ifname_problem(port)
         if problem is not None:
@@ -451,8 +481,6 @@ def _ports(raw: str, lagg: str, lagg_names: set[str]) -> tuple[str, ...]:
             raise ValueError(f"{port} is a lagg of this policy; laggroam does not stack laggs")
         if ports.count(port) > 1:
             raise ValueError(f"{port} is listed twice")
-    if len(ports) > LAGG_MAX_PORTS:
-        raise ValueError(f"{len(ports)} ports; lagg(4) takes at most {LAGG_MAX_PORTS}")
     return tuple(ports)
 
 

@@ -21,7 +21,7 @@ from relhelp import REPO, Host
 
 from laggroam import chain, hookclient, runner
 from laggroam.devdline import parse_event
-from laggroam.exitcodes import EX_CANTCREAT
+from laggroam.exitcodes import EX_CONFIG
 from laggroam.listener import Listener, ListenerError
 from laggroam.store import Store
 
@@ -191,8 +191,9 @@ def test_daemon_refuses_a_state_dir_others_can_write(base: Path) -> None:
     d.state_dir.chmod(0o777)
     d.start()
     try:
-        assert d.exit_code() == EX_CANTCREAT
-        assert "state directory is writable by others (mode 0777); not used" in d.log()
+        # The policy names it for root to use: refused with the policy, as check would.
+        assert d.exit_code() == EX_CONFIG
+        assert f"[daemon] state_dir: {d.state_dir} is writable by everyone (mode 0777)" in d.log()
         assert "Traceback" not in d.log()
     finally:
         d.stop()
