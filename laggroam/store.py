@@ -211,17 +211,21 @@ class Store:
             os.close(fd)
 
     def read_journal(self, last: int = 20) -> list[dict[str, Any]]:
-        """The newest ``last`` records; damaged lines are skipped."""
+        """The newest ``last`` undamaged records, oldest first; damaged lines are skipped."""
         try:
             data = self._read_tail(JOURNAL_FILE, 4 * JOURNAL_MAX_BYTES)
         except OSError:
             return []
-        records = []
-        for line in data.decode("utf-8", "replace").splitlines()[-last:]:
+        records: list[dict[str, Any]] = []
+        # Newest first, so damaged lines at the end never hide the good ones before them.
+        for line in reversed(data.decode("utf-8", "replace").splitlines()):
+            if len(records) >= last:
+                break
             with contextlib.suppress(ValueError):
                 record = json.loads(line)
                 if isinstance(record, dict):
                     records.append(record)
+        records.reverse()
         return records
 
     # -- serialising reconciles ---------------------------------------------
