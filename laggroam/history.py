@@ -32,10 +32,11 @@ def summary(store: Store) -> dict[str, Any]:
 def _last_of(record: dict[str, Any]) -> dict[str, Any]:
     """The summary of one journal record, whatever its fields hold (it is read from disk)."""
     actions = [a for a in _list(record.get("actions")) if isinstance(a, dict)]
-    when = record.get("time")
+    when, ident = record.get("time"), record.get("id")
+    sane_time = isinstance(when, int | float) and not isinstance(when, bool) and 0 <= when < 2**33
     return {
-        "id": str(record.get("id")),
-        "time": when if isinstance(when, int | float) and not isinstance(when, bool) else None,
+        "id": ident if isinstance(ident, str | int) and not isinstance(ident, bool) else None,
+        "time": when if sane_time else None,
         "events": [str(e) for e in _list(record.get("events"))],
         "actions": [str(a.get("command")) for a in actions],
         "failed": [str(a.get("command")) for a in actions if not a.get("ok")],
