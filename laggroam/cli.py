@@ -593,6 +593,11 @@ def cmd_plan(args: argparse.Namespace) -> int:
             return EX_UNAVAILABLE
     memory = Store(_host_path(args, pol.daemon.state_dir)).load_memory()
     now = time.time()
+    prediction = None
+    if events:
+        # Plan on the host as the kernel would leave it after the events.
+        prediction, memory = plan.predict_for(pol, host, memory, events, now)
+        host = prediction.host
     result = plan.plan(pol, host, memory, events, now)
     # A lagg the capture does not show is not planned: "matches" would be a guess.
     unseen = [lagg.name for lagg in pol.laggs if host.get(lagg.name) is None]
@@ -600,8 +605,16 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if args.json:
         import json
 
-        print(json.dumps(_plan_json(result, now, unseen), indent=2, sort_keys=True))
+        from laggroam.report import prediction_json
+
+        doc = _plan_json(result, now, unseen)
+        doc["prediction"] = prediction_json(prediction, events) if prediction else None
+        print(json.dumps(doc, indent=2, sort_keys=True))
     else:
+        if prediction is not None:
+            from laggroam.report import render_prediction
+
+            print(render_prediction(prediction, events), end="")
         print(_plan_text(result, now, unseen), end="")
     return EX_OK
 

@@ -29,6 +29,7 @@ from laggroam.event import Event
 from laggroam.host import Host, Interface, Lagg
 from laggroam.memory import LaggMemory, Memory, WlanMemory
 from laggroam.policy import LaggPolicy, Policy, WlanPolicy
+from laggroam.whatif import Prediction, active_before, predict
 
 # wpa_supplicant restarts for "stuck" back off exponentially, and laggroam
 # gives up (visibly) after this many without an association in between.
@@ -67,6 +68,22 @@ def plan(policy: Policy, host: Host, memory: Memory, events: Sequence[Event], no
     return planner.result()
 
 
+def predict_for(
+    policy: Policy, host: Host, memory: Memory, events: Sequence[Event], now: float
+) -> tuple[Prediction, Memory]:
+    """The prediction ``plan --event`` plans on, and the memory to plan it with.
+
+    The memory is what a reconcile of the observed snapshot would record (the
+    active port, each lagg's link), so that the planner compares the
+    predicted host with the observed one, as a real reconcile after the
+    event would compare it with the last one.
+    """
+    seen = plan(policy, host, memory, [], now).memory
+    parents = {w.name: w.parent for w in policy.wlans if w.parent}
+    joined = {name: m.lp_lladdr for name, m in seen.laggs.items()}
+    return predict(host, events, parents, joined), seen
+
+
 class _Planner:
     def __init__(
         self, policy: Policy, host: Host, memory: Memory, events: Sequence[Event], now: float
@@ -77,6 +94,7 @@ class _Planner:
         self.initial = memory
         self.now = now
         self.partial = PARTIAL_LISTING in host.unknown
+        self.events = tuple(events)
         self.attached = {e.ifname for e in events if e.kind == "ATTACH"}
         self.resumed = any(e.kind == "RESUME" for e in events)
         self.actions: list[Action] = []
@@ -204,6 +222,7 @@ class _Planner:
 
         removals: list[str] = []
         reorder_reason = ""
+        early: str | None = None
         primary = lagg.primary if lp.proto == "failover" else None
         first = wanted[0] if wanted else None
         if held is not None and held in members:
@@ -224,9 +243,14 @@ class _Planner:
                 removals.extend(m for m in members if m != first and m not in removals)
                 reorder_reason = (
                     f"{primary or 'no port'} is the primary of {lp.name} but the policy puts"
-                    f" {first} first; FreeBSD has no re-order verb, so ports leave and rejoin"
-                    " (traffic drops briefly)"
+                    f" {first} first; FreeBSD has no re-order verb: when the primary leaves,"
+                    f" the first remaining port becomes primary (sys/net/if_lagg.c"
+                    f" lagg_port_destroy), so the other ports leave and rejoin"
                 )
+                if first not in members:
+                    early = first
+        if early is not None:
+            reorder_reason += self._join_first(lp, early, members, target_mac)
         for port in removals:
             reason = (
                 f"{port} lost its link; with failback_hold it stays out of {lp.name} until its"
@@ -241,6 +265,8 @@ class _Planner:
                 reason += self._disturbs(port, "mac")
             self.add(RemoveLaggPort(lp.name, reason, port, rejoin))
         remaining = [m for m in members if m not in removals]
+        if early is not None:
+            remaining.insert(0, early)
         for extra in remaining:
             if extra not in lp.ports:
                 self.notes.append(
@@ -258,7 +284,11 @@ class _Planner:
                 # The primary leaves: lagg takes the first remaining port's
                 # lp_lladdr, the MAC it had when it joined (sys/net/if_lagg.c
                 # lagg_port_destroy), not its hardware address.
-                lagg_mac = self._joined_mac(lp.name, remaining[0], mem)
+                lagg_mac = (
+                    self._early_mac(early, target_mac)
+                    if remaining[0] == early
+                    else self._joined_mac(lp.name, remaining[0], mem)
+                )
             if remaining and (lagg_mac or "").lower() != target_mac:
                 lagg_up = iface is not None and iface.is_up
                 warn = self._disturbs(lp.name, "mac") if lagg_up else ""
@@ -266,13 +296,14 @@ class _Planner:
                     SetEther(
                         lp.name,
                         f"{lp.name} wears {lagg_mac or 'another MAC'}, the policy"
-                        f" wants {target_mac}{warn}",
+                        f" wants {target_mac}{warn}"
+                        + self._lease_warning(lp, iface, lp.ports[0], target_mac),
                         target_mac,
                     )
                 )
             elif remaining:
                 for port in remaining:
-                    port_if = self.host.get(port)
+                    port_if = self.host.get(port) if port != early else None
                     if port_if is not None and (port_if.ether or "").lower() != target_mac:
                         self.add(
                             SetEther(
@@ -309,7 +340,12 @@ class _Planner:
                 active=lagg.active,
                 link=iface.has_link if iface is not None else None,
                 mac=target_mac,
-                lp_lladdr=self._joined_macs(lp, mem, remaining, to_add),
+                lp_lladdr=self._joined_macs(
+                    lp,
+                    mem,
+                    [m for m in remaining if m != early],
+                    [*([early] if early else []), *to_add],
+                ),
             ),
         )
 
@@ -333,6 +369,75 @@ class _Planner:
             if wears:
                 macs[port] = wears.lower()
         return macs
+
+    def _join_first(
+        self, lp: LaggPolicy, first: str, members: list[str], target_mac: str | None
+    ) -> str:
+        """``first`` joins beside the ports that leave, so that the lagg is never empty.
+
+        Removing every port first would leave the lagg without a port (primary
+        none, no link, a dhclient that sees the link go) until ``first``
+        rejoined.  Joining first keeps the current primary carrying traffic;
+        when it leaves, ``first`` is the only port left and becomes primary,
+        and the lagg takes ``first``'s lp_lladdr -- the MAC it wore when it
+        joined (sys/net/if_lagg.c lagg_port_create, lagg_port_destroy) -- so
+        ``first`` is given the policy's MAC before it joins.
+        """
+        first_if = self.host.get(first)
+        wears = (first_if.ether or "").lower() if first_if is not None else ""
+        if target_mac is not None and first_if is not None and wears != target_mac:
+            self.add(
+                SetEther(
+                    first,
+                    f"{first} joins {lp.name} and will become its primary, giving {lp.name}"
+                    f" the MAC it wears when it joins (sys/net/if_lagg.c lagg_port_destroy)",
+                    target_mac,
+                )
+            )
+        self.add(
+            AddLaggPort(
+                lp.name,
+                f"{first} is missing from {lp.name} and the policy puts it first; it joins"
+                f" while {', '.join(members)} still carry the traffic"
+                + self._disturbs(first, "join"),
+                first,
+            )
+        )
+        linked = first_if is not None and first_if.has_link
+        return (
+            f"; {first} joined first, so {lp.name} keeps a port"
+            + (" with link" if linked else "")
+            + " throughout"
+        )
+
+    def _lease_warning(self, lp: LaggPolicy, iface: Interface | None, port: str, mac: str) -> str:
+        """What a MAC change costs a lagg that holds a DHCP lease, and the lasting fix.
+
+        dhclient puts the interface's MAC in every request (chaddr,
+        sbin/dhclient/dhclient.c make_discover, make_request), so the server
+        sees a new client and may lease another address.  Only rc.conf can
+        give the lagg the policy's MAC before the first lease: the port that
+        joins first at boot gives the lagg its MAC (lagg_port_create).
+        """
+        if not lp.dhcp or iface is None or not iface.inet:
+            return ""
+        var = "ifconfig_" + port.translate(str.maketrans(".-/+", "____"))
+        return (
+            f"; {lp.name} holds the lease {iface.inet[0]} for its current MAC and dhclient"
+            f" identifies itself by the MAC (sbin/dhclient/dhclient.c chaddr), so the"
+            f' address may change; to wear {mac} from boot, add "ether {mac}" to'
+            f" {var} in rc.conf (laggroam check --rc-conf prints the sysrc line)"
+        )
+
+    def _early_mac(self, port: str | None, target_mac: str | None) -> str | None:
+        """The lp_lladdr of a port this plan adds before the primary leaves."""
+        planned = next(
+            (a.mac for a in self.actions if isinstance(a, SetEther) and a.target == port), None
+        )
+        if planned:
+            return planned.lower()
+        iface = self.host.get(port) if port is not None else None
+        return (iface.ether or "").lower() if iface is not None and iface.ether else None
 
     def _wireless(self, name: str) -> bool:
         iface = self.host.get(name)
@@ -539,6 +644,27 @@ class _Planner:
 
     # -- DHCP --------------------------------------------------------------
 
+    def _before(self, name: str) -> LaggMemory | None:
+        """The lagg as the last reconcile saw it; without memory, inferred from the events.
+
+        A one-shot reconcile right after install has no memory, but a port's
+        link event says what the port's link was before it, and so which port
+        carried the traffic then (whatif.active_before, lagg_link_active's
+        rule): the first failover is then renewed like every later one.
+        """
+        before = self.initial.laggs.get(name)
+        if before is not None and before.active is not None:
+            return before
+        inferred = next(
+            (a for e in self.events if (a := active_before(self.host, name, e)) is not None),
+            None,
+        )
+        if inferred is None:
+            return before
+        iface = self.host.get(name)
+        link = iface.has_link if iface is not None else None
+        return replace(before or LaggMemory(), active=inferred, link=link)
+
     def dhcp(self, lp: LaggPolicy) -> None:
         for port in lp.ports:
             proc = self.host.dhclient.get(port)
@@ -569,7 +695,7 @@ class _Planner:
             self.add(StartDhclient(lp.name, f"no dhclient runs on {lp.name}"))
             return
         lagg = iface.lagg if iface is not None else None
-        before = self.initial.laggs.get(lp.name)
+        before = self._before(lp.name)
         reason = None
         if lagg is None or before is None:
             pass
@@ -581,7 +707,10 @@ class _Planner:
             ):
                 reason = (
                     f"traffic moved from {before.active} to {lagg.active} (failover); the"
-                    " lease is renewed (on the same network dhclient keeps its address)"
+                    f" lease is renewed: dhclient first asks for the address it holds"
+                    f" (sbin/dhclient/dhclient.c state_reboot), which a server of the same"
+                    f" network grants again for {lp.name}'s unchanged MAC, while another"
+                    f" network's refuses it and gives a new one"
                 )
         elif (
             lp.renew_dhcp == "on-link-up"

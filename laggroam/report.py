@@ -6,9 +6,11 @@ Both views only restate what was observed: a value that was not seen is
 
 from collections.abc import Mapping, Sequence
 
+from laggroam.event import Event
 from laggroam.host import Host, Interface, Lagg, Process, Supplicant
+from laggroam.whatif import Prediction
 
-__all__ = ["host_json", "render_text"]
+__all__ = ["host_json", "prediction_json", "render_prediction", "render_text"]
 
 
 def _process_json(proc: Process) -> dict[str, object]:
@@ -185,4 +187,23 @@ def render_text(
             lines.append(
                 f"warning: {lagg_name} wears {worn.ether or 'no MAC'}, the policy wants {mac}"
             )
+    return "\n".join(lines) + "\n"
+
+
+def prediction_json(prediction: Prediction, events: Sequence[Event]) -> dict[str, object]:
+    """``plan --event --json``'s "prediction": the events, the assumptions, the host."""
+    return {
+        "events": [str(e) for e in events],
+        "assumptions": list(prediction.assumptions),
+        "host": host_json(prediction.host),
+    }
+
+
+def render_prediction(prediction: Prediction, events: Sequence[Event]) -> str:
+    """The head of ``plan --event``: that this is a prediction, and on what it rests."""
+    lines = [
+        f"prediction, not an observation: what laggroam would do after"
+        f" {', '.join(str(e) for e in events)}, if the kernel reacts as modelled:"
+    ]
+    lines += [f"  assumed: {a}" for a in prediction.assumptions]
     return "\n".join(lines) + "\n"

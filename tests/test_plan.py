@@ -432,9 +432,29 @@ def test_failback_hold_keeps_traffic_on_backup_until_link_is_stable() -> None:
     assert first.wake_at == NOW + 30
     assert any("has had its link for 0s of 30s" in n for n in first.notes)
     later = plan(pol, held, first.memory, [], NOW + 31)
+    # em0 joins before wlan0 leaves: lagg0 is never empty (no "primary none").
     assert commands(later) == [
-        "ifconfig lagg0 -laggport wlan0",
         "ifconfig lagg0 laggport em0",
+        "ifconfig lagg0 -laggport wlan0",
+        "ifconfig lagg0 laggport wlan0",
+    ]
+    assert "keeps a port with link throughout" in later.actions[1].reason
+    # em0 already wears the policy's MAC, so lagg0 keeps it when wlan0 leaves.
+    assert not any(isinstance(a, SetEther) for a in later.actions)
+    assert later.memory.lagg("lagg0").lp_lladdr["em0"] == WLAN_MAC
+
+
+def test_failback_gives_the_returning_primary_the_lagg_mac_before_it_joins() -> None:
+    pol = seed(lagg_extra=HOLD)
+    held = with_interfaces(
+        laptop(), em0(ether=EM_MAC), wlan0(), lagg0(port("wlan0", "MASTER", "ACTIVE"))
+    )
+    first = plan(pol, held, Memory(), [], NOW)
+    later = plan(pol, held, first.memory, [], NOW + 31)
+    assert commands(later) == [
+        f"ifconfig em0 ether {WLAN_MAC}",
+        "ifconfig lagg0 laggport em0",
+        "ifconfig lagg0 -laggport wlan0",
         "ifconfig lagg0 laggport wlan0",
     ]
 
