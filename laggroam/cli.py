@@ -294,13 +294,29 @@ def cmd_check_rc_conf(args: argparse.Namespace) -> int:
         with contextlib.suppress(policy.PolicyErrors, OSError):
             pol = policy.load(_policy_path(args))
     try:
-        result = check_rc_conf(_rc_paths(args, args.rc_conf), pol)
+        result = check_rc_conf(_rc_paths(args, args.rc_conf), pol, _own_macs(args))
     except RcConfError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return EX_NOINPUT
     for warning in result.warnings:
         print(warning, file=sys.stderr)
     return EX_CONFIG if result.fatal else EX_OK
+
+
+def _own_macs(args: argparse.Namespace) -> dict[str, str]:
+    """Each interface's own MAC on this host (or the simulated one); {} when not observable."""
+    import platform
+
+    if not (args.sim or platform.system() == "FreeBSD"):
+        return {}
+    from laggroam.plan import own_mac
+    from laggroam.system import ObserveError
+
+    try:
+        host = _system(args).observe(dhcp_ifaces=[], wpa_ifaces=[])
+    except ObserveError:
+        return {}
+    return {i.name: mac for i in host.interfaces if (mac := own_mac(i)) is not None}
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -322,7 +338,9 @@ def cmd_init(args: argparse.Namespace) -> int:
         return EX_CANTCREAT
     try:
         result = init_from_rc_conf(
-            _rc_paths(args, args.from_rc_conf), prefer_wireless_first=args.wireless_first
+            _rc_paths(args, args.from_rc_conf),
+            prefer_wireless_first=args.wireless_first,
+            own_macs=_own_macs(args),
         )
     except RcConfError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)

@@ -68,6 +68,16 @@ def plan(policy: Policy, host: Host, memory: Memory, events: Sequence[Event], no
     return planner.result()
 
 
+def own_mac(iface: Interface) -> str | None:
+    """An interface's own MAC, the one ``ether = PORT`` imposes.
+
+    A lagg member wears the lagg's in "ether" and shows its own as "hwaddr"
+    (sbin/ifconfig/af_link.c prints hwaddr when it differs).
+    """
+    own = iface.hwaddr if iface.hwaddr and iface.hwaddr != ZERO_MAC else iface.ether
+    return own.lower() if own else None
+
+
 def predict_for(
     policy: Policy, host: Host, memory: Memory, events: Sequence[Event], now: float
 ) -> tuple[Prediction, Memory]:
@@ -498,14 +508,8 @@ class _Planner:
         return mem.lp_lladdr.get(port) or self._own_mac(port)
 
     def _own_mac(self, name: str) -> str | None:
-        """An interface's own MAC: a lagg member wears the lagg's in "ether"
-        and shows its own as "hwaddr" (sbin/ifconfig/af_link.c prints hwaddr
-        when it differs)."""
         iface = self.host.get(name)
-        if iface is None:
-            return None
-        own = iface.hwaddr if iface.hwaddr and iface.hwaddr != ZERO_MAC else iface.ether
-        return own.lower() if own else None
+        return own_mac(iface) if iface is not None else None
 
     def _failback_hold(
         self, lp: LaggPolicy, lagg: Lagg, wanted: list[str], mem: LaggMemory

@@ -9,7 +9,8 @@ directions.  Every check names the FreeBSD source it rests on.
 """
 
 import re
-from collections.abc import Sequence
+import shlex
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -263,8 +264,14 @@ class _Findings:
         return sorted(self.found, key=lambda f: (rank.get(f.path, len(rank)), f.line))
 
 
-def findings(setup: Setup, policy: Policy | None = None) -> list[Finding]:
-    """Everything wrong with ``setup``, and its conflicts with ``policy``, in file order."""
+def findings(
+    setup: Setup, policy: Policy | None = None, own_macs: Mapping[str, str] | None = None
+) -> list[Finding]:
+    """Everything wrong with ``setup``, and its conflicts with ``policy``, in file order.
+
+    ``own_macs``: each interface's own MAC as the host shows it, when it can
+    be observed; without it a MAC rc.conf does not spell is compared by name.
+    """
     out = _Findings(setup.rc)
     for problem in setup.rc.skipped:
         message = f"not understood, skipped: {problem.reason}"
@@ -285,6 +292,7 @@ def findings(setup: Setup, policy: Policy | None = None) -> list[Finding]:
         _check_lagg(setup, lagg, claimed, out)
     if policy is not None:
         _check_policy(setup, policy, out)
+        _check_boot_mac(setup, policy, own_macs or {}, out)
         # A policy that keeps the wireless port first (init --wireless-first) chose it.
         chosen = {lp.name for lp in policy.laggs if setup.is_wireless(lp.primary)}
         out.found = [f for f in out.found if not (f.kind == "wireless-first" and f.lagg in chosen)]
@@ -554,6 +562,135 @@ def _check_policy(setup: Setup, policy: Policy, out: _Findings) -> None:
                 )
 
 
+# ---------------------------------------------------------------- the MAC at boot
+
+# sysrc edits /etc/rc.conf unless told otherwise (usr.sbin/sysrc/sysrc -f).
+DEFAULT_RC = "/etc/rc.conf"
+_MAC_WORDS = ("ether", "lladdr", "link")
+
+
+def sysrc_command(name: str, value: str | None, at: Assignment | None, first: str) -> str:
+    """``sysrc [-f FILE] name="value"`` (or ``-x name``) for the file where name is set."""
+    path = at.path if at is not None else first
+    argv = ["sysrc"]
+    if path != DEFAULT_RC:
+        argv += ["-f", shlex.quote(path)]
+    if value is None:
+        return " ".join([*argv, "-x", name])
+    if any(c in value for c in '"$`\\!'):
+        return " ".join([*argv, shlex.quote(f"{name}={value}")])
+    return " ".join([*argv, f'{name}="{value}"'])
+
+
+def without_mac(words: Sequence[str]) -> list[str]:
+    """``words`` without ``ether MAC`` (or ``lladdr``/``link`` MAC)."""
+    kept: list[str] = []
+    index = 0
+    while index < len(words):
+        if words[index] in _MAC_WORDS and index + 1 < len(words):
+            index += 2
+            continue
+        kept.append(words[index])
+        index += 1
+    return kept
+
+
+def with_mac(words: Sequence[str], mac: str) -> list[str]:
+    """ifconfig_IF's words forcing ``mac`` first, as the Handbook writes it ("ether MAC up")."""
+    rest = without_mac(words)
+    if not [w for w in rest if w.lower() not in PSEUDO_WORDS]:
+        rest = ["up", *rest]
+    return ["ether", mac, *rest]
+
+
+def boot_mac(setup: Setup, ifname: str, own_macs: Mapping[str, str]) -> str | None:
+    """The MAC ``ifname`` wears once rc has configured it, when it can be told.
+
+    ``ifconfig_IF`` "ether MAC" (network.subr ifconfig_up runs it), a wlan's
+    ``create_args_IF`` "wlanaddr MAC" (network.subr wlan_up), else the MAC the
+    host shows as the interface's own; None when nothing says.
+    """
+    forced = setup.ifconfig(ifname).ether
+    if forced is not None:
+        return forced.lower()
+    create = setup.rc.get(rc_var("create_args_", ifname))
+    if create is not None and ifname in setup.wlan_parent:
+        words = create.value.split()
+        if "wlanaddr" in words[:-1]:
+            return words[words.index("wlanaddr") + 1].lower()
+    own = own_macs.get(ifname)
+    return own.lower() if own else None
+
+
+def policy_mac(setup: Setup, ether: str, own_macs: Mapping[str, str]) -> str | None:
+    """The MAC a policy's ``ether`` imposes, when it can be told (see plan.own_mac).
+
+    A port's MAC is its own one, not one rc.conf forces on it with "ether".
+    """
+    if ":" in ether:
+        return ether.lower()
+    own = own_macs.get(ether)
+    if own:
+        return own.lower()
+    create = setup.rc.get(rc_var("create_args_", ether))
+    if create is not None and ether in setup.wlan_parent:
+        words = create.value.split()
+        if "wlanaddr" in words[:-1]:
+            return words[words.index("wlanaddr") + 1].lower()
+    return None
+
+
+def _check_boot_mac(
+    setup: Setup, policy: Policy, own_macs: Mapping[str, str], out: _Findings
+) -> None:
+    """A lagg that boots wearing another MAC than the policy's ``ether`` imposes.
+
+    The first port to join gives the lagg its MAC (sys/net/if_lagg.c
+    lagg_port_create); dhclient then leases an address for it.  If the policy
+    wants another one, laggroam's first reconcile sets it, which
+    re-initialises the lagg and every port (sys/net/if.c if_setlladdr; the
+    wlan's association drops) and makes the DHCP server see a new client
+    (dhclient puts the MAC in chaddr, sbin/dhclient/dhclient.c): the address
+    changes at every boot.  The fix is rc.conf's: the Handbook's
+    ``ifconfig_em0="ether <wlan0's MAC>"`` makes the first port wear it.
+    """
+    for lagg in setup.laggs:
+        lp = policy.lagg(lagg.name)
+        if lp is None or lp.ether == "keep" or not lagg.ports:
+            continue
+        first = lagg.ports[0]
+        if first in setup.radios or ifname_problem(first) is not None:
+            continue
+        boot = boot_mac(setup, first, own_macs)
+        wanted = policy_mac(setup, lp.ether, own_macs)
+        if boot is not None and wanted is not None:
+            differs = boot != wanted
+        elif boot is None and wanted is None:
+            # Both an interface's own MAC: the same only for the same interface.
+            differs = first != lp.ether and setup.ifconfig(first).ether is None
+        else:
+            continue  # one side unknown without the host: no claim
+        if not differs:
+            continue
+        config = setup.ifconfig(first)
+        mac = wanted or f"<{lp.ether}'s MAC, from ifconfig {lp.ether}>"
+        own = setup.rc.get(rc_var("ifconfig_", first))
+        fix = sysrc_command(
+            rc_var("ifconfig_", first), " ".join(with_mac(config.words, mac)), own,
+            setup.rc.paths[0],
+        )  # fmt: skip
+        out.add(
+            "mac-differs",
+            own if own is not None else lagg.where,
+            f"{lagg.name} boots wearing {first}'s MAC ({boot or 'its own'}), {first} being"
+            f" its first port, but the policy's ether = {lp.ether} ({policy.path}:{lp.line})"
+            f" makes laggroam set {wanted or 'the MAC of ' + lp.ether} after the first lease:"
+            f" the DHCP server then sees a new client and the address changes at every boot;"
+            f" fix: {fix}",
+            lagg=lagg.name,
+        )
+
+
 # ---------------------------------------------------------------- entry point
 
 
@@ -573,9 +710,11 @@ UNTERMINATED_KIND = "unterminated"
 FATAL_KINDS = frozenset({"no-ports", UNTERMINATED_KIND})
 
 
-def check_rc_conf(paths: Sequence[Path], policy: Policy | None) -> CheckResult:
+def check_rc_conf(
+    paths: Sequence[Path], policy: Policy | None, own_macs: Mapping[str, str] | None = None
+) -> CheckResult:
     """Read ``paths`` as rc.subr would and list the pitfalls (RcConfError if unreadable)."""
-    found = findings(Setup(read_rc_conf(paths)), policy)
+    found = findings(Setup(read_rc_conf(paths)), policy, own_macs)
     return CheckResult(
         warnings=[str(f) for f in found],
         fatal=any(f.kind in FATAL_KINDS for f in found),

@@ -9,9 +9,8 @@ administrator to run; laggroam never edits rc.conf itself.
 
 import difflib
 import os
-import shlex
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,13 +24,15 @@ from laggroam.rcadvice import (
     Finding,
     Lagg,
     Setup,
+    boot_mac,
     findings,
+    policy_mac,
     rc_var,
+    sysrc_command,
+    with_mac,
+    without_mac,
 )
 from laggroam.rcconf import Assignment, read_rc_conf
-
-# sysrc edits /etc/rc.conf unless told otherwise (usr.sbin/sysrc/sysrc -f).
-_DEFAULT_RC = "/etc/rc.conf"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +57,22 @@ class _LaggPlan:
     proto: str
     dhcp: bool
     wpa_moved: bool
+    # ether = VALUE for the policy, and the MAC the first port must wear at
+    # boot for the lagg to wear it from the first lease (None: it does)
+    ether: str = "keep"
+    boot_ether: str | None = None
 
 
-def init_from_rc_conf(paths: Sequence[Path], prefer_wireless_first: bool = False) -> InitResult:
-    """Read ``paths`` (RcConfError if unreadable) and write the policy they describe."""
+def init_from_rc_conf(
+    paths: Sequence[Path],
+    prefer_wireless_first: bool = False,
+    own_macs: Mapping[str, str] | None = None,
+) -> InitResult:
+    """Read ``paths`` (RcConfError if unreadable) and write the policy they describe.
+
+    ``own_macs`` (each interface's own MAC, when the host can be observed)
+    lets the advice spell the MAC the first port must wear at boot.
+    """
     rc = read_rc_conf(paths)
     setup = Setup(rc)
     found = findings(setup)
@@ -86,7 +99,9 @@ def init_from_rc_conf(paths: Sequence[Path], prefer_wireless_first: bool = False
             wireless = [p for p in ports if setup.is_wireless(p)]
             ports = wireless + wired if prefer_wireless_first else wired + wireless
         dhcp = lagg.config.dhcp or lagg.config.address is None
-        plans.append(_LaggPlan(lagg, ports, proto, dhcp, lagg.config.wpa))
+        plan = _LaggPlan(lagg, ports, proto, dhcp, lagg.config.wpa)
+        _decide_mac(setup, plan, own_macs or {}, warnings)
+        plans.append(plan)
     if not plans:
         if setup.laggs:
             where = setup.laggs[0].where
@@ -95,6 +110,44 @@ def init_from_rc_conf(paths: Sequence[Path], prefer_wireless_first: bool = False
         return InitResult("", [], warnings, fatal=True, findings=found)
     text = _policy_text(setup, plans, rc.paths, warnings)
     return InitResult(text, _sysrc(setup, plans), warnings, findings=found)
+
+
+def _decide_mac(
+    setup: Setup, plan: _LaggPlan, own_macs: Mapping[str, str], warnings: list[str]
+) -> None:
+    """``ether`` for the policy, and the rc.conf MAC that makes boot agree with it.
+
+    The lagg wears the MAC of the port that joins it first at boot
+    (sys/net/if_lagg.c lagg_port_create), the policy's first port once the
+    sysrc commands ran.  A MAC rc.conf already forces on that port is kept
+    as the policy's literal ether, so boot and policy agree whatever it is;
+    otherwise the ports wear the first wireless port's MAC (wired drivers
+    can change their MAC, some wireless ones cannot: Handbook) and the first
+    port is given it in rc.conf, as the Handbook's ifconfig_em0="ether MAC".
+    """
+    wireless = [p for p in plan.ports if setup.is_wireless(p)]
+    if not wireless:
+        return
+    first = plan.ports[0]
+    forced = setup.ifconfig(first).ether
+    if forced is not None and first != wireless[0]:
+        plan.ether = forced.lower()
+        return
+    plan.ether = wireless[0]
+    if first == wireless[0]:
+        return
+    mac = policy_mac(setup, wireless[0], own_macs)
+    if mac is not None and boot_mac(setup, first, own_macs) == mac:
+        return
+    if mac is None:
+        at = setup.ifconfig(first).assignment
+        where = f"{at.path}:{at.line}" if at is not None else setup.rc.paths[0]
+        warnings.append(
+            f"{where}: {wireless[0]}'s MAC could not be observed: replace"
+            f" <{wireless[0]}'s MAC> in the sysrc command for ifconfig_{first} with the"
+            f" address ifconfig {wireless[0]} shows"
+        )
+    plan.boot_ether = mac or f"<{wireless[0]}'s MAC>"
 
 
 def _closest_proto(proto: str) -> str:
@@ -149,10 +202,15 @@ def _policy_text(
             lines.append(_comment(f"rc.conf added them as: {' '.join(lagg.ports)}"))
         lines += [f"ports = {' '.join(plan.ports)}", f"proto = {plan.proto}"]
         wireless = [p for p in plan.ports if setup.is_wireless(p)]
-        if wireless:
+        if wireless and ":" in plan.ether:
+            lines.append(f"# The MAC rc.conf gives {plan.ports[0]}, which joins {lagg.name} first")
+            lines.append(f"# at boot: {lagg.name} wears it from the first lease, and keeps it.")
+            lines.append(f"ether = {plan.ether}")
+        elif wireless:
             lines.append("# Whose MAC every port wears: a wireless port's, because some wireless")
-            lines.append("# drivers cannot change their MAC while wired ones can.")
-            lines.append(f"ether = {wireless[0]}")
+            lines.append("# drivers cannot change their MAC while wired ones can.  rc.conf must")
+            lines.append(f"# give {plan.ports[0]} that MAC at boot (see the sysrc commands).")
+            lines.append(f"ether = {plan.ether}")
         else:
             lines.append("# No wireless port: the ports wear the MAC lagg(4) gives them.")
             lines.append("ether = keep")
@@ -211,19 +269,6 @@ def _policy_text(
 # ---------------------------------------------------------------- sysrc
 
 
-def _sysrc_command(name: str, value: str | None, at: Assignment | None, first: str) -> str:
-    """``sysrc [-f FILE] name="value"`` (or ``-x name``) for the file where name is set."""
-    path = at.path if at is not None else first
-    argv = ["sysrc"]
-    if path != _DEFAULT_RC:
-        argv += ["-f", shlex.quote(path)]
-    if value is None:
-        return " ".join([*argv, "-x", name])
-    if any(c in value for c in '"$`\\!'):
-        return " ".join([*argv, shlex.quote(f"{name}={value}")])
-    return " ".join([*argv, f'{name}="{value}"'])
-
-
 def _sysrc(setup: Setup, plans: list[_LaggPlan]) -> list[str]:
     """The rc.conf changes that make the boot configuration agree with the policy."""
     first = setup.rc.paths[0]
@@ -235,7 +280,9 @@ def _sysrc(setup: Setup, plans: list[_LaggPlan]) -> list[str]:
             words = list(config.words)
             new = [w for w in words if w.lower() not in DHCP_WORDS and w.lower() != "noauto"]
             if setup.is_wireless(port):
-                new = _without_mac(new)
+                new = without_mac(new)
+            elif port == plan.ports[0] and plan.boot_ether is not None:
+                new = with_mac(new, plan.boot_ether)
             if plan.wpa_moved and port in setup.wlan_parent and not config.wpa:
                 new.append("WPA")
             if not new:
@@ -243,7 +290,7 @@ def _sysrc(setup: Setup, plans: list[_LaggPlan]) -> list[str]:
                 new = ["up"]
             if new != words or own is None:
                 value = " ".join(new)
-                commands.append(_sysrc_command(rc_var("ifconfig_", port), value, own, first))
+                commands.append(sysrc_command(rc_var("ifconfig_", port), value, own, first))
     for plan in plans:
         for port in plan.ports:
             commands.extend(_radio_mac_commands(setup, port, first))
@@ -253,7 +300,7 @@ def _sysrc(setup: Setup, plans: list[_LaggPlan]) -> list[str]:
     missing = [plan.lagg.name for plan in plans if plan.lagg.cloned is None]
     if missing:
         value = " ".join([*(cloned.value.split() if cloned is not None else []), *missing])
-        commands.append(_sysrc_command("cloned_interfaces", value, cloned, first))
+        commands.append(sysrc_command("cloned_interfaces", value, cloned, first))
     # Two wlans on one radio would ask for the same radio change twice.
     return list(dict.fromkeys(commands))
 
@@ -267,21 +314,8 @@ def _radio_mac_commands(setup: Setup, port: str, first: str) -> list[str]:
     own = setup.rc.get(rc_var("ifconfig_", parent[0]))
     if own is None or config.ether is None:
         return []
-    kept = _without_mac(list(config.words))
-    return [_sysrc_command(own.name, " ".join(kept) if kept else None, own, first)]
-
-
-def _without_mac(words: list[str]) -> list[str]:
-    """``words`` without ``ether MAC`` (or ``lladdr``/``link`` MAC)."""
-    kept: list[str] = []
-    index = 0
-    while index < len(words):
-        if words[index] in ("ether", "lladdr", "link") and index + 1 < len(words):
-            index += 2
-            continue
-        kept.append(words[index])
-        index += 1
-    return kept
+    kept = without_mac(list(config.words))
+    return [sysrc_command(own.name, " ".join(kept) if kept else None, own, first)]
 
 
 def _lagg_commands(setup: Setup, plan: _LaggPlan, first: str) -> list[str]:
@@ -291,7 +325,7 @@ def _lagg_commands(setup: Setup, plan: _LaggPlan, first: str) -> list[str]:
     if create is not None and ("laggport" in create.value.split() or lagg.proto != plan.proto):
         kept = _set_proto(_without_laggports(create.value.split()), plan.proto)
         value = " ".join(kept) if kept else None
-        commands.append(_sysrc_command(create.name, value, create, first))
+        commands.append(sysrc_command(create.name, value, create, first))
     own = setup.rc.get(rc_var("ifconfig_", lagg.name))
     words = list(own.value.split()) if own is not None else []
     kept = _set_proto(_lagg_words(words), plan.proto)
@@ -315,7 +349,7 @@ def _lagg_commands(setup: Setup, plan: _LaggPlan, first: str) -> list[str]:
         kept.insert(0, "up")
     if kept != words:
         name = rc_var("ifconfig_", lagg.name)
-        commands.append(_sysrc_command(name, " ".join(kept), own, first))
+        commands.append(sysrc_command(name, " ".join(kept), own, first))
     return commands
 
 

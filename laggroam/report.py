@@ -186,8 +186,24 @@ def render_text(
         if worn is not None and (worn.ether or "").lower() != mac.lower():
             lines.append(
                 f"warning: {lagg_name} wears {worn.ether or 'no MAC'}, the policy wants {mac}"
+                + _identity_note(worn)
             )
     return "\n".join(lines) + "\n"
+
+
+def _identity_note(lagg: Interface) -> str:
+    """Why correcting a lagg's MAC is not free: the DHCP client's identity is the MAC.
+
+    dhclient puts the interface's MAC in chaddr (sbin/dhclient/dhclient.c
+    make_discover, make_request), so a lagg wearing another MAC is a new
+    client to the server, which may lease another address.
+    """
+    held = f", which holds {lagg.inet[0]}" if lagg.inet else ""
+    return (
+        f"; correcting it changes the DHCP client identity of {lagg.name}{held} (its address"
+        " may change); laggroam check --rc-conf prints the rc.conf line that makes it"
+        " wear the policy's MAC from boot"
+    )
 
 
 def prediction_json(prediction: Prediction, events: Sequence[Event]) -> dict[str, object]:

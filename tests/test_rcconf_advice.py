@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from laggroam.policy import loads
-from laggroam.rcadvice import Setup, check_rc_conf, findings, rc_var
+from laggroam.rcadvice import Setup, check_rc_conf, findings, rc_var, sysrc_command
 from laggroam.rcconf import Assignment, RcConf, parse_rc_text
-from laggroam.rcinit import _sysrc_command, init_from_rc_conf, write_policy
+from laggroam.rcinit import init_from_rc_conf, write_policy
 
 SEED = (
     'ifconfig_nfe0="DHCP"\n'
@@ -19,8 +19,9 @@ SEED = (
     'cloned_interfaces="lagg0"\n'
     'ifconfig_lagg0="laggproto failover laggport ndis0 laggport nfe0 DHCP"\n'
 )
+# The Handbook's: em0, the first port, wears wlan0's MAC from boot.
 GOOD = (
-    'ifconfig_em0="up"\n'
+    'ifconfig_em0="ether 20:0d:b0:c4:ab:59 up"\n'
     'wlans_iwn0="wlan0"\n'
     'ifconfig_wlan0="WPA"\n'
     'cloned_interfaces="lagg0"\n'
@@ -273,10 +274,10 @@ def test_init_moves_wpa_to_the_wlan_and_keeps_dhcp_on_the_lagg(tmp_path: Path) -
 def test_init_without_sysrc_flag_for_etc_rc_conf() -> None:
     # The default file needs no -f (usr.sbin/sysrc/sysrc edits rc_conf_files).
     at = Assignment("ifconfig_em0", "DHCP", "/etc/rc.conf", 3)
-    assert _sysrc_command("ifconfig_em0", "up", at, "/etc/rc.conf") == 'sysrc ifconfig_em0="up"'
-    assert _sysrc_command("x", 'a"b', None, "/etc/rc.conf") == "sysrc 'x=a\"b'"
+    assert sysrc_command("ifconfig_em0", "up", at, "/etc/rc.conf") == 'sysrc ifconfig_em0="up"'
+    assert sysrc_command("x", 'a"b', None, "/etc/rc.conf") == "sysrc 'x=a\"b'"
     local = Assignment("x", "1", "/etc/rc.conf.local", 1)
-    assert _sysrc_command("x", None, local, "/etc/rc.conf") == "sysrc -f /etc/rc.conf.local -x x"
+    assert sysrc_command("x", None, local, "/etc/rc.conf") == "sysrc -f /etc/rc.conf.local -x x"
 
 
 def test_init_refuses_a_setup_without_a_usable_lagg(tmp_path: Path) -> None:

@@ -56,7 +56,8 @@ def test_init_writes_a_valid_policy_and_recommends_sysrc(
     generated = policy.load(out_path)
     assert generated.laggs[0].ports == ("nfe0", "ndis0")
     assert generated.laggs[0].dhcp is True
-    assert f'sysrc -f {rc} ifconfig_nfe0="up"' in out.splitlines()
+    # nfe0 joins first at boot: it must wear ndis0's MAC, which only the host can tell
+    assert f"sysrc -f {rc} ifconfig_nfe0=\"ether <ndis0's MAC> up\"" in out.splitlines()
     assert main(["check", "-c", str(out_path)]) == 0
 
 
@@ -112,7 +113,7 @@ def test_init_with_nothing_to_change_says_so(
 ) -> None:
     rc = tmp_path / "rc.conf"
     rc.write_text(
-        'ifconfig_em0="up"\nwlans_iwn0="wlan0"\nifconfig_wlan0="WPA"\n'
+        'ifconfig_em0="ether 20:0d:b0:c4:ab:59 up"\nwlans_iwn0="wlan0"\nifconfig_wlan0="WPA"\n'
         'cloned_interfaces="lagg0"\n'
         'ifconfig_lagg0="up laggproto failover laggport em0 laggport wlan0 DHCP"\n'
     )
