@@ -17,6 +17,8 @@ leaves it running but never associating, ``kill`` makes it die the way
 crashed daemons do, leaving its pidfile behind.
 """
 
+import ipaddress
+
 from laggroam.sim import kernel, world
 from laggroam.sim.model import Dhclient, Process, SimState, Supplicant
 from laggroam.sim.state import Sim
@@ -94,6 +96,13 @@ def _request(sim: Sim, client: Dhclient) -> str:
     addr, prefixlen = answer
     server = world.router_of(state.segments[segment]) or "255.255.255.255"
     old = client.addr
+    if old is not None and old != addr:
+        # the scenario figures: a new address on the same network is a
+        # change no roaming explains (the server saw another client, a MAC)
+        subnet = state.segments[segment].subnet or ""
+        same = subnet and ipaddress.ip_address(old) in ipaddress.ip_network(subnet)
+        table = state.readdressed if same else state.renumbered
+        table[client.ifname] = table.get(client.ifname, 0) + 1
     if old is not None and old != addr and any(a.addr == old for a in iface.inet):
         kernel.del_inet(sim, client.ifname, old)
     if not any(a.addr == addr for a in iface.inet):

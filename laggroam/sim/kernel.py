@@ -15,6 +15,7 @@ from laggroam.sim.state import Sim
 # What a re-association costs on the simulated clock (scan, authentication,
 # 4-way handshake); a guess of the order of magnitude, not a measured figure.
 REASSOCIATION_SECONDS = 2
+PROGRAM_MS = 5
 
 # sys/net/if_lagg.h
 LAGG_MAX_PORTS = 32
@@ -397,10 +398,30 @@ def settle_links(sim: Sim) -> bool:
             want = wants_link(sim.state, iface)
             if want != iface.link:
                 iface.link = want
+                if iface.kind == "lagg":
+                    _account_lagg_link(sim.state, iface.name, want)
                 sim.emit(journal.ifnet(iface.name, "LINK_UP" if want else "LINK_DOWN"))
                 sim.note(f"{iface.name} link {'up' if want else 'down'}")
                 changed = True
     return changed
+
+
+def clock_ms(state: SimState) -> int:
+    """A millisecond clock for outage windows: the simulated seconds plus
+    PROGRAM_MS for every state-changing program run (a guess at what one
+    ifconfig or service run costs on FreeBSD; nothing was measured there)."""
+    return state.now * 1000 + len(state.write_calls) * PROGRAM_MS
+
+
+def _account_lagg_link(state: SimState, name: str, up: bool) -> None:
+    """Count a lagg's link losses and the simulated ms it spends without link."""
+    now = clock_ms(state)
+    if not up:
+        state.link_losses[name] = state.link_losses.get(name, 0) + 1
+        state.link_down_since[name] = now
+    elif name in state.link_down_since:
+        since = state.link_down_since.pop(name)
+        state.link_down_ms[name] = state.link_down_ms.get(name, 0) + now - since
 
 
 def attach_radio_ifnet(sim: Sim, radio: Radio) -> Iface:

@@ -202,6 +202,15 @@ class SimState:
     # re-associations, per interface name, for the scenario figures
     reinits: dict[str, int] = field(default_factory=dict)
     reassociations: dict[str, int] = field(default_factory=dict)
+    # lease changes per interface: to another address of the same network
+    # (what must not happen while roaming) and to another network's
+    readdressed: dict[str, int] = field(default_factory=dict)
+    renumbered: dict[str, int] = field(default_factory=dict)
+    # per lagg: times it lost its link, simulated ms spent without it, and
+    # since when (ms clock, kernel.clock_ms) while it is without
+    link_losses: dict[str, int] = field(default_factory=dict)
+    link_down_ms: dict[str, int] = field(default_factory=dict)
+    link_down_since: dict[str, int] = field(default_factory=dict)
 
 
 T = TypeVar("T")
