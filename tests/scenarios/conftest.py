@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from laptophelp import FIGURES, Laptop
+from laptophelp import FIGURES, HEADLINE, Laptop
 
 from laggroam.demo import Style
 
@@ -33,6 +33,13 @@ def laptop(request: pytest.FixtureRequest) -> Iterator[Laptop]:
             assert left == [], f"a self-feeding loop: {left}"
             if hasattr(story, "figures"):
                 FIGURES.append(story.figures.line(request.node.name))
+                HEADLINE["scenarios"] += 1
+                HEADLINE["readdressed"] += story.figures.readdressed - story.readdress_expected
+                HEADLINE["provoked"] += story.readdress_expected
+                HEADLINE["reassociations"] += story.figures.reassociations
+                assert story.figures.readdressed == story.readdress_expected, (
+                    "lagg0 changed its address on the same network"
+                )
     finally:
         story.stop()
         shutil.rmtree(path, ignore_errors=True)
@@ -43,3 +50,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line("scenario figures (after the laptop was built):")
         for line in FIGURES:
             terminalreporter.write_line(f"  {line}")
+    if HEADLINE["scenarios"]:
+        terminalreporter.write_line(
+            f"one address: over {HEADLINE['scenarios']} scenarios, lagg0 changed its address"
+            f" {HEADLINE['readdressed']} time(s) without a network change (must be 0;"
+            f" {HEADLINE['provoked']} more provoked on purpose without the rc.conf fix);"
+            f" laggroam's actions caused {HEADLINE['reassociations']} Wi-Fi re-association(s)"
+        )

@@ -35,6 +35,8 @@ class Figures:
     reinits: int = 0
     reassociations: int = 0
     wpa_restarts: int = 0
+    # lagg0 given another address of the same network (no network change)
+    readdressed: int = 0
 
     def line(self, name: str) -> str:
         per = max(self.converges, 1)
@@ -43,8 +45,13 @@ class Figures:
             f" ({self.actions / per:.2f} per converge), {self.reinits} interface"
             f" re-initialisations ({self.reinits / per:.2f} per converge,"
             f" {self.reassociations} Wi-Fi re-associations), {self.wpa_restarts}"
-            " wpa_supplicant restarts"
+            f" wpa_supplicant restarts, {self.readdressed} same-network address changes"
         )
+
+
+# The headline over every scenario run: same-network address changes of
+# lagg0 (must be 0) and Wi-Fi re-associations laggroam's actions caused.
+HEADLINE = {"scenarios": 0, "readdressed": 0, "provoked": 0, "reassociations": 0}
 
 
 class Laptop(Story):
@@ -52,7 +59,9 @@ class Laptop(Story):
 
     lines: list[str]
     figures: Figures
-    _mark: tuple[int, int, int]
+    _mark: tuple[int, int, int, int]
+    # same-network address changes a scenario provokes on purpose
+    readdress_expected = 0
 
     def install(self, policy_text: str | None = None, *, daemon: bool = True) -> None:
         """Count from the booted laptop: installing laggroam is the first converge."""
@@ -64,18 +73,19 @@ class Laptop(Story):
         self.figures = Figures()
         self._mark = self._counters()
 
-    def _counters(self) -> tuple[int, int, int]:
+    def _counters(self) -> tuple[int, int, int, int]:
         state = read_only(self.dir)
         return (
             len(self.records()) if self.policy_path.exists() else 0,
             sum(state.reinits.values()),
             sum(state.reassociations.values()),
+            state.readdressed.get("lagg0", 0),
         )
 
     def _count(self) -> None:
         if not hasattr(self, "_mark"):
             self.begin()
-        records, reinits, reassoc = self._counters()
+        records, reinits, reassoc, readdressed = self._counters()
         actions = [a for r in self.records()[self._mark[0] :] for a in r.get("actions", [])]
         self.figures.converges += 1
         self.figures.actions += len(actions)
@@ -84,7 +94,8 @@ class Laptop(Story):
         )
         self.figures.reinits += reinits - self._mark[1]
         self.figures.reassociations += reassoc - self._mark[2]
-        self._mark = (records, reinits, reassoc)
+        self.figures.readdressed += readdressed - self._mark[3]
+        self._mark = (records, reinits, reassoc, readdressed)
 
     def quiet_for_ten_minutes(self) -> list[str]:
         """The daemon's reconciles over ten simulated minutes from now: what they did.
