@@ -511,6 +511,12 @@ def _summary(story: Story, started: float) -> None:
     story.out(f"  devd events delivered: {story.journal.events}")
     story.out(f"  reconciles: {len(records)}, actions: {actions}")
     story.out(f"  addresses: {' -> '.join(story.journal.addresses)}")
+    state = read_only(story.dir)
+    story.out(
+        f"  one address: lagg0 changed its address {state.readdressed.get('lagg0', 0)} time(s)"
+        f" without a network change; Wi-Fi re-associations by MAC re-initialisation (laggroam's"
+        f" actions): {sum(state.reassociations.values())}"
+    )
     if held:
         story.out(
             f"  devd held per event: median {sorted(held)[len(held) // 2] * 1000:.0f} ms,"
