@@ -613,13 +613,22 @@ def boot_mac(setup: Setup, ifname: str, own_macs: Mapping[str, str]) -> str | No
     forced = setup.ifconfig(ifname).ether
     if forced is not None:
         return forced.lower()
-    create = setup.rc.get(rc_var("create_args_", ifname))
-    if create is not None and ifname in setup.wlan_parent:
-        words = create.value.split()
-        if "wlanaddr" in words[:-1]:
-            return words[words.index("wlanaddr") + 1].lower()
+    wlanaddr = _wlanaddr(setup, ifname)
+    if wlanaddr is not None:
+        return wlanaddr
     own = own_macs.get(ifname)
     return own.lower() if own else None
+
+
+def _wlanaddr(setup: Setup, ifname: str) -> str | None:
+    """``create_args_IF``'s "wlanaddr MAC" for a wlan rc creates (network.subr wlan_up)."""
+    create = setup.rc.get(rc_var("create_args_", ifname))
+    if create is None or ifname not in setup.wlan_parent:
+        return None
+    words = create.value.split()
+    if "wlanaddr" not in words[:-1]:
+        return None
+    return words[words.index("wlanaddr") + 1].lower()
 
 
 def policy_mac(setup: Setup, ether: str, own_macs: Mapping[str, str]) -> str | None:
@@ -630,14 +639,7 @@ def policy_mac(setup: Setup, ether: str, own_macs: Mapping[str, str]) -> str | N
     if ":" in ether:
         return ether.lower()
     own = own_macs.get(ether)
-    if own:
-        return own.lower()
-    create = setup.rc.get(rc_var("create_args_", ether))
-    if create is not None and ether in setup.wlan_parent:
-        words = create.value.split()
-        if "wlanaddr" in words[:-1]:
-            return words[words.index("wlanaddr") + 1].lower()
-    return None
+    return own.lower() if own else _wlanaddr(setup, ether)
 
 
 def _check_boot_mac(

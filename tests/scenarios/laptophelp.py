@@ -54,6 +54,16 @@ class Figures:
 HEADLINE = {"scenarios": 0, "readdressed": 0, "provoked": 0, "reassociations": 0}
 
 
+def radio_policy(parent: str) -> str:
+    """The sample's seed laptop on radio ``parent``, with the demo's short timers."""
+    return (
+        "[daemon]\ndebounce = 100ms\nmax_delay = 1s\nlog = stderr\ninterval = 0\n"
+        "[lagg0]\nports = em0 wlan0\nproto = failover\nether = wlan0\ndhcp = yes\n"
+        f"renew_dhcp = on-failover\n\n[wlan0]\nparent = {parent}\nwpa = yes\n"
+        "restart_wpa = on-attach on-resume on-stuck\nstuck_after = 2s\n"
+    )
+
+
 class Laptop(Story):
     """``Story`` with test conveniences; ``lines`` holds what it said."""
 

@@ -9,7 +9,7 @@ running for ten simulated minutes and requires that it does nothing more.
 """
 
 import pytest
-from laptophelp import Laptop, on
+from laptophelp import Laptop, on, radio_policy
 
 from laggroam.host import Host
 from laggroam.plan import MAX_WPA_RESTARTS
@@ -18,13 +18,7 @@ from laggroam.sim.state import read_only
 HOME = "192.168.1."
 
 
-def policy(parent: str) -> str:
-    return (
-        "[daemon]\ndebounce = 100ms\nmax_delay = 1s\nlog = stderr\ninterval = 0\n"
-        "[lagg0]\nports = em0 wlan0\nproto = failover\nether = wlan0\ndhcp = yes\n"
-        f"renew_dhcp = on-failover\n\n[wlan0]\nparent = {parent}\nwpa = yes\n"
-        "restart_wpa = on-attach on-resume on-stuck\nstuck_after = 2s\n"
-    )
+policy = radio_policy
 
 
 def associated(name: str = "wlan0", ports: tuple[str, ...] = ("em0", "wlan0")):  # type: ignore[no-untyped-def]
