@@ -299,18 +299,26 @@ class _Planner:
                     if remaining[0] == early
                     else self._joined_mac(lp.name, remaining[0], mem)
                 )
+            primary_leaves = bool(removals) and lagg.primary in removals
             if remaining and (lagg_mac or "").lower() != target_mac:
                 lagg_up = iface is not None and iface.is_up
                 warn = self._disturbs(lp.name, "mac") if lagg_up else ""
-                self.add(
-                    SetEther(
-                        lp.name,
-                        f"{lp.name} wears {lagg_mac or 'another MAC'}, the policy"
-                        f" wants {target_mac}{warn}"
-                        + self._lease_warning(lp, iface, lp.ports[0], target_mac),
-                        target_mac,
+                worn = (iface.ether or "").lower() if iface is not None else ""
+                if primary_leaves and worn == target_mac:
+                    # Restored at once: the DHCP identity before and after is the policy's.
+                    reason = (
+                        f"when {lagg.primary} leaves, {lp.name} takes the MAC {remaining[0]} had"
+                        f" when it joined (sys/net/if_lagg.c lagg_port_destroy),"
+                        f" {lagg_mac or 'which ifconfig does not show'}; it is set back to"
+                        f" {target_mac} at once, so {lp.name} keeps its DHCP identity{warn}"
                     )
-                )
+                else:
+                    reason = (
+                        f"{lp.name} wears {lagg_mac or 'another MAC'}, the policy wants"
+                        f" {target_mac}{warn}"
+                        + self._lease_warning(lp, iface, lp.ports[0], target_mac)
+                    )
+                self.add(SetEther(lp.name, reason, target_mac))
             elif remaining:
                 for port in remaining:
                     port_if = self.host.get(port) if port != early else None
@@ -504,8 +512,25 @@ class _Planner:
 
     def _joined_mac(self, lagg: str, port: str, mem: LaggMemory) -> str | None:
         """A member's lp_lladdr: remembered when laggroam added it; for a port
-        that joined before (rc.conf at boot), its own MAC is the best guess."""
-        return mem.lp_lladdr.get(port) or self._own_mac(port)
+        that joined before (rc.conf at boot), its own MAC is the best guess.
+
+        A member that shows no "hwaddr" wears the lagg's MAC as its "ether",
+        which says nothing of its own: ifconfig prints hwaddr only from 12.x
+        on, and only when it differs (sbin/ifconfig/af_link.c), so the MAC it
+        joined with is unknown (None) and the lagg's MAC is set again after
+        the primary leaves rather than assumed kept.
+        """
+        remembered = mem.lp_lladdr.get(port)
+        if remembered:
+            return remembered
+        lp = self.policy.lagg(lagg)
+        iface = self.host.get(port)
+        if lp is not None and port == lp.ether:
+            # The port whose own MAC the policy imposes joined wearing it.
+            return self._own_mac(port)
+        if iface is not None and not iface.hwaddr and self.host.lagg_of(port) == lagg:
+            return None
+        return self._own_mac(port)
 
     def _own_mac(self, name: str) -> str | None:
         iface = self.host.get(name)

@@ -43,3 +43,22 @@ def test_the_mac_change_of_a_leased_lagg_says_the_address_may_change_and_the_fix
     assert "the address may change" in mac.reason
     assert f'add "ether {WLAN_MAC}" to ifconfig_em0 in rc.conf' in mac.reason
     assert "the Wi-Fi association drops" in mac.reason
+
+
+def test_a_reorder_without_hwaddr_sets_the_lagg_mac_back_after_the_primary_leaves() -> None:
+    # FreeBSD 7's ifconfig prints no hwaddr: em0's own MAC, the one lagg0 takes
+    # when wlan0 (the primary) leaves, cannot be seen; lagg0 is set back at once.
+    host = with_interfaces(
+        laptop(),
+        replace(em0(ether=WLAN_MAC), hwaddr=None),
+        wlan0(),
+        lagg0(port("em0", "ACTIVE"), port("wlan0", "MASTER")),
+    )
+    result = plan(policy.loads(POLICY), host, Memory(), [], 0.0)
+    assert [a.command() for a in result.actions] == [
+        "ifconfig lagg0 -laggport wlan0",
+        f"ifconfig lagg0 ether {WLAN_MAC}",
+        "ifconfig lagg0 laggport wlan0",
+    ]
+    reason = result.actions[1].reason
+    assert "which ifconfig does not show" in reason and "keeps its DHCP identity" in reason
