@@ -532,12 +532,20 @@ def _system(args: argparse.Namespace) -> "System":
     return System(programs)
 
 
-def _load_policy(args: argparse.Namespace) -> "Policy | int":
-    """The policy, or the exit code after saying why it cannot be had."""
-    from laggroam import policy
+def _load_policy(args: argparse.Namespace, last_good: bool = False) -> "Policy | int":
+    """The policy, or the exit code after saying why it cannot be had.
+
+    ``last_good``: run on the last good copy when the file is refused (lastgood.py).
+    """
+    from laggroam import lastgood, policy
 
     path = _policy_path(args)
     try:
+        if last_good:
+            pol, fell_back = lastgood.load(Path(path), lambda p: _host_path(args, p))
+            if fell_back is not None:
+                print(f"{PROG}: {fell_back.describe()}", file=sys.stderr)
+            return pol
         return policy.load(path)
     except policy.PolicyErrors as exc:
         for err in exc.errors:
@@ -571,7 +579,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from laggroam import plan
     from laggroam.store import Store
 
-    pol = _load_policy(args)
+    pol = _load_policy(args, last_good=True)
     if isinstance(pol, int):
         return pol
     events = _events(args.event)
@@ -659,7 +667,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
     from laggroam.reconcile import locked_reconcile
     from laggroam.store import Store
 
-    pol = _load_policy(args)
+    pol = _load_policy(args, last_good=True)
     if isinstance(pol, int):
         return pol
     events = _events(args.event)
@@ -713,7 +721,7 @@ def cmd_daemon(args: argparse.Namespace) -> int:
     from laggroam import logsetup
     from laggroam.daemon import Daemon
 
-    pol = _load_policy(args)
+    pol = _load_policy(args, last_good=True)
     if isinstance(pol, int):
         return pol
     logsetup.setup("stderr" if args.foreground else pol.daemon.log, pol.daemon.log_level)

@@ -92,7 +92,7 @@ def test_hook_falls_back_to_a_detached_one_shot(tmp_path: Path) -> None:
     hook = _hook_script(tmp_path, "link", str(fake))
     proc = subprocess.run([str(hook), LINK], capture_output=True, timeout=30, check=False)
     assert proc.returncode == 0
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 60  # a detached start on a loaded machine
     while not marker.exists() and time.monotonic() < deadline:
         time.sleep(0.02)
     assert ast.literal_eval(marker.read_text()) == ["apply", "--coalesce", "--devd", LINK]
