@@ -53,9 +53,13 @@ def _fields(line: str) -> dict[str, str] | None:
     and lets a later pair override an earlier one (freebsd-src sbin/devd/devd.cc
     ``process_event`` and ``set_vars``); laggroam.devdline reproduces all of it,
     quotes included.  A kernel IFNET or ACPI event never quotes, so a line with
-    a quote or a backslash is refused rather than split differently from devd.
+    a quote is refused rather than split differently from devd.  A backslash
+    outside quotes is an ordinary character to devd (``fix_value`` only drops
+    the one before a ``"``), and the resume event carries one: ``type=\\``, the
+    ACPI root object's path (sys/dev/acpica/acpi.c ``acpi_EnterSleepState``
+    calls ``acpi_UserNotify("Resume", ACPI_ROOT_OBJECT, state)``), so it is kept.
     """
-    if '"' in line or "\\" in line:
+    if '"' in line:
         return None
     out = {}
     for word in line[1:].split(" "):
@@ -97,7 +101,7 @@ def check(hook_class: str, line: str) -> str | None:
         return f"not a {first} event"
     fields = _fields(line)
     if fields is None:
-        return "event has quotes or backslashes"
+        return "event has quotes"
     if fields.get("system") != system:
         return f"system is not {system}"
     if system == "ACPI":

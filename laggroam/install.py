@@ -150,9 +150,11 @@ def socket_disagreement(policy_path: str, socket: str) -> str | None:
     if beside is None:
         return None
     root, libexecdir = beside
-    wanted = str(root / socket.lstrip("/"))
+    # A tree staged with DESTDIR holds hooks that name the socket as the host
+    # will see it; the simulator's root holds hooks that name it from outside.
+    wanted = (socket, str(root / socket.lstrip("/")))
     for hook, used in installed_sockets(libexecdir).items():
-        if used != wanted:
+        if used not in wanted:
             seen = "/" + str(Path(used).relative_to(root)) if used.startswith(str(root)) else used
             return (
                 f"the installed hook {hook} sends events to {seen}, not {socket}: every event"

@@ -46,6 +46,13 @@ def test_accepted() -> None:
     assert hookclient.check("power", resume) is None
 
 
+def test_the_kernels_resume_event_is_accepted() -> None:
+    """The kernel names the ACPI root object, ``\\``, as the type (sys/dev/acpica/acpi.c)."""
+    resume = "!system=ACPI subsystem=Resume type=\\ notify=0x03"
+    assert hookclient.check("power", resume) is None
+    assert hookclient.classify(resume) == ("power", None)
+
+
 def test_ifname_rule_matches_the_engine() -> None:
     from laggroam.ifname import is_ifname
 

@@ -99,6 +99,10 @@ _WORDS = st.sampled_from(
         "system=",
         "notify=0x01",
         "_=x",
+        "type=\\_SB_.PCI0",
+        "subsystem=em\\0",
+        'a="x y"',
+        'b="q\\"',
     ]
 )
 
@@ -118,9 +122,15 @@ def test_the_hooks_and_devd_see_the_same_event(first: str, words: list[str]) -> 
         variables = parse_event(line).variables
     except DevdLineError as exc:
         raise AssertionError(f"a hook accepts {line!r}, devd does not: {exc}") from None
+    from laggroam.hookclient import _fields, is_ifname
+
+    hook_view = _fields(line)
+    assert hook_view is not None
+    for key in ("system", "subsystem", "type"):
+        assert hook_view.get(key) == variables.get(key), (key, line)
     if hook_class == "power":
         assert (variables.get("system"), variables.get("subsystem")) == ("ACPI", "Resume")
     else:
         assert variables.get("system") == "IFNET"
-        assert variables.get("subsystem") in ("em0", "wlan0")
+        assert is_ifname(variables.get("subsystem", ""))
         assert decode(encode_devd(line)).event is not None
