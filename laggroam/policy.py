@@ -69,6 +69,19 @@ LAGG_PROTOS = ("failover", "lacp", "loadbalance", "roundrobin", "broadcast", "no
 # LAGG_MAX_PORTS (freebsd-src sys/net/if_lagg.h).
 LAGG_MAX_PORTS = 32
 
+# Names of cloned interfaces: the wlan, lagg and loopback cloners are simple
+# cloners (if_clone_simple in freebsd-src sys/net80211/ieee80211_freebsd.c for
+# wlan), whose names are the cloner's name and a unit number, nothing else
+# (ifc_simple_match in sys/net/if_clone.c).
+_WLAN_NAME_RE = re.compile(r"wlan[0-9]+")
+_LAGG_NAME_RE = re.compile(r"lagg[0-9]+")
+_LOOPBACK_RE = re.compile(r"lo[0-9]+")
+# A wlan port sends and receives only as its one association: lacp needs an
+# 802.3ad partner on every port and loadbalance/roundrobin/broadcast spread
+# frames over all ports; failover (lagg(4)'s wired/wireless example) uses one
+# port at a time, and "none" none.
+_WIRELESS_PROTOS = ("failover", "none")
+
 RENEW_DHCP = ("never", "on-failover", "on-link-up")
 LOG_TARGETS = ("syslog", "stderr")
 # syslog(3) priority names, lowest to highest, that laggroam logs at.
@@ -332,7 +345,9 @@ class _Validator:
                 laggs.append(section)
             elif kind == "wlan":
                 wlans.append(section)
-        if not laggs:
+        if not laggs and not self.errors:
+            # A lagg section refused above (a broken header, 'ports' with 'parent') already
+            # says what is wrong; "no lagg section" at line 1 would only mislead.
             self.errors.add(1, "no lagg section: add one such as [lagg0] with ports = em0 wlan0")
         lagg_names = {s.name for s in laggs}
         wlan_names = {s.name for s in wlans}
@@ -348,10 +363,13 @@ class _Validator:
         if name == _DAEMON:
             return "daemon"
         if "ports" in values and "parent" in values:
+            # Reported at whichever of the two keys comes second: that one made it wrong.
+            ports_line, parent_line = section.key_lines["ports"], section.key_lines["parent"]
+            second = "parent" if parent_line >= ports_line else "ports"
             self.errors.add(
-                section.line,
-                f"{label(name)} has both 'ports' (a lagg) and 'parent' (a wlan); "
-                "give each its own section",
+                max(ports_line, parent_line),
+                f"{label(name)} {second}: a section has either 'ports' (a lagg) or 'parent'"
+                " (a wlan), not both; give each its own section",
             )
             return None
         # A section with "wpa" and no "parent" is a wireless port that is its
@@ -373,7 +391,20 @@ class _Validator:
             self.errors.add(
                 section.line, f"section {label(name)} is not an interface name: {problem}"
             )
-        return "lagg" if "ports" in values else "wlan"
+        kind = "lagg" if "ports" in values else "wlan"
+        # Any name can be a wlan's (rc makes it with "ifconfig wlan create
+        # ... name CHILD", libexec/rc/network.subr wlan_up), but one named like
+        # a lagg or the loopback would be taken for that interface by anyone
+        # who reads ifconfig, and by rc's own name-pattern checks.
+        cloner = _LAGG_NAME_RE.fullmatch(name) or _LOOPBACK_RE.fullmatch(name)
+        if kind == "wlan" and problem is None and cloner:
+            what = "a lagg" if _LAGG_NAME_RE.fullmatch(name) else "the loopback"
+            self.errors.add(
+                section.line,
+                f"section {label(name)} has 'parent', so it is a wlan, but its name is that of"
+                f" {what}: name the wlan wlanN (wlan0, wlan1, ...) or any name that is not",
+            )
+        return kind
 
     def _daemon(self, section: Section) -> DaemonPolicy:
         f = _Fields(section, "daemon", self.errors)
@@ -431,10 +462,18 @@ class _Validator:
             ether = f.get("ether", partial(_ether, lagg=section.name, ports=known), "keep")
         else:
             ether = _default_ether(ports, wlan_names)
+        proto = f.get("proto", policyvalues.choice(LAGG_PROTOS), "failover")
+        wireless = [p for p in ports if p in wlan_names or _WLAN_NAME_RE.fullmatch(p)]
+        if wireless and proto not in _WIRELESS_PROTOS and f.ok("proto", "ports"):
+            f.error(
+                "proto",
+                f"{proto} cannot take the wireless port {wireless[0]}; a lagg with a wlan"
+                " port uses failover",
+            )
         return LaggPolicy(
             name=section.name,
             ports=ports,
-            proto=f.get("proto", policyvalues.choice(LAGG_PROTOS), "failover"),
+            proto=proto,
             ether=ether,
             ether_defaulted=not f.has("ether"),
             dhcp=dhcp,
@@ -462,8 +501,12 @@ class _Validator:
                 )
             elif parent in lagg_names:
                 f.error("parent", f"{parent} is a lagg, not a radio")
-            elif parent in wlan_names:
+            elif parent in wlan_names or _WLAN_NAME_RE.fullmatch(parent):
                 f.error("parent", f"{parent} is a wlan, not a radio")
+            elif _LAGG_NAME_RE.fullmatch(parent):
+                f.error("parent", f"{parent} is a lagg, not a radio")
+            elif _LOOPBACK_RE.fullmatch(parent):
+                f.error("parent", f"{parent} is the loopback, not a radio")
         if not parent and f.has("create_args"):
             f.error("create_args", "a wireless port without 'parent' is never created")
         return WlanPolicy(
@@ -486,6 +529,8 @@ def _ports(raw: str, lagg: str, lagg_names: set[str]) -> tuple[str, ...]:
         problem = ifname_problem(port)
         if problem is not None:
             raise ValueError(problem)
+        if _LOOPBACK_RE.fullmatch(port):
+            raise ValueError(f"{port} is the loopback interface, not a network port")
         if port == lagg:
             # The kernel refuses it too: EINVAL (freebsd-src sys/net/if_lagg.c).
             raise ValueError(f"{lagg} cannot be a port of itself")
