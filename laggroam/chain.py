@@ -72,10 +72,23 @@ def own_files(config: devdconf.Config) -> list[str]:
     ]
 
 
-def load(root: Path | None = None) -> devdconf.Config:
-    """The host's devd configuration, read as devd reads it."""
+def load(root: Path | None = None, *, vm_guest: str = "") -> devdconf.Config:
+    """The host's devd configuration, read as devd reads it, with devd's own variables.
+
+    devd offers every rule ``$vm_guest``, the ``kern.vm_guest`` sysctl: the
+    stock hyperv.conf matches ``vm_guest "hv"`` (freebsd-src
+    sbin/devd/hyperv.conf).  It is kept beside the ``set`` variables, which
+    the configuration may use to override it.
+    """
     conf = Path(DEVD_CONF) if root is None else root / DEVD_CONF.lstrip("/")
-    return devdconf.load_devd(conf, root=root)
+    return with_vm_guest(devdconf.load_devd(conf, root=root), vm_guest)
+
+
+def with_vm_guest(config: devdconf.Config, vm_guest: str) -> devdconf.Config:
+    """``config`` with ``$vm_guest`` set, unless its own ``set`` statements name it."""
+    if not vm_guest:
+        return config
+    return devdconf.Config(config.files, {"vm_guest": vm_guest, **config.variables})
 
 
 def rule_name(path: str, command: str) -> str:
@@ -120,15 +133,17 @@ def chain(
     sh: str = "/bin/sh",
     path: str = DEVD_PATH,
     config: devdconf.Config | None = None,
+    vm_guest: str = "",
 ) -> Chained:
     """Run the shadowed stock rule's actions for ``event``; never raises.
 
     ``config``: the devd configuration already read (a batch of events reads
-    it once); by default it is read now.
+    it once); by default it is read now, with ``vm_guest`` as devd's
+    ``$vm_guest``.
     """
     if config is None:
         try:
-            config = load(root)
+            config = load(root, vm_guest=vm_guest)
         except (devdconf.DevdConfError, OSError) as exc:
             log.warning("devd configuration unreadable, stock rule not run: %s", exc)
             return Chained(None, error=str(exc))

@@ -144,6 +144,7 @@ class Daemon:
         self.host_path = host_path
         self.chain_root = chain_root
         self.chain_path = chain_path
+        self.vm_guest: str | None = None
         self.socket_path = socket_path or host_path(policy.daemon.socket)
         self.store = Store(host_path(policy.daemon.state_dir))
         self.notifier = Notifier()
@@ -469,7 +470,10 @@ class Daemon:
         chaining between two events.
         """
         try:
-            config = chain.load(self.chain_root)
+            if self.vm_guest is None:
+                # kern.vm_guest is fixed at boot: asked once per daemon
+                self.vm_guest = self.system.vm_guest()
+            config = chain.load(self.chain_root, vm_guest=self.vm_guest)
         except (devdconf.DevdConfError, OSError) as exc:
             log.warning("devd configuration unreadable, stock rules not run: %s", exc)
             return
