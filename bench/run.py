@@ -21,7 +21,7 @@ from pathlib import Path
 # Run as a script (make bench): the checkout's root holds the bench package.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import cost, flood, held, parse, reload, rest, storm
+from bench import cost, flood, held, parse, regex, reload, rest, storm
 from bench.stats import Row
 
 
@@ -66,6 +66,7 @@ BENCHES: dict[str, Callable[[Sizes], list[Row]]] = {
     "rest": lambda s: rest.run_bench(s.startup_runs, s.idle_seconds, s.warmup),
     "flood": lambda s: flood.run_bench(s.flood_events),
     "parse": lambda s: parse.run_bench(s.parse_runs),
+    "regex": lambda s: regex.run_bench(s.parse_runs),
 }
 
 
