@@ -80,6 +80,7 @@ def test_every_benchmark_runs_once(capsys: pytest.CaptureFixture[str]) -> None:
         "idle",
         "flood",
         "parse",
+        "regex",
     }
     by_what = {r["what"]: r for r in rows}
     for r in rows:
