@@ -57,7 +57,7 @@ def test_init_writes_a_valid_policy_and_recommends_sysrc(
     assert generated.laggs[0].ports == ("nfe0", "ndis0")
     assert generated.laggs[0].dhcp is True
     # nfe0 joins first at boot: it must wear ndis0's MAC, which only the host can tell
-    assert f"sysrc -f {rc} ifconfig_nfe0=\"ether <ndis0's MAC> up\"" in out.splitlines()
+    assert f'sysrc -f {rc} ifconfig_nfe0="ether <ndis0\'s MAC> up"' in out.splitlines()
     assert main(["check", "-c", str(out_path)]) == 0
 
 

@@ -211,6 +211,8 @@ class SimState:
     link_losses: dict[str, int] = field(default_factory=dict)
     link_down_ms: dict[str, int] = field(default_factory=dict)
     link_down_since: dict[str, int] = field(default_factory=dict)
+    # kern.vm_guest: "none" on bare metal (sys/kern/subr_param.c), as on a laptop
+    vm_guest: str = "none"
 
 
 T = TypeVar("T")
