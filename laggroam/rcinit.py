@@ -34,6 +34,9 @@ from laggroam.rcadvice import (
 )
 from laggroam.rcconf import Assignment, read_rc_conf
 
+# The protocols the policy accepts a wlan port in (laggroam/policy.py).
+WIRELESS_PROTOS = ("failover", "none")
+
 
 @dataclass(frozen=True, slots=True)
 class InitResult:
@@ -94,6 +97,16 @@ def init_from_rc_conf(
             continue
         taken.update(ports)
         proto = lagg.proto if lagg.proto in LAGG_PROTOS else _closest_proto(lagg.proto)
+        wireless = [p for p in ports if setup.is_wireless(p)]
+        if wireless and proto not in WIRELESS_PROTOS:
+            # The policy refuses a wlan in such a lagg (laggroam/policy.py).
+            at = lagg.where
+            where = f"{at.path}:{at.line}" if at is not None else first
+            warnings.append(
+                f"{where}: laggproto {proto} cannot take the wireless port {wireless[0]};"
+                " the policy uses failover"
+            )
+            proto = "failover"
         if proto == "failover":
             wired = [p for p in ports if not setup.is_wireless(p)]
             wireless = [p for p in ports if setup.is_wireless(p)]

@@ -192,7 +192,7 @@ def test_conflicts_with_the_policy() -> None:
     text = GOOD.replace("laggport em0 laggport wlan0", "laggport wlan0 laggport em0 laggport ue0")
     text += 'ifconfig_ue0="up"\ncloned_interfaces="lagg0 lagg1"\nifconfig_lagg1="laggport em1"\n'
     text += 'ifconfig_em1="up"\n'
-    policy = POLICY.replace("ports = em0 wlan0", "ports = em0 wlan0 re0\nproto = lacp")
+    policy = POLICY.replace("ports = em0 wlan0", "ports = em0 wlan0 re0\nproto = none")
     policy = policy.replace("parent = iwn0", "parent = ath0")
     found = findings(_setup(text), loads(policy, "policy.ini"))
     assert [(f.kind, f.line) for f in found] == [
@@ -217,7 +217,7 @@ def test_conflicts_with_the_policy() -> None:
         "(policy.ini:1); the first is the primary"
     )
     assert messages["proto-differs"] == (
-        "laggproto failover here but proto = lacp in the policy (policy.ini:1)"
+        "laggproto failover here but proto = none in the policy (policy.ini:1)"
     )
     assert messages["parent-differs"] == (
         "wlan0 is created on iwn0 here but on ath0 in the policy (policy.ini:5)"
