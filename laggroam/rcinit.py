@@ -100,10 +100,10 @@ def init_from_rc_conf(
         wireless = [p for p in ports if setup.is_wireless(p)]
         if wireless and proto not in WIRELESS_PROTOS:
             # The policy refuses a wlan in such a lagg (laggroam/policy.py).
-            at = lagg.where
-            where = f"{at.path}:{at.line}" if at is not None else first
+            spot = lagg.where
+            line = f"{spot.path}:{spot.line}" if spot is not None else f"{first}:1"
             warnings.append(
-                f"{where}: laggproto {proto} cannot take the wireless port {wireless[0]};"
+                f"{line}: laggproto {proto} cannot take the wireless port {wireless[0]};"
                 " the policy uses failover"
             )
             proto = "failover"
