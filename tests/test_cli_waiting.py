@@ -123,7 +123,8 @@ def test_status_flags_the_mac_and_what_laggroam_waits_for(
     assert any(line.startswith("gave up: wpa_supplicant on wlan0") for line in lines)
     code, out, _ = run(["--sim", str(laptop), "status", "-c", str(pol), "--json"], capsys)
     doc = json.loads(out)
-    assert doc["ether_wanted"] == {"lagg0": mac[0].rsplit(" ", 1)[1]}
+    wanted = mac[0].split("the policy wants ", 1)[1].split(";", 1)[0]
+    assert doc["ether_wanted"] == {"lagg0": wanted}
     waiting = doc["reconcile"]["waiting"]
     assert waiting["gave_up"] == ["wlan0"]
     assert waiting["retrying"]["AddLaggPort lagg0 wlan0"]["count"] == 2
