@@ -123,7 +123,9 @@ def decide(
             mem = replace(mem, probed=True)
     if mem.pending is None:
         return Ipv6Step((), _learn(mem, ev, iface), tuple(notes))
-    fresh4 = not (trigger is not None and dhcp_follows) and not dhcp_failed
+    # IPv4 tells the network only when it came from the network's DHCP server,
+    # after the renewal the change asked for
+    fresh4 = lp.dhcp and not (trigger is not None and dhcp_follows) and not dhcp_failed
     verdict, why = _compare(ev, mem, fresh4)
     notes.append(
         f"{lp.name} was on: IPv4 {_list(mem.subnets4)}; prefixes {_list(mem.prefixes6)};"
