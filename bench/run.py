@@ -1,7 +1,8 @@
 """Run every laggroam benchmark and print one table (``--json`` for a machine).
 
-    make bench                       # the whole run, under five minutes
+    make bench                       # the whole run
     .venv/bin/python bench/run.py --json --only held,storm
+    .venv/bin/python bench/run.py --only flood,parse   # the hardening bounds alone
 
 Each figure is the median of several runs with its min and max, judged as
 a ratio against a reference measured in the same run (see bench/README.md).
@@ -20,7 +21,7 @@ from pathlib import Path
 # Run as a script (make bench): the checkout's root holds the bench package.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import cost, held, reload, rest, storm
+from bench import cost, flood, held, parse, regex, reload, rest, storm
 from bench.stats import Row
 
 
@@ -38,6 +39,8 @@ class Sizes:
     startup_runs: int = 10
     idle_seconds: float = 60.0
     warmup: int = 2
+    flood_events: int = 1_000_000
+    parse_runs: int = 3
 
 
 QUICK = Sizes(
@@ -51,6 +54,8 @@ QUICK = Sizes(
     startup_runs=1,
     idle_seconds=0.2,
     warmup=0,
+    flood_events=2000,
+    parse_runs=1,
 )
 
 BENCHES: dict[str, Callable[[Sizes], list[Row]]] = {
@@ -59,6 +64,9 @@ BENCHES: dict[str, Callable[[Sizes], list[Row]]] = {
     "storm": lambda s: storm.run_bench(s.storm_events, s.storm_window),
     "reload": lambda s: reload.run_bench(s.saves),
     "rest": lambda s: rest.run_bench(s.startup_runs, s.idle_seconds, s.warmup),
+    "flood": lambda s: flood.run_bench(s.flood_events),
+    "parse": lambda s: parse.run_bench(s.parse_runs),
+    "regex": lambda s: regex.run_bench(s.parse_runs),
 }
 
 

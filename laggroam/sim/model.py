@@ -271,6 +271,8 @@ class SimState:
     solicitations: dict[str, int] = field(default_factory=dict)
     # rtsold(8)'s view of each interface's link, to see it come back
     rtsold_links: dict[str, bool] = field(default_factory=dict)
+    # kern.vm_guest: "none" on bare metal (sys/kern/subr_param.c), as on a laptop
+    vm_guest: str = "none"
 
 
 T = TypeVar("T")
