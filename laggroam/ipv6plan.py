@@ -113,8 +113,9 @@ def decide(
     if not iface.accepts_rtadv:
         return Ipv6Step((), mem)
     ev = evidence(host, iface)
-    notes = [f"{lp.name} IPv6 evidence: {ev.text()}"]
     trigger, dhcp_follows = _trigger(lp, iface, before, ev)
+    # the evidence is shown while a change is examined; a settled lagg is quiet
+    notes = [f"{lp.name} IPv6 evidence: {ev.text()}"] if trigger or mem.pending else []
     actions: list[Action] = []
     if trigger is not None:
         mem = replace(mem, pending=trigger, waits_dhcp=dhcp_follows, probed=False)
