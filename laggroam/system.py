@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from laggroam import ifconfig
+from laggroam import ifconfig, ndp
 from laggroam.host import Host, Process, Supplicant
 from laggroam.ifname import is_ifname
 from laggroam.runner import Result, run
@@ -40,6 +40,9 @@ class Programs:
     sysctl: str = "/sbin/sysctl"
     wpa_supplicant: str = "/usr/sbin/wpa_supplicant"
     wpa_cli: str = "/usr/sbin/wpa_cli"
+    # usr.sbin/ndp and usr.sbin/rtsold (rtsol installs to /sbin)
+    ndp: str = "/usr/sbin/ndp"
+    rtsol: str = "/sbin/rtsol"
     sh: str = "/bin/sh"
     # The PATH of shell commands laggroam runs for devd (chained stock rules):
     # devd's own (usr.sbin/service/service.sh).
@@ -59,6 +62,8 @@ class Programs:
             sysctl=str(bin_dir / "sysctl"),
             wpa_supplicant=str(bin_dir / "wpa_supplicant"),
             wpa_cli=str(bin_dir / "wpa_cli"),
+            ndp=str(bin_dir / "ndp"),
+            rtsol=str(bin_dir / "rtsol"),
         )
 
 
@@ -168,12 +173,16 @@ class System:
         wpa = {}
         for name in _valid(wpa_ifaces):
             wpa[name] = self._supplicant(name, unknown)
+        routers = None
+        if ndp.wanted([i.accepts_rtadv for i in base.interfaces]):
+            routers = ndp.observe_routers(self.run, self.programs.ndp, unknown)
         return Host(
             interfaces=base.interfaces,
             dhclient=dhclient,
             wpa=wpa,
             radios=radios,
             unknown=tuple(unknown),
+            ipv6_routers=routers,
         )
 
     def _check_complete(self, text: str, names: tuple[str, ...], wanted: set[str]) -> None:

@@ -15,7 +15,8 @@ from laggroam.sim.ifconfig_out import channel_freq
 from laggroam.sim.model import WriteCall
 from laggroam.sim.state import Sim, SimError
 
-PROGRAMS = ("ifconfig", "service", "dhclient", "wpa_supplicant", "wpa_cli", "sysctl", "sysrc")
+PROGRAMS = ("ifconfig", "service", "dhclient", "wpa_supplicant", "wpa_cli", "sysctl", "sysrc",
+            "rtsol", "rtsold", "ndp")  # fmt: skip
 # The scripts devd's stock rules name by absolute path, under DIR/root as on
 # FreeBSD (freebsd-src libexec/rc/pccard_ether, rc.resume, rc.suspend).
 ROOT_SCRIPTS = ("etc/pccard_ether", "etc/rc.resume", "etc/rc.suspend")
@@ -126,7 +127,12 @@ def dispatch(sim: Sim, prog: str, argv: list[str]) -> Run:
         out = rc.rc_power(sim, prog, argv)
         run.out, run.err, run.status = out.out, out.err, out.status
     else:
-        raise SimError(f"no stand-in for {prog}")
+        from laggroam.sim import ipv6cmds
+
+        texts = ipv6cmds.dispatch(sim, prog, argv, run)
+        if texts is None:
+            raise SimError(f"no stand-in for {prog}")
+        run.out, run.err = texts
     return run
 
 
