@@ -15,7 +15,9 @@ from laggroam.sim.ifconfig_out import channel_freq
 from laggroam.sim.model import WriteCall
 from laggroam.sim.state import Sim, SimError
 
-PROGRAMS = ("ifconfig", "service", "dhclient", "wpa_supplicant", "wpa_cli", "sysctl", "sysrc")
+PROGRAMS = (
+    "ifconfig", "service", "dhclient", "wpa_supplicant", "wpa_cli", "sysctl", "sysrc", "ps",
+)  # fmt: skip
 # The scripts devd's stock rules name by absolute path, under DIR/root as on
 # FreeBSD (freebsd-src libexec/rc/pccard_ether, rc.resume, rc.suspend).
 ROOT_SCRIPTS = ("etc/pccard_ether", "etc/rc.resume", "etc/rc.suspend")
@@ -116,6 +118,11 @@ def dispatch(sim: Sim, prog: str, argv: list[str]) -> Run:
         _wpa_cli(sim, argv, run)
     elif prog == "sysctl":
         _sysctl(sim, argv, run)
+    elif prog == "ps":
+        from laggroam.sim import ps_cmd
+
+        res = ps_cmd.run(sim, argv)
+        run.out, run.err, run.status = res.out, res.err, res.status
     elif prog == "sysrc":
         run.out, run.err, run.status = rcfile.sysrc(sim, argv)
     elif prog == "pccard_ether":

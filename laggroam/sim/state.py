@@ -19,6 +19,7 @@ from laggroam.sim.model import SimState, from_json, to_json
 
 STATE = "state.json"
 LOCK = "lock"
+ROOT = "root"  # the simulated host's /
 
 
 class SimError(Exception):
@@ -35,6 +36,7 @@ class Sim:
         self.notes: list[str] = []
         self.devd_seen = 0
         self.loaded = ""  # the JSON read at open: an unchanged host is not rewritten
+        self.pidfiles_loaded: dict[str, int] = dict(state.pidfiles)
 
     @classmethod
     @contextlib.contextmanager
@@ -66,6 +68,7 @@ class Sim:
         text = _dump(self.state)
         if text != self.loaded:
             write_atomic(self.dir / STATE, text)
+        sync_pidfiles(self.dir / ROOT, self.pidfiles_loaded, self.state.pidfiles)
 
     def emit(self, line: str) -> None:
         """Record a devd event produced by the current operation."""
@@ -115,6 +118,24 @@ def _locked(sim_dir: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+def sync_pidfiles(root: Path, before: dict[str, int], now: dict[str, int]) -> None:
+    """Keep the daemons' pidfiles under the simulated / as the state has them.
+
+    rc.subr and laggroam read the pidfile itself (libexec/rc/rc.subr
+    check_pidfile): the file holds the pid and a newline
+    (lib/libutil/pidfile.c pidfile_write).  Written atomically, like the state.
+    """
+    for path in before.keys() - now.keys():
+        (root / path.lstrip("/")).unlink(missing_ok=True)
+    for path, pid in now.items():
+        full = root / path.lstrip("/")
+        if before.get(path) != pid or not full.exists():
+            full.parent.mkdir(parents=True, exist_ok=True)
+            tmp = full.with_name(f".{full.name}.{os.getpid()}.tmp")
+            tmp.write_text(f"{pid}\n")
+            os.replace(tmp, full)
 
 
 def write_atomic(path: Path, text: str) -> None:
