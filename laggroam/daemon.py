@@ -355,7 +355,7 @@ class Daemon:
         media: dict[str, str | None] = {}
         host = None
         try:
-            host = self.system.observe(dhcp_ifaces=[], wpa_ifaces=[])
+            host = self.system.observe(dhcp_ifaces=[], wpa_ifaces=[], wlans=[])
         except ObserveError as exc:
             log.warning("media types unknown for chaining: %s", exc)
 

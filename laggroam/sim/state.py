@@ -50,11 +50,14 @@ class Sim:
                 f"{sim_dir}: no simulated host here (run: laggroam --sim {sim_dir} sim init laptop)"
             )
         with _locked(sim_dir):
-            state = new if new is not None else load(sim_dir)
+            text = ""
+            if new is not None:
+                state = new
+            else:
+                text, state = _read(sim_dir)
             state.next_seq = max(state.next_seq, journal.last_seq(sim_dir) + 1)
             sim = cls(sim_dir, state)
-            if new is None:
-                sim.loaded = _dump(state)
+            sim.loaded = text
             yield sim
             sim.save()
 
@@ -89,17 +92,24 @@ class Sim:
 
 
 def _dump(state: SimState) -> str:
-    return json.dumps(to_json(state), indent=1) + "\n"
+    # Compact, so that json's C encoder does the work (``indent`` selects the
+    # pure-Python one); ``python -m json.tool DIR/state.json`` shows it indented.
+    return json.dumps(to_json(state), separators=(",", ":")) + "\n"
+
+
+def _read(sim_dir: Path) -> tuple[str, SimState]:
+    """``DIR/state.json`` as text and as a state; a damaged file is a SimError naming it."""
+    path = sim_dir / STATE
+    try:
+        text = path.read_text()
+        return text, from_json(SimState, json.loads(text))
+    except (OSError, ValueError) as exc:
+        raise SimError(f"{path}: {exc}") from exc
 
 
 def load(sim_dir: Path) -> SimState:
     """Read ``DIR/state.json``; a damaged file is a SimError naming it."""
-    path = sim_dir / STATE
-    try:
-        data = json.loads(path.read_text())
-        return from_json(SimState, data)
-    except (OSError, ValueError) as exc:
-        raise SimError(f"{path}: {exc}") from exc
+    return _read(sim_dir)[1]
 
 
 def read_only(sim_dir: Path) -> SimState:
