@@ -265,11 +265,15 @@ def _decode(tp: Any, data: Any, where: str) -> Any:
         if not isinstance(data, list):
             raise ValueError(f"{where}: expected a list")
         (item,) = args
+        if item is str and all(type(v) is str for v in data):
+            return list(data)  # the common case, checked in one pass
         return [_decode(item, v, f"{where}[{i}]") for i, v in enumerate(data)]
     if origin is dict:
         if not isinstance(data, dict):
             raise ValueError(f"{where}: expected an object")
         value = args[1]
+        if (value is str or value is int) and all(type(v) is value for v in data.values()):
+            return dict(data)  # JSON object keys are strings already
         return {str(k): _decode(value, v, f"{where}.{k}") for k, v in data.items()}
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         if not isinstance(data, dict):
