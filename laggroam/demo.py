@@ -29,8 +29,8 @@ from laggroam.host import Host
 from laggroam.plan import plan
 from laggroam.reconcile import observe_for
 from laggroam.sim import cli as sim_cli
+from laggroam.sim import converge, inprocess
 from laggroam.sim import devd as sim_devd
-from laggroam.sim import inprocess
 from laggroam.sim.state import SimError, read_only
 from laggroam.store import Store
 
@@ -102,6 +102,10 @@ class Story:
         self._policy: policy_mod.Policy | None = None
         self.daemon: subprocess.Popen[bytes] | None = None
         self.seen_records = 0
+        # Observing and planning are asked again only when the host or
+        # laggroam's files changed (converge.stamp): the waits poll often.
+        self._observed: tuple[converge.Stamp, Host] | None = None
+        self._planned: tuple[converge.Stamp, float, bool] | None = None
 
     # -- plumbing ----------------------------------------------------------
 
@@ -138,7 +142,12 @@ class Story:
         return data if isinstance(data, dict) else {}
 
     def observe(self) -> Host:
-        return observe_for(self.system, self.policy)
+        key = converge.stamp(self.dir / "state.json", self.policy_path)
+        if self._observed is not None and self._observed[0] == key:
+            return self._observed[1]
+        host = observe_for(self.system, self.policy)
+        self._observed = (key, host)
+        return host
 
     def converged(self) -> bool:
         pol = self.policy  # read once per look: this runs many times a second
@@ -148,8 +157,12 @@ class Story:
             return False
         if read_only(self.dir).devd and not sim_devd.idle(self.dir):
             return False
-        host = observe_for(self.system, pol)
-        result = plan(pol, host, store.load_memory(), [], time.time())
+        key = converge.stamp(*converge.host_files(self.dir, store.dir, self.policy_path))
+        last = self._planned
+        if last is not None and last[0] == key and time.monotonic() - last[1] < converge.RECHECK:
+            return last[2]
+        result = plan(pol, self.observe(), store.load_memory(), [], time.time())
+        self._planned = (key, time.monotonic(), not result.actions)
         return not result.actions
 
     def start(
