@@ -1,7 +1,8 @@
 """Run every laggroam benchmark and print one table (``--json`` for a machine).
 
-    make bench                       # the whole run, under five minutes
+    make bench                       # the whole run
     .venv/bin/python bench/run.py --json --only held,storm
+    .venv/bin/python bench/run.py --only flood,parse   # the hardening bounds alone
 
 Each figure is the median of several runs with its min and max, judged as
 a ratio against a reference measured in the same run (see bench/README.md).
@@ -20,7 +21,7 @@ from pathlib import Path
 # Run as a script (make bench): the checkout's root holds the bench package.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import cost, growth, held, programs, reload, rest, rss, storm
+from bench import cost, flood, growth, held, parse, programs, regex, reload, rest, rss, storm
 from bench.stats import Row
 
 
@@ -42,6 +43,8 @@ class Sizes:
     growth_calls: int = 9
     growth_sizes: tuple[int, ...] = growth.SIZES
     rss_seconds: float = 120.0
+    flood_events: int = 1_000_000
+    parse_runs: int = 3
 
 
 QUICK = Sizes(
@@ -59,6 +62,8 @@ QUICK = Sizes(
     growth_calls=1,
     growth_sizes=(2, 16),
     rss_seconds=0.5,
+    flood_events=2000,
+    parse_runs=1,
 )
 
 BENCHES: dict[str, Callable[[Sizes], list[Row]]] = {
@@ -70,6 +75,9 @@ BENCHES: dict[str, Callable[[Sizes], list[Row]]] = {
     "reload": lambda s: reload.run_bench(s.saves),
     "rss": lambda s: rss.run_bench(s.rss_seconds),
     "rest": lambda s: rest.run_bench(s.startup_runs, s.idle_seconds, s.warmup),
+    "flood": lambda s: flood.run_bench(s.flood_events),
+    "parse": lambda s: parse.run_bench(s.parse_runs),
+    "regex": lambda s: regex.run_bench(s.parse_runs),
 }
 
 

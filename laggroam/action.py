@@ -9,6 +9,7 @@ its effect is visible.  Nothing here runs a program.
 from dataclasses import dataclass
 
 from laggroam.host import Host
+from laggroam.ifname import wlan_create_args
 from laggroam.system import Programs
 
 # wpa_supplicant as libexec/rc/rc.d/wpa_supplicant starts it: the rc.conf
@@ -158,8 +159,7 @@ class CreateWlan(Action):
     create_args: tuple[str, ...] = ()
 
     def argv(self, programs: Programs) -> list[str]:
-        # libexec/rc/network.subr wlan_up: ifconfig wlanN create wlandev PARENT ARGS.
-        return [programs.ifconfig, self.target, "create", "wlandev", self.parent, *self.create_args]
+        return [programs.ifconfig, *wlan_create_args(self.target, self.parent, self.create_args)]
 
     def done(self, host: Host) -> bool:
         return host.get(self.target) is not None

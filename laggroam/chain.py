@@ -72,10 +72,57 @@ def own_files(config: devdconf.Config) -> list[str]:
     ]
 
 
-def load(root: Path | None = None) -> devdconf.Config:
-    """The host's devd configuration, read as devd reads it."""
+def load(root: Path | None = None, *, vm_guest: str = "") -> devdconf.Config:
+    """The host's devd configuration, read as devd reads it, with devd's own variables.
+
+    devd offers every rule ``$vm_guest``, the ``kern.vm_guest`` sysctl: the
+    stock hyperv.conf matches ``vm_guest "hv"`` (freebsd-src
+    sbin/devd/hyperv.conf).  It is kept beside the ``set`` variables, which
+    the configuration may use to override it.
+    """
     conf = Path(DEVD_CONF) if root is None else root / DEVD_CONF.lstrip("/")
-    return devdconf.load_devd(conf, root=root)
+    return with_vm_guest(devdconf.load_devd(conf, root=root), vm_guest)
+
+
+def with_vm_guest(config: devdconf.Config, vm_guest: str) -> devdconf.Config:
+    """``config`` with ``$vm_guest`` set, unless its own ``set`` statements name it."""
+    if not vm_guest:
+        return config
+    return devdconf.Config(config.files, {"vm_guest": vm_guest, **config.variables})
+
+
+def rule_name(path: str, command: str) -> str:
+    """What a chained rule is, for the log: "the stock dhclient rule", "the rc.resume rule of F"."""
+    words = command.split()
+    program = Path(words[0]).name if words else "empty"
+    if program == "service" and len(words) > 1:
+        program = words[1]
+    # The base system's devd files: /etc/devd.conf and /etc/devd/*.conf (devd.conf(5)).
+    stock = path.endswith(DEVD_CONF) or ("/etc/devd/" in path and "/usr/local/" not in path)
+    return f"the stock {program} rule" if stock else f"the {program} rule of {path}"
+
+
+def by_design(command: str, result: Result) -> str | None:
+    """Why a non-zero exit of a chained command is no problem, or None when it is one.
+
+    ``service NAME quietVERB`` runs rc.subr's ``run_rc_command`` with
+    ``rc_quiet`` set: a refusal it makes on purpose prints nothing and exits
+    1.  libexec/rc/rc.d/dhclient's ``dhclient_pre_check`` exits 1 for an
+    interface that is not DHCP-enabled (``dhcpif``; the message goes to
+    ``debug`` when quiet), and ``run_rc_command`` returns 1 for ``start``
+    while the daemon already runs (freebsd-src libexec/rc/rc.subr; reference
+    § 5.4).  devd's stock LINK_UP rule is ``service dhclient quietstart
+    $subsystem`` for every Ethernet link, so on a host where only some
+    interfaces use DHCP this exit is the common case.
+    """
+    words = command.split()
+    quiet = len(words) >= 3 and Path(words[0]).name == "service" and words[2].startswith("quiet")
+    silent = not (result.stdout.strip() or result.stderr.strip())
+    if quiet and result.returncode == 1 and result.error is None and silent:
+        if words[1] == "dhclient":
+            return "rc.d/dhclient refuses quietly: not a DHCP-enabled interface, or already running"
+        return "rc.subr refuses quietly (already running, or its precondition not met)"
+    return None
 
 
 def chain(
@@ -85,13 +132,21 @@ def chain(
     root: Path | None = None,
     sh: str = "/bin/sh",
     path: str = DEVD_PATH,
+    config: devdconf.Config | None = None,
+    vm_guest: str = "",
 ) -> Chained:
-    """Run the shadowed stock rule's actions for ``event``; never raises."""
-    try:
-        config = load(root)
-    except (devdconf.DevdConfError, OSError) as exc:
-        log.warning("devd configuration unreadable, stock rule not run: %s", exc)
-        return Chained(None, error=str(exc))
+    """Run the shadowed stock rule's actions for ``event``; never raises.
+
+    ``config``: the devd configuration already read (a batch of events reads
+    it once); by default it is read now, with ``vm_guest`` as devd's
+    ``$vm_guest``.
+    """
+    if config is None:
+        try:
+            config = load(root, vm_guest=vm_guest)
+        except (devdconf.DevdConfError, OSError) as exc:
+            log.warning("devd configuration unreadable, stock rule not run: %s", exc)
+            return Chained(None, error=str(exc))
     mine = own_files(config)
     rule = devdmatch.find_rule_excluding(config, event, media_of, mine)
     if rule is None:
@@ -105,6 +160,13 @@ def chain(
     for command in devdmatch.rule_commands(config, rule, event):
         # devd.cc my_system: fork, execl("/bin/sh", "sh", "-c", cmd), wait.
         result = run([sh, "-c", command], timeout=CHAIN_TIMEOUT, env={"HOME": "/", "PATH": path})
-        log.info("chained %s: %s", where, result.describe())
+        what = f"chained {rule_name(rule.path, command)} ({where}) for {event.line[:80]}"
+        reason = by_design(command, result) if not result.ok else None
+        if result.ok:
+            log.info("%s: %s: exit 0", what, command)
+        elif reason is not None:
+            log.info("%s: %s: exit 1, as designed: %s", what, command, reason)
+        else:
+            log.warning("%s failed: %s", what, result.describe().replace(f"{sh} -c ", "", 1))
         results.append(result)
     return Chained(where, tuple(results))

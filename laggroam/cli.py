@@ -192,6 +192,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="read the media types from a captured ifconfig output instead",
     )
+    q.add_argument(
+        "--vm-guest",
+        metavar="NAME",
+        help="devd's $vm_guest (kern.vm_guest: none, hv, kvm, ...) instead of this host's",
+    )
     _sim_option(q)
     q = devd_sub.add_parser(
         "check",
@@ -532,12 +537,20 @@ def _system(args: argparse.Namespace) -> "System":
     return System(programs)
 
 
-def _load_policy(args: argparse.Namespace) -> "Policy | int":
-    """The policy, or the exit code after saying why it cannot be had."""
-    from laggroam import policy
+def _load_policy(args: argparse.Namespace, last_good: bool = False) -> "Policy | int":
+    """The policy, or the exit code after saying why it cannot be had.
+
+    ``last_good``: run on the last good copy when the file is refused (lastgood.py).
+    """
+    from laggroam import lastgood, policy
 
     path = _policy_path(args)
     try:
+        if last_good:
+            pol, fell_back = lastgood.load(Path(path), lambda p: _host_path(args, p))
+            if fell_back is not None:
+                print(f"{PROG}: {fell_back.describe()}", file=sys.stderr)
+            return pol
         return policy.load(path)
     except policy.PolicyErrors as exc:
         for err in exc.errors:
@@ -571,7 +584,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from laggroam import plan
     from laggroam.store import Store
 
-    pol = _load_policy(args)
+    pol = _load_policy(args, last_good=True)
     if isinstance(pol, int):
         return pol
     events = _events(args.event)
@@ -659,7 +672,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
     from laggroam.reconcile import locked_reconcile
     from laggroam.store import Store
 
-    pol = _load_policy(args)
+    pol = _load_policy(args, last_good=True)
     if isinstance(pol, int):
         return pol
     events = _events(args.event)
@@ -705,6 +718,7 @@ def _chain_devd(args: argparse.Namespace, system: "System", line: str) -> "Event
         root=_host_path(args, "/") if args.sim else None,
         sh=system.programs.sh,
         path=system.programs.path,
+        vm_guest=system.vm_guest(),
     )
     return event
 
@@ -713,7 +727,7 @@ def cmd_daemon(args: argparse.Namespace) -> int:
     from laggroam import logsetup
     from laggroam.daemon import Daemon
 
-    pol = _load_policy(args)
+    pol = _load_policy(args, last_good=True)
     if isinstance(pol, int):
         return pol
     logsetup.setup("stderr" if args.foreground else pol.daemon.log, pol.daemon.log_level)
@@ -769,6 +783,7 @@ def cmd_devd(args: argparse.Namespace) -> int:
     media_of = _media_source(args)
     if isinstance(media_of, int):
         return media_of
+    config = chain.with_vm_guest(config, _vm_guest(args))
     expl = devdmatch.explain(config, event, media_of)
     print(devdmatch.render_explanation(expl))
     mine = chain.own_files(config)
@@ -786,6 +801,23 @@ def cmd_devd(args: argparse.Namespace) -> int:
 
 
 MEDIA_TYPES = ("ethernet", "802.11", "atm", "unknown")  # devd.cc media::media
+
+
+def _vm_guest(args: argparse.Namespace) -> str:
+    """devd's ``$vm_guest`` for ``devd explain``: given, or this host's when it is observed."""
+    import platform
+
+    from laggroam.system import VM_GUEST_RE
+
+    if args.vm_guest is not None:
+        if not VM_GUEST_RE.fullmatch(args.vm_guest):
+            raise UsageError(f"--vm-guest {args.vm_guest!r}: a lowercase name such as hv or none")
+        return str(args.vm_guest)
+    if args.from_ifconfig or args.media:
+        return ""  # another machine's event: its hypervisor is not this one's
+    if not args.sim and platform.system() != "FreeBSD":
+        return ""
+    return _system(args).vm_guest()
 
 
 def _media_source(args: argparse.Namespace) -> "Callable[[str], str | None] | int":

@@ -11,6 +11,7 @@ last good one kept.
 
 import contextlib
 import fcntl
+import grp
 import json
 import logging
 import os
@@ -27,12 +28,13 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from laggroam import chain
+from laggroam import chain, devdconf, lastgood
 from laggroam import policy as policy_mod
 from laggroam.daemonstatus import PID_FILE, STATUS_FILE
 from laggroam.devdline import DevdEvent
 from laggroam.event import Event
 from laggroam.exitcodes import EX_CANTCREAT, EX_OK, EX_UNAVAILABLE
+from laggroam.host import Host
 from laggroam.listener import Listener, ListenerError
 from laggroam.notify import Notifier
 from laggroam.protocol import Message
@@ -46,18 +48,67 @@ log = logging.getLogger(__name__)
 STATUS_EVERY = 1.0  # seconds: the status file's counters lag the socket by at most this
 
 
+# Bounds of one batch under a flood (bench/flood.py measures them): events the
+# plan cannot use are counted, not kept, and at most this many distinct devd
+# events are chained per batch, each the latest line of its (system,
+# subsystem, type).
+MAX_BATCH_EVENTS = 256
+MAX_BATCH_CHAIN = 64
+# On SIGTERM: how long a running reconcile may take to finish.
+STOP_GRACE = 3.0
+
+
 @dataclass
 class _Batch:
-    """Events waiting for a reconcile, deduplicated, in arrival order."""
+    """Events waiting for a reconcile, deduplicated, in arrival order, bounded."""
 
     events: dict[str, Event] = field(default_factory=dict)
-    devd: dict[str, DevdEvent] = field(default_factory=dict)
+    devd: dict[tuple[str, ...], DevdEvent] = field(default_factory=dict)
     first: float | None = None
     last: float | None = None
     reasons: set[str] = field(default_factory=set)
+    ignored: int = 0  # events kept out of the plan: none of the policy's interfaces
+    unchained: int = 0  # devd events past MAX_BATCH_CHAIN
 
     def __len__(self) -> int:
         return len(self.events) + len(self.devd) + len(self.reasons)
+
+    def add_event(self, event: Event, names: frozenset[str]) -> bool:
+        """Keep ``event`` if the plan can use it; False when it was only counted."""
+        key = str(event)
+        if key in self.events:
+            return True
+        if (event.ifname is not None and event.ifname not in names) or (
+            len(self.events) >= MAX_BATCH_EVENTS
+        ):
+            self.ignored += 1
+            return False
+        self.events[key] = event
+        return True
+
+    def add_devd(self, devd: DevdEvent) -> None:
+        """The latest line of each distinct devd event, up to MAX_BATCH_CHAIN of them."""
+        key = (devd.line[:1], *(devd.get(k) or "" for k in ("system", "subsystem", "type")))
+        if key in self.devd:
+            del self.devd[key]  # the newest line, in the newest place
+        elif len(self.devd) >= MAX_BATCH_CHAIN:
+            self.unchained += 1
+            return
+        self.devd[key] = devd
+
+
+def _policy_names(policy: policy_mod.Policy) -> frozenset[str]:
+    """Every interface the policy names: events about others cannot change its plan."""
+    names = {lagg.name for lagg in policy.laggs}
+    names.update(port for lagg in policy.laggs for port in lagg.ports)
+    names.update(w.name for w in policy.wlans)
+    names.update(w.parent for w in policy.wlans)
+    return frozenset(names)
+
+
+def _group_id(group: str | None) -> int | None:
+    """The gid that may read the state directory; KeyError when there is no such group."""
+    return None if group is None else grp.getgrnam(group).gr_gid
 
 
 def _signature(path: Path) -> tuple[int, int, int, int] | None:
@@ -84,6 +135,7 @@ class Daemon:
     ) -> None:
         self.policy_path = policy_path.absolute()
         self.policy = policy
+        self.names = _policy_names(policy)
         self.policy_loaded = time.time()
         self.generation = 1
         self.policy_sig = _signature(policy_path)
@@ -92,6 +144,7 @@ class Daemon:
         self.host_path = host_path
         self.chain_root = chain_root
         self.chain_path = chain_path
+        self.vm_guest: str | None = None
         self.socket_path = socket_path or host_path(policy.daemon.socket)
         self.store = Store(host_path(policy.daemon.state_dir))
         self.notifier = Notifier()
@@ -99,6 +152,10 @@ class Daemon:
         self.busy = False
         self.stopping = False
         self.reload_at: float | None = None
+        self.loading = False
+        self.stop_by: float | None = None
+        self.load_again: str | None = None
+        self.fallback: lastgood.Fallback | None = None
         self.next_periodic: float | None = None
         self.wake_at: float | None = None
         self.next_watchdog: float | None = None
@@ -123,10 +180,10 @@ class Daemon:
         code = self._acquire_pidfile()
         if code != EX_OK:
             return code
+        self._judge_policy_file()
         try:
             self.listener = Listener(
                 self.socket_path,
-                self.policy.daemon.group,
                 self._queue_message,
                 on_drop=self._unregister,
             )
@@ -150,7 +207,9 @@ class Daemon:
         finally:
             self.notifier.stopping()
             self.jobs.put(None)
-            worker.join(timeout=120)
+            worker.join(timeout=max(0.0, (self.stop_by or time.monotonic()) - time.monotonic()))
+            if worker.is_alive():
+                log.warning("a reconcile was still running at exit; the next start repairs")
             if watch is not None:
                 watch.stop()
             self.listener.close()
@@ -161,8 +220,13 @@ class Daemon:
     def _acquire_pidfile(self) -> int:
         path = self.store.dir / PID_FILE
         try:
-            self.store.ensure()
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+            self.store.share_with(_group_id(self.policy.daemon.group))
+            fd = self.store.open_file(PID_FILE, os.O_RDWR | os.O_CREAT)
+        except KeyError:
+            message = f"[daemon] group {self.policy.daemon.group!r} does not exist"
+            log.error("%s", message)
+            print(f"laggroam: {message}", file=sys.stderr)
+            return EX_CANTCREAT
         except OSError as exc:
             message = f"{exc.filename or path}: {exc.strerror or exc}"
             log.error("%s", message)
@@ -216,7 +280,7 @@ class Daemon:
 
     def _loop(self, watchdog_interval: float | None) -> None:
         assert self.listener is not None
-        while not (self.stopping and not self.busy):
+        while not (self.stopping and (not self.busy or time.monotonic() >= (self.stop_by or 0))):
             now = time.monotonic()
             deadline = self._next_deadline(now)
             timeout = None if deadline is None else max(0.0, deadline - now)
@@ -255,6 +319,7 @@ class Daemon:
 
     def _next_deadline(self, now: float) -> float | None:
         candidates = [
+            self.stop_by,
             self.reload_at,
             self.status_due,
             self.next_watchdog,
@@ -265,10 +330,14 @@ class Daemon:
         return min((c for c in candidates if c is not None), default=None)
 
     def _batch_due(self) -> float | None:
-        if not len(self.batch) or self.batch.first is None or self.batch.last is None:
+        """When the batch goes: ``debounce`` after its last event about the policy's
+        interfaces, at most ``max_delay`` after its first event of any kind (other
+        devd events only ride along, so a flood of them delays nothing)."""
+        if not len(self.batch) or self.batch.first is None:
             return None
         d = self.policy.daemon
-        return min(self.batch.last + d.debounce, self.batch.first + d.max_delay)
+        cap = self.batch.first + d.max_delay
+        return cap if self.batch.last is None else min(self.batch.last + d.debounce, cap)
 
     def _maybe_dispatch(self, now: float) -> None:
         if self.busy or self.stopping:
@@ -287,8 +356,9 @@ class Daemon:
         batch, self.batch = self.batch, _Batch()
         self.busy = True
         self.started = time.time()
-        self.next_periodic = None
-        self.wake_at = None
+        if not self._chain_only(batch):  # a reconcile sets both again when done
+            self.next_periodic = None
+            self.wake_at = None
         self.jobs.put(batch)
         self._write_status()
 
@@ -306,27 +376,40 @@ class Daemon:
                 self.reload_at = time.monotonic() + self.policy.daemon.debounce
             elif kind == "done":
                 self._on_done(value)
+            elif kind == "chained":
+                self.busy = False
+                self.started = None
+                self._write_status()
+            elif kind == "loaded":
+                self._on_loaded(*value)
 
     def _on_signal(self, signum: int) -> None:
         if signum == signal.SIGHUP:
             log.info("SIGHUP: reloading the policy")
             self.reload_at = None
             self._reload(requested=True)
-        else:
+        elif not self.stopping:
             log.info("signal %d: finishing and exiting", signum)
             self.stopping = True
+            self.stop_by = time.monotonic() + STOP_GRACE
+            # No more connections: a flood must not keep the loop from ending.
+            if self.listener is not None:
+                self._unregister(self.listener.sock)
 
     # -- events ------------------------------------------------------------
 
     def _queue_message(self, message: Message) -> None:
         now = time.monotonic()
-        if message.event is not None:
-            self.batch.events.setdefault(str(message.event), message.event)
+        relevant = message.event is not None and self.batch.add_event(message.event, self.names)
         if message.devd is not None:
-            self.batch.devd.setdefault(message.devd.line, message.devd)
+            self.batch.add_devd(message.devd)
+            relevant = relevant or self._concerns_policy(message.devd)
+        elif not relevant:
+            return
         if self.batch.first is None:
             self.batch.first = now
-        self.batch.last = now
+        if relevant:
+            self.batch.last = now
 
     # -- the worker --------------------------------------------------------
 
@@ -335,6 +418,14 @@ class Daemon:
             batch = self.jobs.get()
             if batch is None:
                 return
+            if self._chain_only(batch):
+                # Nothing the plan could use (devd events of other interfaces): no reconcile.
+                try:
+                    self._chain(list(batch.devd.values()))
+                except Exception:
+                    log.exception("chaining crashed")
+                self._post("chained", None)
+                continue
             try:
                 outcome = self._run_batch(batch)
             except Exception:  # the daemon outlives any one reconcile's bug
@@ -343,34 +434,76 @@ class Daemon:
             self._post("done", outcome)
 
     def _run_batch(self, batch: _Batch) -> Outcome | None:
-        if batch.devd:
-            self._chain(list(batch.devd.values()))
+        if batch.ignored or batch.unchained:
+            log.warning(
+                "%d event(s) about interfaces the policy does not name were ignored and"
+                " %d devd event(s) not chained (more than %d distinct in one batch)",
+                batch.ignored,
+                batch.unchained,
+                MAX_BATCH_CHAIN,
+            )
+        # The policy's own interfaces' stock rules run before the reconcile, as
+        # before; the others' after it, so that a flood of them delays no repair.
+        mine = [e for e in batch.devd.values() if self._concerns_policy(e)]
+        others = [e for e in batch.devd.values() if not self._concerns_policy(e)]
+        if mine:
+            self._chain(mine)
         outcome = locked_reconcile(
             self.system, self.policy, self.store, list(batch.events.values())
         )
+        if others:
+            self._chain(others)
         return outcome
 
+    def _chain_only(self, batch: _Batch) -> bool:
+        return not (batch.events or batch.reasons) and not any(
+            self._concerns_policy(e) for e in batch.devd.values()
+        )
+
+    def _concerns_policy(self, event: DevdEvent) -> bool:
+        return event.get("system") == "ACPI" or event.get("subsystem") in self.names
+
     def _chain(self, events: list[DevdEvent]) -> None:
-        """Run the shadowed stock rules once per distinct event of the batch, in order."""
-        media: dict[str, str | None] = {}
-        host = None
+        """Run the shadowed stock rules once per distinct event of the batch, in order.
+
+        devd.conf is read once for the whole batch; a stop request ends the
+        chaining between two events.
+        """
         try:
-            host = self.system.observe(dhcp_ifaces=[], wpa_ifaces=[], wlans=[])
-        except ObserveError as exc:
-            log.warning("media types unknown for chaining: %s", exc)
+            if self.vm_guest is None:
+                # kern.vm_guest is fixed at boot: asked once per daemon
+                self.vm_guest = self.system.vm_guest()
+            config = chain.load(self.chain_root, vm_guest=self.vm_guest)
+        except (devdconf.DevdConfError, OSError) as exc:
+            log.warning("devd configuration unreadable, stock rules not run: %s", exc)
+            return
+        media: dict[str, str | None] = {}
+        observed: list[Host | None] = []
 
         def media_of(name: str) -> str | None:
+            # Observed once, and only when a rule tests media-type.
+            if not observed:
+                try:
+                    observed.append(self.system.observe(dhcp_ifaces=[], wpa_ifaces=[], wlans=[]))
+                except ObserveError as exc:
+                    log.warning("media types unknown for chaining: %s", exc)
+                    observed.append(None)
+            host = observed[0]
             if name not in media:
                 media[name] = chain.media_type(host, name) if host is not None else None
             return media[name]
 
-        for event in events:
+        for done, event in enumerate(events):
+            if self.stopping:
+                log.warning("stopping: %d devd event(s) not chained", len(events) - done)
+                return
             chain.chain(
                 event,
                 media_of,
                 root=self.chain_root,
                 sh=self.system.programs.sh,
                 path=self.chain_path,
+                config=config,
             )
 
     def _on_done(self, outcome: Outcome | None) -> None:
@@ -395,31 +528,81 @@ class Daemon:
     # -- policy reload -----------------------------------------------------
 
     def _reload(self, *, requested: bool = False) -> None:
-        """Load the policy again; ``requested`` (SIGHUP) always answers RELOADING/READY.
+        """Load the policy again, off the main thread; ``requested`` (SIGHUP) always
+        answers RELOADING/READY.
 
+        Validation runs in a thread so that the socket, the timers and the
+        dispatch go on meanwhile; a reload asked for during one runs after it.
         systemd's Type=notify-reload sends SIGHUP and waits for RELOADING=1
         then READY=1 (systemd.service(5)), even when nothing changed.
         """
+        if self.loading:
+            self.load_again = self.load_again or (requested and "requested") or "changed"
+            return
+        self.loading = True
+        threading.Thread(
+            target=self._load_policy, args=(requested,), name="policy-load", daemon=True
+        ).start()
+
+    def _load_policy(self, requested: bool) -> None:
         sig = _signature(self.policy_path)
+        result: policy_mod.Policy | Exception
         try:
-            new = policy_mod.load(self.policy_path)
-        except policy_mod.PolicyErrors as exc:
-            self.rejected = [str(e) for e in exc.errors]
-            self.policy_sig = sig
-            for line in self.rejected:
-                log.error("policy rejected, keeping the last good one: %s", line)
-            if requested and self.ready_sent:
-                self.notifier.reloading()
-                self.notifier.ready(self._summary())
-            else:
-                self.notifier.status(self._summary())
-            self._write_status()
-            return
-        except OSError as exc:
-            log.warning("%s: %s; keeping the last good policy", self.policy_path, exc.strerror)
-            return
+            result = policy_mod.load(self.policy_path, self.host_path)
+        except (policy_mod.PolicyErrors, OSError) as exc:
+            result = exc
+        except Exception as exc:  # the daemon outlives any bug in validation
+            log.exception("policy validation crashed")
+            result = policy_mod.PolicyErrors(
+                [policy_mod.PolicyError(str(self.policy_path), 1, f"validation failed: {exc!r}")]
+            )
+        self._post("loaded", (requested, sig, result))
+
+    def _on_loaded(
+        self, requested: bool, sig: tuple[int, int, int, int] | None, result: object
+    ) -> None:
+        self.loading = False
+        again, self.load_again = self.load_again, None
+        if isinstance(result, policy_mod.Policy):
+            self._accept(result, sig, requested=requested)
+        elif isinstance(result, policy_mod.PolicyErrors):
+            self._refuse(result, sig, requested=requested)
+        elif isinstance(result, OSError):
+            log.warning("%s: %s; keeping the last good policy", self.policy_path, result.strerror)
+        if again is not None:
+            self._reload(requested=again == "requested")
+
+    def _refuse(
+        self,
+        exc: policy_mod.PolicyErrors,
+        sig: tuple[int, int, int, int] | None,
+        *,
+        requested: bool,
+    ) -> None:
+        self.rejected = [str(e) for e in exc.errors]
+        self.policy_sig = sig
+        for line in self.rejected:
+            log.error("policy rejected, keeping the last good one: %s", line)
+        if requested and self.ready_sent:
+            self.notifier.reloading()
+            self.notifier.ready(self._summary())
+        else:
+            self.notifier.status(self._summary())
+        self._write_status()
+
+    def _accept(
+        self,
+        new: policy_mod.Policy,
+        sig: tuple[int, int, int, int] | None,
+        *,
+        requested: bool,
+    ) -> None:
         self.policy_sig = sig
         self.rejected = []
+        if self.fallback is not None:
+            log.warning("%s is good again; the last good copy is no longer used", self.policy_path)
+            self.fallback = None
+        lastgood.remember(self.store, self.policy_path, new)
         if new == self.policy and not requested:
             self._write_status()
             return
@@ -430,6 +613,7 @@ class Daemon:
         else:
             self._warn_restart_needed(new.daemon)
             self.policy = new
+            self.names = _policy_names(new)
             self.policy_loaded = time.time()
             self.generation += 1
             log.info("policy reloaded from %s", self.policy_path)
@@ -440,6 +624,25 @@ class Daemon:
             self.batch.last = now - new.daemon.debounce
         self._notify_reloaded()
         self._write_status()
+
+    def _judge_policy_file(self) -> None:
+        """At start: keep a copy of a good file; say loudly when running on the copy."""
+        try:
+            on_disk = policy_mod.load(self.policy_path, self.host_path)
+        except (policy_mod.PolicyErrors, OSError) as exc:
+            if isinstance(exc, policy_mod.PolicyErrors):
+                self.rejected = [str(e) for e in exc.errors]
+            else:
+                self.rejected = [f"{self.policy_path}: {exc.strerror or exc}"]
+            problem = self.rejected[0] if self.rejected else "refused"
+            self.fallback = lastgood.fallback(self.policy_path, problem, self.host_path)
+            if self.fallback is not None:
+                log.error("%s", self.fallback.describe())
+            return
+        if on_disk == self.policy:
+            lastgood.remember(self.store, self.policy_path, on_disk)
+        else:
+            self.reload_at = time.monotonic()  # changed since the command read it
 
     def _notify_reloaded(self) -> None:
         """READY=1 after a reload, once the first reconcile has made us ready at all."""
@@ -461,6 +664,8 @@ class Daemon:
         if self.last is not None:
             state = "converged" if self.last.get("converged") else "not converged"
             parts.append(f"last: {len(self.last.get('actions', []))} actions, {state}")
+        if self.fallback is not None:
+            parts.append("RUNNING ON THE LAST GOOD POLICY")
         if self.rejected:
             parts.append(f"policy rejected: {self.rejected[0]}")
         return "; ".join(parts)
@@ -473,6 +678,7 @@ class Daemon:
             "generation": self.generation,
             "laggs": {lagg.name: list(lagg.ports) for lagg in self.policy.laggs},
             "rejected": list(self.rejected),
+            "last_good": None if self.fallback is None else self.fallback.to_json(),
             "socket": str(self.socket_path),
             "queue": len(self.batch),
             "busy": self.busy,

@@ -17,10 +17,16 @@ PID_FILE = "daemon.pid"
 
 
 def read_status(store: Store) -> dict[str, Any] | None:
-    """The running daemon's status, or None when no daemon holds the pid lock."""
+    """The running daemon's status, or None when no daemon holds the pid lock.
+
+    A pid file this user may not read leaves it unknown (``running`` None):
+    a daemon may well run, and saying "not running" would be a lie.
+    """
     path = store.dir / PID_FILE
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        fd = store.open_file(PID_FILE, os.O_RDONLY)
+    except PermissionError as exc:
+        return {"running": None, "error": f"{exc.filename or path}: {exc.strerror}"}
     except OSError:
         return None
     try:
@@ -34,7 +40,7 @@ def read_status(store: Store) -> dict[str, Any] | None:
     if not running:
         return None
     try:
-        data = json.loads((store.dir / STATUS_FILE).read_text())
+        data = json.loads(store.read(STATUS_FILE))
     except (OSError, ValueError):
         data = None
     if not isinstance(data, dict):
@@ -47,9 +53,19 @@ def render_status(status: dict[str, Any] | None) -> str:
     """The daemon block of ``laggroam status``."""
     if status is None:
         return "daemon: not running\n"
+    if status.get("running") is None:
+        return f"daemon: unknown, the state is not readable ({status.get('error', '?')})\n"
     lines = [f"daemon: running (pid {status.get('pid', '?')})"]
     if "policy" in status:
         lines.append(f"  policy    {status['policy']} (generation {status.get('generation', '?')})")
+    last_good = status.get("last_good")
+    if isinstance(last_good, dict):
+        saved = time.localtime(float(last_good.get("saved", 0)))
+        lines.append(
+            f"  POLICY FILE REFUSED: running on the last good copy (sha256"
+            f" {str(last_good.get('sha256', '?'))[:12]}, saved"
+            f" {time.strftime('%Y-%m-%d %H:%M:%S', saved)})"
+        )
     for rejected in status.get("rejected") or []:
         lines.append(f"  rejected  {rejected}")
     busy = " (reconciling now)" if status.get("busy") else ""

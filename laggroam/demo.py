@@ -12,6 +12,7 @@ import io
 import ipaddress
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -295,18 +296,31 @@ class Story:
             wifi = f"wlan0 {wlan.status}" + (f" to {wlan.ssid}" if wlan.has_link else "")
             if sup is not None:
                 wifi += f", wpa_supplicant {sup.state or ('running' if sup.running else 'down')}"
+        active = f"active {lagg.lagg.active}" if lagg.lagg.active else "no active port"
         return (
             f"lagg0 ports {','.join(lagg.lagg.port_names)} primary {lagg.lagg.primary}"
-            f" active {lagg.lagg.active} | {_address(host) or 'no address'} | {wifi}"
+            f" {active} | {_address(host) or 'no address'} | {wifi}"
         )
 
 
-def _command(story: Story, *args: str, show: int = 40, expect: int = 0) -> str:
-    """Run ``laggroam [--sim DIR] ARGS`` as a user would and show its output."""
-    argv = [sys.executable, "-m", "laggroam", "--sim", str(story.dir), *args]
-    shown = " ".join(a.replace(str(story.root), "") for a in args)
+def _command(
+    story: Story,
+    *args: str,
+    show: int = 40,
+    expect: int = 0,
+    cwd: Path | None = None,
+    on_host: bool = True,
+) -> str:
+    """Run ``laggroam ARGS`` as a user would and show its output, in words that can be pasted.
+
+    ``cwd``: run there (the administrator's own directory, for relative file
+    names); ``on_host=False``: outside the simulated host (no ``--sim``).
+    """
+    sim = ["--sim", str(story.dir)] if on_host else []
+    argv = [sys.executable, "-m", "laggroam", *sim, *args]
+    shown = shlex.join(a.replace(str(story.root), "") for a in args)
     story.out(f"   $ laggroam {shown}")
-    proc = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False, cwd=cwd)
     text = (proc.stdout + proc.stderr).replace(str(story.root), "").rstrip("\n")
     lines = text.splitlines() if text else ["(no output)"]
     if len(lines) > show:
@@ -319,8 +333,7 @@ def _command(story: Story, *args: str, show: int = 40, expect: int = 0) -> str:
     return text
 
 
-SEED_RC_CONF = (
-    "# the roaming laptop this project started from (rc.conf of a blog post)\n"
+OLD_RC_CONF = (
     'ifconfig_nfe0="DHCP"\n'
     'ifconfig_ndis0="WPA DHCP"\n'
     'cloned_interfaces="lagg0"\n'
@@ -330,37 +343,42 @@ SEED_RC_CONF = (
 
 def _from_rc_conf(story: Story) -> None:
     story.out("")
-    story.out(story.style.title("0. From rc.conf to a policy (the seed's rc.conf)"))
-    rc = story.dir / "seed-rc.conf"
-    rc.write_text(SEED_RC_CONF)
-    for line in SEED_RC_CONF.splitlines()[1:]:
+    story.out(story.style.title("0. From rc.conf to a policy"))
+    story.out("   An older laptop's rc.conf (FreeBSD 7: nfe0 wired, ndis0 wireless), copied to a")
+    story.out("   directory of the administrator's; the rest of the story is a current laptop:")
+    story.out("   em0 wired, wlan0 on the iwn0 radio.")
+    work = story.dir / "admin"
+    work.mkdir(exist_ok=True)
+    (work / "rc.conf").write_text(OLD_RC_CONF)
+    for line in OLD_RC_CONF.splitlines():
         story.out(f"   {line}")
-    text = _command(story, "check", "--rc-conf", str(rc))
+    text = _command(
+        story, "init", "--from-rc-conf", "rc.conf", "-o", "laggroam.ini", cwd=work, on_host=False
+    )
     if "DHCP on nfe0" not in text or "wireless ndis0 before the wired nfe0" not in text:
-        raise DemoFailed("check --rc-conf missed the seed's two pitfalls")
-    out = story.dir / "from-rc.ini"
-    _command(story, "init", "--from-rc-conf", str(rc), "-o", str(out))
-    _command(story, "check", "-c", str(out))
-    story.out("   (the policy written, nfe0 first; it passes laggroam check)")
+        raise DemoFailed("init --from-rc-conf did not report DHCP on a port and the port order")
+    _command(story, "check", "-c", "laggroam.ini", cwd=work, on_host=False)
+    story.out("   (the policy is written with nfe0 first and is valid; on the laptop itself")
+    story.out("    laggroam check also compares the interfaces it names with the host's)")
 
 
 def _plan_and_apply(story: Story) -> None:
     """Before laggroam is installed: a driver reload, repaired by hand with plan and apply."""
     story.out("")
     story.out(story.style.title("A. Without laggroam's hooks: a driver reload, plan and apply"))
-    policy = story.dir / "policy.ini"
-    policy.write_text(_policy_text())
+    work = story.dir / "admin"
+    (work / "policy.ini").write_text(_policy_text())
     story.sim("detach", "iwn0")
     story.sim("attach", "iwn0")
     story.out(
         "   world: detach, attach iwn0 (a driver reload) -- wlan0 is re-created and silently"
         " left out of lagg0"
     )
-    text = _command(story, "-c", str(policy), "plan")
+    text = _command(story, "-c", "policy.ini", "plan", cwd=work)
     if "laggport wlan0" not in text:
         raise DemoFailed("plan did not propose re-adding wlan0")
-    _command(story, "-c", str(policy), "apply")
-    text = _command(story, "-c", str(policy), "plan")
+    _command(story, "-c", "policy.ini", "apply", cwd=work)
+    text = _command(story, "-c", "policy.ini", "plan", cwd=work)
     if not text.startswith("nothing to do"):
         raise DemoFailed("the host did not converge after apply")
 
@@ -390,6 +408,20 @@ def _expect_active(port: str, subnet: str, keep: str | None = None) -> Callable[
             return f"address {_address(host)} is not in {subnet}"
         if keep is not None and _address(host) != keep:
             return f"address changed from {keep} to {_address(host)}"
+        return None
+
+    return check
+
+
+def _on_wifi(subnet: str) -> Callable[[Host], str | None]:
+    def check(host: Host) -> str | None:
+        lagg = host.get("lagg0")
+        if lagg is None or lagg.lagg is None:
+            return "lagg0 is missing"
+        if lagg.lagg.active != "wlan0":
+            return f"traffic is on {lagg.lagg.active}, not wlan0"
+        if not _in(host, subnet):
+            return f"address {_address(host)} is not in {subnet}"
         return None
 
     return check
@@ -496,12 +528,20 @@ def _edit_policy(story: Story) -> None:
     _wait("the daemon to reject the typo", lambda: bool(story.daemon_status().get("rejected")))
     for line in story.daemon_status()["rejected"]:
         story.out(f"   laggroam: rejected: {line.replace(str(story.root), '')}")
+    home = "192.168.1.0/24"
     story.step(
         10,
+        "Walk home: Wi-Fi joins the home network again, and a lease of the home network;"
+        " with failback_hold the unplugged em0 waits outside lagg0",
+        [["roam", "home"]],
+        _on_wifi(home),
+    )
+    story.step(
+        11,
         "The last good policy keeps working: plug the cable in; with failback_hold = 3s"
         " traffic returns to em0 once its link has lasted 3s",
         [["plug", "em0"]],
-        _expect_active("em0", "192.168.1.0/24"),
+        _expect_active("em0", home),
         settle=True,
     )
     _save(story.policy_path, good)

@@ -113,7 +113,8 @@ def shell_quote(value: str) -> str:
 def expand_string(src: str, lookup: Callable[[str], str], *, quote: bool) -> str:
     """Expand ``$name`` like devd.cc ``expand_one``; ``quote`` shell-quotes values (actions).
 
-    ``$$`` -> ``$``; ``$(`` ... balanced ``)`` passes through; ``$`` before anything but a
+    ``$$`` -> ``$``; ``$(`` passes through up to the ``)`` that brings devd's count,
+    which starts at 1 and counts that first ``(``, back to 0; ``$`` before anything but a
     letter, ``_``, ``-`` or ``*`` passes through (``${x}``, ``$1``, ``$ ``); otherwise
     the name is that character and every following ``[A-Za-z0-9_-]``, so ``$subsystem-up``
     is the variable ``subsystem-up``.  A ``$`` at the very end is kept: devd appends the
@@ -138,9 +139,13 @@ def expand_string(src: str, lookup: Callable[[str], str], *, quote: bool) -> str
             out.append("$")
             i += 1
         elif c == "(":
+            # devd.cc expand_one starts its count at 1 and then counts the
+            # "(" it stands on, so "$(cmd)" needs a second ")" to close:
+            # "$(cmd) $var" passes through whole, $var unexpanded, to the
+            # next unmatched ")" or the end of the string.
             out.append("$")
-            depth = 0
-            while True:
+            depth = 1
+            while depth > 0 and i < n:
                 ch = src[i]
                 if ch == ")":
                     depth -= 1
@@ -148,8 +153,6 @@ def expand_string(src: str, lookup: Callable[[str], str], *, quote: bool) -> str
                     depth += 1
                 out.append(ch)
                 i += 1
-                if depth <= 0 or i >= n:
-                    break
         elif c not in _ALPHA and c not in "_-*":
             out.append("$" + c)
             i += 1

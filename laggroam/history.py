@@ -15,25 +15,35 @@ def summary(store: Store) -> dict[str, Any]:
     """The JSON ``status`` shows under "reconcile"."""
     memory = store.load_memory()
     records = store.read_journal(last=1)
-    last = records[-1] if records else None
+    last = _last_of(records[-1]) if records else None
     now = time.time()
     return {
-        "last": None
-        if last is None
-        else {
-            "id": last.get("id"),
-            "time": last.get("time"),
-            "events": last.get("events", []),
-            "actions": [a.get("command") for a in last.get("actions", [])],
-            "failed": [a.get("command") for a in last.get("actions", []) if not a.get("ok")],
-            "converged": last.get("converged"),
-            "notes": last.get("notes", []),
-        },
+        "last": last,
         "waiting": pending.from_memory(memory, now),
         "held": sorted(
             name for name, lagg in memory.laggs.items() if lagg.primary_link_since is not None
         ),
     }
+
+
+def _last_of(record: dict[str, Any]) -> dict[str, Any]:
+    """The summary of one journal record, whatever its fields hold (it is read from disk)."""
+    actions = [a for a in _list(record.get("actions")) if isinstance(a, dict)]
+    when, ident = record.get("time"), record.get("id")
+    sane_time = isinstance(when, int | float) and not isinstance(when, bool) and 0 <= when < 2**33
+    return {
+        "id": ident if isinstance(ident, str | int) and not isinstance(ident, bool) else None,
+        "time": when if sane_time else None,
+        "events": [str(e) for e in _list(record.get("events"))],
+        "actions": [str(a.get("command")) for a in actions],
+        "failed": [str(a.get("command")) for a in actions if not a.get("ok")],
+        "converged": record.get("converged") is True,
+        "notes": [str(n) for n in _list(record.get("notes"))],
+    }
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def render(info: dict[str, Any]) -> str:

@@ -43,13 +43,49 @@ def is_ifname(name: str) -> bool:
     )
 
 
-def _fields(line: str) -> dict[str, str]:
+_KEY_CHARS = _NAME_FIRST | frozenset("0123456789_-")
+
+
+def _fields(line: str) -> dict[str, str] | None:
+    """devd's variables of a ``!`` line that has no quoting; None when it has some.
+
+    devd splits ``key=value`` pairs, stops at the first word that is not one,
+    and lets a later pair override an earlier one (freebsd-src sbin/devd/devd.cc
+    ``process_event`` and ``set_vars``); laggroam.devdline reproduces all of it,
+    quotes included.  A kernel IFNET or ACPI event never quotes, so a line with
+    a quote is refused rather than split differently from devd.  A backslash
+    outside quotes is an ordinary character to devd (``fix_value`` only drops
+    the one before a ``"``), and the resume event carries one: ``type=\\``, the
+    ACPI root object's path (sys/dev/acpica/acpi.c ``acpi_EnterSleepState``
+    calls ``acpi_UserNotify("Resume", ACPI_ROOT_OBJECT, state)``), so it is kept.
+    """
+    if '"' in line:
+        return None
     out = {}
     for word in line[1:].split(" "):
+        if not word:
+            continue
         key, sep, value = word.partition("=")
-        if sep and key not in out:
-            out[key] = value
+        if not sep or not all(c in _KEY_CHARS for c in key):
+            break
+        out[key] = value
     return out
+
+
+def classify(line: str) -> tuple[str | None, str | None]:
+    """(the hook class that accepts ``line``, None) or (None, why no hook accepts it).
+
+    The daemon applies this same rule to every devd line a peer sends, so
+    that nothing reaches it, or is chained, that no hook would forward.
+    """
+    problems: list[str] = []
+    for hook_class in CLASSES:
+        problem = check(hook_class, line)
+        if problem is None:
+            return hook_class, None
+        if problem not in problems:
+            problems.append(problem)
+    return None, "; ".join(problems)
 
 
 def check(hook_class: str, line: str) -> str | None:
@@ -64,6 +100,8 @@ def check(hook_class: str, line: str) -> str | None:
     if line[0] != first:
         return f"not a {first} event"
     fields = _fields(line)
+    if fields is None:
+        return "event has quotes"
     if fields.get("system") != system:
         return f"system is not {system}"
     if system == "ACPI":

@@ -78,7 +78,14 @@ def check_policy_on_host(
     radios = _radios(host, capture)
     for wlan in policy.wlans:
         iface = host.get(wlan.name)
-        if iface is not None and iface.parent is not None and iface.parent != wlan.parent:
+        if iface is not None and not iface.is_wireless:
+            warn(
+                wlan.name,
+                "",
+                f"{wlan.name} on the host is not wireless, yet [{wlan.name}] has 'parent' and so"
+                " is a wlan section: laggroam would run wpa_supplicant on it",
+            )
+        elif iface is not None and iface.parent is not None and iface.parent != wlan.parent:
             warn(
                 wlan.name,
                 "parent",

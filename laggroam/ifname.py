@@ -37,3 +37,19 @@ def check_ifname(name: str) -> str:
     if problem is not None:
         raise ValueError(problem)
     return name
+
+
+_WLAN_UNIT_RE = re.compile(r"wlan[0-9]+")
+
+
+def wlan_create_args(name: str, parent: str, create_args: tuple[str, ...] = ()) -> list[str]:
+    """ifconfig's arguments that create the wlan ``name`` on the radio ``parent``.
+
+    The wlan cloner answers only to ``wlanN``; any other name is made by
+    creating a wlan and renaming it in the same command, as rc does
+    (freebsd-src libexec/rc/network.subr ``wlan_up``:
+    ``ifconfig wlan create wlandev PARENT ARGS name CHILD``).
+    """
+    if _WLAN_UNIT_RE.fullmatch(name):
+        return [name, "create", "wlandev", parent, *create_args]
+    return ["wlan", "create", "wlandev", parent, *create_args, "name", name]

@@ -10,18 +10,20 @@ rules that tie values together.  ``man/laggroam.ini.5`` documents the format
 for administrators.
 """
 
-import errno
+import functools
+import gc
 import os
 import re
-import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import TypeVar
 
 from laggroam import policyvalues
 from laggroam.duration import format_duration
 from laggroam.ifname import ifname_problem
+from laggroam.policyfile import UnsafeFile, read_policy_bytes, trust_problem
 from laggroam.policyread import (
     MAX_ERRORS,
     MAX_POLICY_BYTES,
@@ -66,6 +68,19 @@ DEFAULT_PATH = "/usr/local/etc/laggroam/laggroam.ini"
 LAGG_PROTOS = ("failover", "lacp", "loadbalance", "roundrobin", "broadcast", "none")
 # LAGG_MAX_PORTS (freebsd-src sys/net/if_lagg.h).
 LAGG_MAX_PORTS = 32
+
+# Names of cloned interfaces: the wlan, lagg and loopback cloners are simple
+# cloners (if_clone_simple in freebsd-src sys/net80211/ieee80211_freebsd.c for
+# wlan), whose names are the cloner's name and a unit number, nothing else
+# (ifc_simple_match in sys/net/if_clone.c).
+_WLAN_NAME_RE = re.compile(r"wlan[0-9]+")
+_LAGG_NAME_RE = re.compile(r"lagg[0-9]+")
+_LOOPBACK_RE = re.compile(r"lo[0-9]+")
+# A wlan port sends and receives only as its one association: lacp needs an
+# 802.3ad partner on every port and loadbalance/roundrobin/broadcast spread
+# frames over all ports; failover (lagg(4)'s wired/wireless example) uses one
+# port at a time, and "none" none.
+_WIRELESS_PROTOS = ("failover", "none")
 
 RENEW_DHCP = ("never", "on-failover", "on-link-up")
 LOG_TARGETS = ("syslog", "stderr")
@@ -150,27 +165,45 @@ class Policy:
 # ---------------------------------------------------------------- entry points
 
 
-def load(path: str | os.PathLike[str]) -> Policy:
+def load(
+    path: str | os.PathLike[str], host_path: Callable[[str], os.PathLike[str]] | None = None
+) -> Policy:
     """Read and validate the policy at ``path``.
 
     OSError (missing, unreadable, a directory, a symlink loop) propagates for
     the caller to report; a FIFO or device is refused as "not a regular file"
-    without blocking on it.
+    without blocking on it, and a file, or a file the policy names for root
+    to use, that others may write is refused (:mod:`laggroam.policyfile`).
+    ``host_path`` maps a path of the policy to where it is on this host (the
+    simulator's root); by default paths are taken as they are.
     """
     name = os.fspath(path)
-    fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    with os.fdopen(fd, "rb") as f:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), name)
-        if not stat.S_ISREG(mode):
-            raise PolicyErrors([PolicyError(name, 1, "not a regular file")])
-        data = f.read(MAX_POLICY_BYTES + 1)
-    return loads(data, name)
+    try:
+        data = read_policy_bytes(name, MAX_POLICY_BYTES)
+    except UnsafeFile as exc:
+        raise PolicyErrors([PolicyError(name, 1, str(exc))]) from None
+    policy = loads(data, name)
+    problems = _untrusted_paths(policy, host_path or Path)
+    problems += _socket_disagreement(policy, name)
+    if problems:
+        raise PolicyErrors([PolicyError(name, line, message) for line, message in problems])
+    return policy
 
 
 def loads(text: str | bytes, path: str = "<policy>") -> Policy:
     """Validate policy ``text``; raise PolicyErrors listing every problem."""
+    # A file near the size limit makes a few hundred thousand small objects, and
+    # the collector's passes over them would cost more than the parse itself.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _loads(text, path)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _loads(text: str | bytes, path: str) -> Policy:
     errors = Errors(path)
     lines = split_lines(text, errors)
     if lines is None:
@@ -183,6 +216,30 @@ def loads(text: str | bytes, path: str = "<policy>") -> Policy:
 
 
 # ---------------------------------------------------------------- validation
+
+
+def _socket_disagreement(policy: Policy, name: str) -> list[tuple[int, str]]:
+    """The socket must be the one the hooks installed beside the policy send to."""
+    from laggroam.install import socket_disagreement
+
+    problem = socket_disagreement(name, policy.daemon.socket)
+    return [] if problem is None else [(1, f"[daemon] socket: {problem}")]
+
+
+def _untrusted_paths(
+    policy: Policy, host_path: Callable[[str], os.PathLike[str]]
+) -> list[tuple[int, str]]:
+    """(line, message) for each path the policy names that others could swap under root."""
+    named = [(1, "[daemon] state_dir", policy.daemon.state_dir)]
+    named.append((1, "[daemon] socket", os.path.dirname(policy.daemon.socket)))
+    named += [(w.line, f"{label(w.name)} wpa_conf", w.wpa_conf) for w in policy.wlans if w.wpa]
+    problems = []
+    for line, what, value in named:
+        problem = trust_problem(host_path(value))
+        if problem is not None:
+            problems.append((line, f"{what}: {problem}; root will not use it"))
+    return problems
+
 
 _T = TypeVar("_T")
 
@@ -202,6 +259,31 @@ _KIND_KEYS = {"daemon": _DAEMON_KEYS, "lagg": _LAGG_KEYS, "wlan": _WLAN_KEYS}
 _KIND_LABELS = {"daemon": "[daemon]", "lagg": "a lagg section", "wlan": "a wlan section"}
 
 
+@functools.lru_cache(maxsize=1024)
+def _unknown_key_hint(key: str, kind: str) -> str:
+    """The suggestion for an unknown key, computed once per distinct key (difflib is slow)."""
+    hint = policyvalues.hint(key, _KIND_KEYS[kind])
+    for other, keys in _KIND_KEYS.items():
+        if not hint and other != kind and key in keys:
+            hint = f"; it belongs in {_KIND_LABELS[other]}"
+    for other, keys in _KIND_KEYS.items():
+        near = policyvalues.closest(key, keys)
+        if not hint and other != kind and near:
+            hint = f"; did you mean {near!r}, which belongs in {_KIND_LABELS[other]}?"
+    return hint
+
+
+@functools.lru_cache(maxsize=1024)
+def _unknown_section_hint(name: str, keys: tuple[str, ...]) -> str:
+    """The suggestion for a section that is neither a lagg nor a wlan, once per distinct one."""
+    hint = policyvalues.hint(name, [_DAEMON])
+    for key in keys:
+        near = policyvalues.closest(key, ["ports", "parent"])
+        if near and not hint:
+            hint = f"; did you mean {near!r} instead of {key!r}?"
+    return hint
+
+
 class _Fields:
     """One section's values, parsed key by key; each failure becomes an error."""
 
@@ -211,14 +293,7 @@ class _Fields:
         self.failed: set[str] = set()
         for key, line in section.key_lines.items():
             if key in section.values and key not in _KIND_KEYS[kind]:
-                hint = policyvalues.hint(key, _KIND_KEYS[kind])
-                for other, keys in _KIND_KEYS.items():
-                    if not hint and other != kind and key in keys:
-                        hint = f"; it belongs in {_KIND_LABELS[other]}"
-                for other, keys in _KIND_KEYS.items():
-                    near = policyvalues.closest(key, keys)
-                    if not hint and other != kind and near:
-                        hint = f"; did you mean {near!r}, which belongs in {_KIND_LABELS[other]}?"
+                hint = "" if errors.full else _unknown_key_hint(key, kind)
                 errors.add(
                     line,
                     f"{label(section.name)} unknown key {short(key)} in {_KIND_LABELS[kind]}{hint}",
@@ -270,7 +345,9 @@ class _Validator:
                 laggs.append(section)
             elif kind == "wlan":
                 wlans.append(section)
-        if not laggs:
+        if not laggs and not self.errors:
+            # A lagg section refused above (a broken header, 'ports' with 'parent') already
+            # says what is wrong; "no lagg section" at line 1 would only mislead.
             self.errors.add(1, "no lagg section: add one such as [lagg0] with ports = em0 wlan0")
         lagg_names = {s.name for s in laggs}
         wlan_names = {s.name for s in wlans}
@@ -286,10 +363,13 @@ class _Validator:
         if name == _DAEMON:
             return "daemon"
         if "ports" in values and "parent" in values:
+            # Reported at whichever of the two keys comes second: that one made it wrong.
+            ports_line, parent_line = section.key_lines["ports"], section.key_lines["parent"]
+            second = "parent" if parent_line >= ports_line else "ports"
             self.errors.add(
-                section.line,
-                f"{label(name)} has both 'ports' (a lagg) and 'parent' (a wlan); "
-                "give each its own section",
+                max(ports_line, parent_line),
+                f"{label(name)} {second}: a section has either 'ports' (a lagg) or 'parent'"
+                " (a wlan), not both; give each its own section",
             )
             return None
         # A section with "wpa" and no "parent" is a wireless port that is its
@@ -299,11 +379,7 @@ class _Validator:
         # wlandev RADIO) when the radio detaches and attaches.
         own_ifnet = "wpa" in values and not _WLAN_NAME_RE.fullmatch(name)
         if "ports" not in values and "parent" not in values and not own_ifnet:
-            hint = policyvalues.hint(name, [_DAEMON])
-            for key in values:
-                near = policyvalues.closest(key, ["ports", "parent"])
-                if near and not hint:
-                    hint = f"; did you mean {near!r} instead of {key!r}?"
+            hint = "" if self.errors.full else _unknown_section_hint(name, tuple(values)[:8])
             self.errors.add(
                 section.line,
                 f"unknown section {label(name)}: a lagg section needs 'ports', "
@@ -315,7 +391,20 @@ class _Validator:
             self.errors.add(
                 section.line, f"section {label(name)} is not an interface name: {problem}"
             )
-        return "lagg" if "ports" in values else "wlan"
+        kind = "lagg" if "ports" in values else "wlan"
+        # Any name can be a wlan's (rc makes it with "ifconfig wlan create
+        # ... name CHILD", libexec/rc/network.subr wlan_up), but one named like
+        # a lagg or the loopback would be taken for that interface by anyone
+        # who reads ifconfig, and by rc's own name-pattern checks.
+        cloner = _LAGG_NAME_RE.fullmatch(name) or _LOOPBACK_RE.fullmatch(name)
+        if kind == "wlan" and problem is None and cloner:
+            what = "a lagg" if _LAGG_NAME_RE.fullmatch(name) else "the loopback"
+            self.errors.add(
+                section.line,
+                f"section {label(name)} has 'parent', so it is a wlan, but its name is that of"
+                f" {what}: name the wlan wlanN (wlan0, wlan1, ...) or any name that is not",
+            )
+        return kind
 
     def _daemon(self, section: Section) -> DaemonPolicy:
         f = _Fields(section, "daemon", self.errors)
@@ -373,10 +462,18 @@ class _Validator:
             ether = f.get("ether", partial(_ether, lagg=section.name, ports=known), "keep")
         else:
             ether = _default_ether(ports, wlan_names)
+        proto = f.get("proto", policyvalues.choice(LAGG_PROTOS), "failover")
+        wireless = [p for p in ports if p in wlan_names or _WLAN_NAME_RE.fullmatch(p)]
+        if wireless and proto not in _WIRELESS_PROTOS and f.ok("proto", "ports"):
+            f.error(
+                "proto",
+                f"{proto} cannot take the wireless port {wireless[0]}; a lagg with a wlan"
+                " port uses failover",
+            )
         return LaggPolicy(
             name=section.name,
             ports=ports,
-            proto=f.get("proto", policyvalues.choice(LAGG_PROTOS), "failover"),
+            proto=proto,
             ether=ether,
             ether_defaulted=not f.has("ether"),
             dhcp=dhcp,
@@ -404,8 +501,12 @@ class _Validator:
                 )
             elif parent in lagg_names:
                 f.error("parent", f"{parent} is a lagg, not a radio")
-            elif parent in wlan_names:
+            elif parent in wlan_names or _WLAN_NAME_RE.fullmatch(parent):
                 f.error("parent", f"{parent} is a wlan, not a radio")
+            elif _LAGG_NAME_RE.fullmatch(parent):
+                f.error("parent", f"{parent} is a lagg, not a radio")
+            elif _LOOPBACK_RE.fullmatch(parent):
+                f.error("parent", f"{parent} is the loopback, not a radio")
         if not parent and f.has("create_args"):
             f.error("create_args", "a wireless port without 'parent' is never created")
         return WlanPolicy(
@@ -422,10 +523,14 @@ class _Validator:
 
 def _ports(raw: str, lagg: str, lagg_names: set[str]) -> tuple[str, ...]:
     ports = raw.split()
+    if len(ports) > LAGG_MAX_PORTS:
+        raise ValueError(f"{len(ports)} ports; lagg(4) takes at most {LAGG_MAX_PORTS}")
     for port in ports:
         problem = ifname_problem(port)
         if problem is not None:
             raise ValueError(problem)
+        if _LOOPBACK_RE.fullmatch(port):
+            raise ValueError(f"{port} is the loopback interface, not a network port")
         if port == lagg:
             # The kernel refuses it too: EINVAL (freebsd-src sys/net/if_lagg.c).
             raise ValueError(f"{lagg} cannot be a port of itself")
@@ -433,8 +538,6 @@ def _ports(raw: str, lagg: str, lagg_names: set[str]) -> tuple[str, ...]:
             raise ValueError(f"{port} is a lagg of this policy; laggroam does not stack laggs")
         if ports.count(port) > 1:
             raise ValueError(f"{port} is listed twice")
-    if len(ports) > LAGG_MAX_PORTS:
-        raise ValueError(f"{len(ports)} ports; lagg(4) takes at most {LAGG_MAX_PORTS}")
     return tuple(ports)
 
 

@@ -33,6 +33,11 @@ MAX_POLICY_BYTES = 1 << 20
 
 # Past this many problems the file is not a policy with typos; stop listing.
 MAX_ERRORS = 200
+# ... and past these, stop reading: parsing any file within the size limit stays
+# well under a second (bench/parse.py), and no real policy comes near them.
+MAX_READ_ERRORS = 1000
+MAX_SECTIONS = 512
+MAX_CONTENT_LINES = 10_000  # lines other than blanks and comments
 
 # configparser's DEFAULT section would leak its keys into every section; a
 # name no header can spell (headers never contain a newline) turns it off.
@@ -41,7 +46,10 @@ _NO_DEFAULT_SECTION = "\n(laggroam has no default section)\n"
 # below, which contain NUL, can never collide with a name from the file.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 _PLACEHOLDER_PREFIX = "\0"
-_MAX_READ_RETRIES = 100
+# Where what cannot be read goes: duplicate sections and keys, the lines under
+# a broken header or before any header.
+_IGNORED = f"{_PLACEHOLDER_PREFIX}ignored"
+_IGNORED_MATCH = configparser.ConfigParser.SECTCRE.match(f"[{_IGNORED}]")
 
 
 # ---------------------------------------------------------------- errors
@@ -76,21 +84,30 @@ class Errors:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self._errors: list[PolicyError] = []
+        # (line, message): an exception object each would cost more than the parse.
+        self._errors: list[tuple[int, str]] = []
 
     def add(self, line: int, message: str) -> None:
-        self._errors.append(PolicyError(self.path, line, message))
+        self._errors.append((line, message))
 
     def __bool__(self) -> bool:
         return bool(self._errors)
 
+    def __len__(self) -> int:
+        return len(self._errors)
+
+    @property
+    def full(self) -> bool:
+        """Enough problems to fill the report: spare the cost of suggestions from now on."""
+        return len(self._errors) >= MAX_ERRORS
+
     def sorted(self) -> list[PolicyError]:
-        found = sorted(self._errors, key=lambda error: error.line)
+        found = sorted(self._errors, key=lambda error: error[0])
+        errors = [PolicyError(self.path, line, message) for line, message in found[:MAX_ERRORS]]
         if len(found) > MAX_ERRORS:
             rest = len(found) - MAX_ERRORS
-            line = found[MAX_ERRORS].line
-            found = [*found[:MAX_ERRORS], PolicyError(self.path, line, f"{rest} more problems")]
-        return found
+            errors.append(PolicyError(self.path, found[MAX_ERRORS][0], f"{rest} more problems"))
+        return errors
 
 
 def short(value: str) -> str:
@@ -121,24 +138,59 @@ def split_lines(text: str | bytes, errors: Errors) -> list[str] | None:
             return None
     # Some editors start UTF-8 files with a byte-order mark; it is not content.
     lines = text.removeprefix("\ufeff").replace("\r\n", "\n").split("\n")
+    if _CONTROL_RE.search("".join(lines)) is None:
+        return lines
     for number, line in enumerate(lines, 1):
         control = _CONTROL_RE.search(line)
         if control is not None:
-            errors.add(number, f"control character U+{ord(control.group()):04X} in line")
+            if len(errors) < MAX_READ_ERRORS:
+                errors.add(number, f"control character U+{ord(control.group()):04X} in line")
             lines[number - 1] = ""
     return lines
 
 
+class _StopReading(Exception):
+    """Raised inside configparser's read to end it: the file is not a policy."""
+
+
 class _HeaderSpy:
-    """Stands in for configparser's SECTCRE to learn each header's line."""
+    """Stands in for configparser's SECTCRE: learns each header's line, and steers.
+
+    configparser calls it once for every line that is neither blank, a
+    comment nor a continuation.  A header seen twice, a ``[`` line without
+    its ``]``, and a key before any header are recorded as errors and turned
+    into a placeholder header, so the lines under them land in an ignored
+    section and reading goes on in a single pass.
+    """
 
     def __init__(self, parser: "_PolicyParser") -> None:
         self._parser = parser
 
     def match(self, value: str) -> re.Match[str] | None:
         found = configparser.ConfigParser.SECTCRE.match(value)
-        if found is not None:
-            self._parser.saw_header(found.group("header"), value[found.end() :])
+        parser = self._parser
+        if not parser.reading:
+            return found
+        if found is None:
+            text = value.strip()
+            if text.startswith("["):
+                parser.errors.add(parser.lineno, _unparsable(text))
+                return parser.placeholder("broken header")
+            if parser.section is None:
+                parser.errors.add(parser.lineno, f"{text[:40]!r} comes before any [section] header")
+                return parser.placeholder("before any section")
+            return None
+        name = found.group("header")
+        if len(parser.section_lines) >= MAX_SECTIONS:
+            parser.errors.add(parser.lineno, f"more than {MAX_SECTIONS} sections; not a policy")
+            raise _StopReading
+        first = parser.section_lines.get(name)
+        if first is not None:
+            parser.errors.add(
+                parser.lineno, f"duplicate section {label(name)} (first at line {first})"
+            )
+            return parser.placeholder("duplicate section")
+        parser.saw_header(name, value[found.end() :])
         return found
 
 
@@ -150,32 +202,59 @@ class _PolicyParser(configparser.ConfigParser):
     (CPython Lib/configparser.py ``_read``), so both know the current line.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, errors: Errors) -> None:
         super().__init__(
             interpolation=None,
-            strict=True,
+            # Duplicates are found (and kept out) by the spy and optionxform.
+            strict=False,
             empty_lines_in_values=False,
             default_section=_NO_DEFAULT_SECTION,
             comment_prefixes=("#", ";"),
             inline_comment_prefixes=("#", ";"),
         )
         self.SECTCRE = _HeaderSpy(self)  # type: ignore[assignment]
+        self.errors = errors
         self.lineno = 0
+        self.line = ""
         self.reading = False
         self.section: str | None = None
         self.section_lines: dict[str, int] = {}
         self.key_lines: dict[tuple[str, str], int] = {}
         self.junk_after_header: list[tuple[int, str]] = []
 
+    def placeholder(self, why: str) -> re.Match[str] | None:
+        """A header match for the ignored section (a name with NUL cannot clash); ``why``
+        is for the reader of this code."""
+        self.section = _IGNORED
+        return _IGNORED_MATCH
+
     def optionxform(self, optionstr: str) -> str:
         key = optionstr.lower()
-        if self.reading and self.section is not None:
-            self.key_lines.setdefault((self.section, key), self.lineno)
+        if not (self.reading and self.section is not None) or self.section == _IGNORED:
+            return key
+        if not key:
+            return key
+        first = self.key_lines.setdefault((self.section, key), self.lineno)
+        if first != self.lineno:
+            self.errors.add(
+                self.lineno,
+                f"duplicate key {short(key)} in {label(self.section)} (first at line {first})",
+            )
+            # A name ignored afterwards: the first value stays.
+            return _IGNORED
         return key
 
+    def _handle_error(
+        self, exc: configparser.ParsingError | None, fpname: str, lineno: int, line: str
+    ) -> configparser.ParsingError:
+        # CPython's adds to one message string per bad line, quadratic in their number;
+        # and its line number counts the lines given, not the file's.
+        if exc is None:
+            exc = configparser.ParsingError(fpname)
+        self.errors.add(self.lineno, _unparsable(self.line))
+        return exc
+
     def saw_header(self, name: str, rest: str) -> None:
-        if not self.reading:
-            return
         self.section = name
         self.section_lines.setdefault(name, self.lineno)
         if rest.strip():
@@ -189,8 +268,30 @@ class _PolicyParser(configparser.ConfigParser):
             self.reading = False
 
     def _numbered(self, lines: list[str]) -> Iterator[str]:
+        """The lines, with a run of blank and comment lines given as its first alone.
+
+        configparser treats a blank and a comment line alike (each ends a
+        continued value; empty_lines_in_values is off), so the run means what
+        its first line does; ``lineno`` keeps the file's numbering.
+        """
+        content = 0
+        blank_before = False
         for number, line in enumerate(lines, 1):
+            text = line.strip()
+            blank = not text or text[0] in "#;"
+            if blank and blank_before:
+                continue
+            blank_before = blank
+            if not blank:
+                content += 1
+            if len(self.errors) >= MAX_READ_ERRORS:
+                self.errors.add(number, "too many problems; stopped reading here")
+                raise _StopReading
+            if content > MAX_CONTENT_LINES:
+                self.errors.add(number, f"more than {MAX_CONTENT_LINES} lines; not a policy")
+                raise _StopReading
             self.lineno = number
+            self.line = line
             yield line
 
 
@@ -204,79 +305,22 @@ class Section:
     key_lines: Mapping[str, int]
 
 
-def _indent(line: str) -> str:
-    return line[: len(line) - len(line.lstrip())]
-
-
 def read_sections(lines: list[str], errors: Errors) -> list[Section] | None:
-    """Parse ``lines``; record read-time errors; None when reading had to stop.
+    """Parse ``lines`` in one pass; record read-time errors; None when reading had to stop.
 
-    configparser stops at the first duplicate or a key before any header.  To
-    still report everything in one go, the offending line is rewritten into a
-    placeholder section or key (ignored afterwards) and the file read again.
+    configparser stops at the first duplicate or a key before any header, so
+    the parser steers those into ignored placeholder sections and keys as it
+    reads (see :class:`_HeaderSpy`), and every problem is found in one read.
     """
-    ignored_sections: set[str] = set()
-    ignored_keys: set[tuple[str, str]] = set()
-    unparsable: set[int] = set()
-    for _ in range(_MAX_READ_RETRIES):
-        parser = _PolicyParser()
-        try:
-            parser.read_lines(lines, errors.path)
-        except configparser.DuplicateSectionError as exc:
-            first = parser.section_lines.get(exc.section, exc.lineno or 0)
-            number = exc.lineno or 1
-            errors.add(number, f"duplicate section {label(exc.section)} (first at line {first})")
-            placeholder = f"{_PLACEHOLDER_PREFIX}duplicate section {number}"
-            lines[number - 1] = f"{_indent(lines[number - 1])}[{placeholder}]"
-            ignored_sections.add(placeholder)
-            continue
-        except configparser.DuplicateOptionError as exc:
-            number = exc.lineno or 1
-            line = lines[number - 1]
-            first = parser.key_lines.get((exc.section, exc.option), number)
-            if exc.option:
-                errors.add(
-                    number,
-                    f"duplicate key {short(exc.option)} in {label(exc.section)} "
-                    f"(first at line {first})",
-                )
-            else:
-                errors.add(number, f"missing key before {line.strip()[:1]!r}")
-            delimiter = min(i for i in (line.find("="), line.find(":")) if i >= 0)
-            placeholder = f"{_PLACEHOLDER_PREFIX}duplicate key {number}"
-            lines[number - 1] = f"{_indent(line)}{placeholder} {line[delimiter:]}"
-            ignored_keys.add((exc.section, placeholder))
-            continue
-        except configparser.MissingSectionHeaderError as exc:
-            number = exc.lineno or 1
-            errors.add(
-                number,
-                f"{lines[number - 1].strip()[:40]!r} comes before any [section] header",
-            )
-            # Whatever follows up to the next header lands in an ignored section.
-            placeholder = f"{_PLACEHOLDER_PREFIX}before any section"
-            lines[number - 1] = f"[{placeholder}]"
-            ignored_sections.add(placeholder)
-            continue
-        except configparser.ParsingError as exc:
-            for number, _text in exc.errors:
-                if number not in unparsable:
-                    unparsable.add(number)
-                    errors.add(number, _unparsable(lines[number - 1]))
-            headers = [n for n, _ in exc.errors if lines[n - 1].lstrip().startswith("[")]
-            if headers:
-                # A broken header: keep the keys below it out of the section above.
-                for number in headers:
-                    placeholder = f"{_PLACEHOLDER_PREFIX}broken header {number}"
-                    lines[number - 1] = f"[{placeholder}]"
-                    ignored_sections.add(placeholder)
-                continue
-        except configparser.Error as exc:  # not raised by 3.11's reader; kept total
-            errors.add(getattr(exc, "lineno", None) or 1, str(exc).splitlines()[0])
-            return None
-        break
-    else:
-        errors.add(parser.lineno or 1, "too many problems; stopped reading here")
+    parser = _PolicyParser(errors)
+    try:
+        parser.read_lines(lines, errors.path)
+    except _StopReading:
+        return None
+    except configparser.ParsingError:
+        pass  # each bad line is already recorded (_handle_error)
+    except configparser.Error as exc:  # not raised with the steering above; kept total
+        errors.add(getattr(exc, "lineno", None) or parser.lineno or 1, str(exc).splitlines()[0])
         return None
     for number, junk in parser.junk_after_header:
         errors.add(number, f"unexpected {junk[:40]!r} after the section header")
@@ -284,13 +328,13 @@ def read_sections(lines: list[str], errors: Errors) -> list[Section] | None:
         Section(
             name=name,
             line=parser.section_lines.get(name, 1),
-            values={
-                k: v for k, v in parser.items(name, raw=True) if k and (name, k) not in ignored_keys
+            values={k: v for k, v in parser.items(name, raw=True) if k and k != _IGNORED},
+            key_lines={
+                k: parser.key_lines.get((name, k), 1) for k in parser.options(name) if k != _IGNORED
             },
-            key_lines={k: parser.key_lines.get((name, k), 1) for k in parser.options(name)},
         )
         for name in parser.sections()
-        if name not in ignored_sections
+        if name != _IGNORED
     ]
 
 

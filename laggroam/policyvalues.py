@@ -52,7 +52,13 @@ _CREATE_WORD_CHARS = "letters, digits and . _ : , / + = @ -"
 _GROUP_BAD_CHARS = frozenset(' ,\t:+&#%$^()!@~*?<>=|\\/"')
 
 
+# No key or name is longer; difflib's cost grows with the word's length.
+_MAX_SUGGESTED = 64
+
+
 def closest(word: str, choices: Iterable[str]) -> str | None:
+    if len(word) > _MAX_SUGGESTED:
+        return None
     close = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.6)
     return close[0] if close else None
 

@@ -8,19 +8,20 @@ doubled is ``REG_BADRPT``, ``{`` is a bound only before a digit (bounds up to 25
 ``\\c`` is always the literal ``c`` (so ``\\d`` is ``d``), ``^``/``$`` are anchors
 anywhere, ``.`` and ``[^x]`` match newlines, brackets take ``[:class:]`` (the 12 POSIX
 classes), ``[=c=]`` and ``[.c.]`` for single characters, and ``[[:<:]]``/``[[:>:]]``
-word boundaries.  Every literal is emitted as ``\\xHH``, so no Python-only syntax can
-leak in; a differential test checks the translation against the C library's regexec.
+word boundaries.  The parse tree is matched by laggroam.regexec, an automaton
+like FreeBSD's own regexec, never by a backtracking matcher; a differential test
+checks the result against the C library's regexec.
 Limits: named collating elements (``[.hyphen.]``) are refused; back-references and the
 GNU operators some libcs accept (``\\w``, ``\\s``, ``\\<``) are not recognised -- a
-backslash always makes the next character literal, as in the regcomp.c that was read;
-Python's backtracking matcher can be slow on pathological patterns where libc's is not.
+backslash always makes the next character literal, as in the regcomp.c that was read.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from functools import lru_cache
+
+from laggroam.regexec import Alt, Assert, Bytes, Cat, Node, Program, Rep, compile_tree
 
 __all__ = ["EreError", "compile_ere"]
 
@@ -58,11 +59,21 @@ _CLASSES: dict[str, frozenset[int]] = {
     "upper": _byte_class(lambda b: 65 <= b <= 90),
     "xdigit": frozenset(b"0123456789ABCDEFabcdef"),
 }
-_WORD = "[0-9A-Za-z_]"
+_ANY = Bytes(frozenset(range(256)))
 
 
-def _lit(b: int) -> str:
-    return f"\\x{b:02x}"
+def _fold(members: set[int] | frozenset[int]) -> frozenset[int]:
+    """REG_ICASE in the C locale: each ASCII letter brings its other case (regcomp.c
+    ``ordinary`` and ``p_bracket``, before a bracket is inverted)."""
+    out = set(members)
+    for b in members:
+        if 65 <= b <= 90 or 97 <= b <= 122:
+            out.add(b ^ 0x20)
+    return frozenset(out)
+
+
+def _lit(b: int) -> Bytes:
+    return Bytes(_fold({b}))
 
 
 def _isdigit(b: int) -> bool:
@@ -94,23 +105,23 @@ class _Ere:
             return True
         return False
 
-    def parse(self) -> str:
+    def parse(self) -> Node:
         out = self.ere(None)
         if self.more():  # only a stray ")" stops the top level
             raise EreError("REG_EPAREN", "unmatched )")
         return out
 
-    def ere(self, stop: int | None) -> str:
-        branches: list[str] = []
+    def ere(self, stop: int | None) -> Node:
+        branches: list[Node] = []
         while True:
-            parts: list[str] = []
+            parts: list[Node] = []
             while self.more() and self.peek() != ord("|") and self.peek() != stop:
                 parts.append(self.ere_exp())
             if not parts:
                 raise EreError("REG_EMPTY", "empty alternative")
-            branches.append("".join(parts))
+            branches.append(parts[0] if len(parts) == 1 else Cat(tuple(parts)))
             if not self.eat("|"):
-                return "|".join(branches)
+                return branches[0] if len(branches) == 1 else Alt(tuple(branches))
 
     def is_repetition(self) -> bool:
         if not self.more():
@@ -120,27 +131,27 @@ class _Ere:
             return True
         return c == ord("{") and self.more(2) and _isdigit(self.peek(1))
 
-    def ere_exp(self) -> str:
+    def ere_exp(self) -> Node:
         c = self.peek()
         self.i += 1
         wascaret = False
+        atom: Node
         if c == ord("("):
             if not self.more():
                 raise EreError("REG_EPAREN", "unmatched (")
-            inner = "" if self.peek() == ord(")") else self.ere(ord(")"))
+            atom = Cat(()) if self.peek() == ord(")") else self.ere(ord(")"))
             if not self.eat(")"):
                 raise EreError("REG_EPAREN", "unmatched (")
-            atom = f"(?:{inner})"
         elif c == ord(")"):
             raise EreError("REG_EPAREN", "unmatched )")
         elif c == ord("^"):
-            atom, wascaret = r"\A", True
+            atom, wascaret = Assert("bol"), True
         elif c == ord("$"):
-            atom = r"\Z"
+            atom = Assert("eol")
         elif c in b"*+?":
             raise EreError("REG_BADRPT", f"{chr(c)} with nothing to repeat")
         elif c == ord("."):
-            atom = r"[\x00-\xff]"
+            atom = _ANY
         elif c == ord("["):
             atom = self.bracket()
         elif c == ord("\\"):
@@ -174,12 +185,11 @@ class _Ere:
                 if not self.more():
                     raise EreError("REG_EBRACE", "unmatched {")
                 raise EreError("REG_BADBR", "bad bound")
-            rep = f"{{{low}}}" if high == low else f"{{{low},{'' if high is None else high}}}"
         else:
-            rep = chr(op)
+            low, high = {ord("*"): (0, None), ord("+"): (1, None), ord("?"): (0, 1)}[op]
         if self.is_repetition():
             raise EreError("REG_BADRPT", "repetition of a repetition")
-        return f"(?:{atom}){rep}"
+        return Rep(atom, low, high)
 
     def count(self) -> int:
         value = 0
@@ -192,13 +202,13 @@ class _Ere:
             raise EreError("REG_BADBR", f"bound must be 0..{RE_DUP_MAX}")
         return value
 
-    def bracket(self) -> str:
+    def bracket(self) -> Node:
         if self.p.startswith(b"[:<:]]", self.i):
             self.i += 6
-            return f"(?<!{_WORD})(?={_WORD})"
+            return Assert("bow")
         if self.p.startswith(b"[:>:]]", self.i):
             self.i += 6
-            return f"(?<={_WORD})(?!{_WORD})"
+            return Assert("eow")
         members: set[int] = set()
         invert = self.eat("^")
         if self.eat("]"):
@@ -211,8 +221,8 @@ class _Ere:
             members.add(ord("-"))
         if not self.eat("]"):
             raise EreError("REG_EBRACK", "unmatched [")
-        body = "".join(_lit(b) for b in sorted(members))
-        return f"[{'^' if invert else ''}{body}]"
+        folded = _fold(members)
+        return Bytes(frozenset(range(256)) - folded if invert else folded)
 
     def b_term(self, members: set[int]) -> None:
         first = self.peek()
@@ -284,13 +294,13 @@ class _Ere:
 
 
 @lru_cache(maxsize=1024)
-def compile_ere(pattern: str) -> re.Pattern[bytes]:
+def compile_ere(pattern: str) -> Program:
     """Compile a POSIX ERE as devd does (REG_EXTENDED | REG_ICASE, C locale).
 
     Use ``.search`` on the UTF-8 bytes of the value; raise :class:`EreError` where
     regcomp(3) would fail."""
-    translated = _Ere(pattern.encode("utf-8", "surrogateescape")).parse()
+    tree = _Ere(pattern.encode("utf-8", "surrogateescape")).parse()
     try:
-        return re.compile(translated.encode("ascii"), re.IGNORECASE)
-    except re.error as exc:  # a translation this parser let through; treat as regcomp failure
-        raise EreError("REG_BADPAT", str(exc)) from None
+        return compile_tree(tree)
+    except OverflowError as exc:  # bounds that expand past what is worth allocating
+        raise EreError("REG_ESPACE", f"pattern too large: {exc}") from None

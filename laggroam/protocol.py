@@ -6,9 +6,13 @@
 ``EVENT`` carries an event as ``parse_event`` reads it (``laggroam apply
 --event`` and the rc.d ``resume`` command use it); ``DEVD`` carries the devd
 event line a hook received as ``$*``, so that the daemon can both react to it
-and run the stock devd rule laggroam's rule shadowed.  A message is at most
-``MAX_MESSAGE`` bytes of printable ASCII ending in a newline; anything else is
-refused with an error naming what was wrong.
+and run the stock devd rule laggroam's rule shadowed.  A ``DEVD`` line is
+accepted only when one of the hooks would have forwarded it, by the hooks' own
+check (:func:`laggroam.hookclient.classify`): the daemon runs stock rules as
+root, so a peer must not get one run that devd would not have handed to a hook.
+
+A message is at most ``MAX_MESSAGE`` bytes of printable ASCII ending in a
+newline; anything else is refused with an error naming what was wrong.
 """
 
 from dataclasses import dataclass
@@ -16,6 +20,7 @@ from dataclasses import dataclass
 from laggroam.devdline import DevdEvent, DevdLineError
 from laggroam.devdline import parse_event as parse_devd_line
 from laggroam.event import Event, EventError, from_devd, parse_event
+from laggroam.hookclient import classify
 
 VERSION = "laggroam/1"
 # A devd record is at most 1024 - sizeof(void *) bytes (sys/kern/kern_devctl.c
@@ -64,6 +69,9 @@ def decode(data: bytes) -> Message:
         if verb == "EVENT":
             return Message(parse_event(body))
         if verb == "DEVD":
+            hook_class, why = classify(body)
+            if hook_class is None:
+                raise ProtocolError(f"not an event laggroam's hooks forward: {why}")
             devd = parse_devd_line(body)
             return Message(from_devd(body[:1], devd.variables), devd)
     except (EventError, DevdLineError) as exc:

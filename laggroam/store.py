@@ -2,7 +2,13 @@
 
 Every write is atomic (temporary file, fsync, rename) with mode 0600, and no
 file is opened through a symbolic link, so a crash loses at most the write in
-progress and a link planted in the directory steers nothing.
+progress and a link planted in the directory steers nothing.  Every file is
+opened without blocking and refused unless it is a regular file, so a FIFO or
+device planted here cannot hang the daemon, ``status`` or ``apply``.
+
+A directory the daemon shared with the policy's ``group`` (mode 0750) gets
+files of mode 0640 in that group: its members can read the status, the
+journal and the memory, and change nothing.
 """
 
 import contextlib
@@ -27,7 +33,11 @@ JOURNAL_FILE = "journal.jsonl"
 LOCK_FILE = "reconcile.lock"
 PENDING_FILE = "pending"
 JOURNAL_MAX_BYTES = 256 * 1024
+# One reconcile's record; a bigger one is replaced by a short note saying so.
+JOURNAL_MAX_RECORD = 32 * 1024
 MAX_STATE_BYTES = 1024 * 1024
+PRIVATE_DIR, SHARED_DIR = 0o700, 0o750
+PRIVATE_FILE, SHARED_FILE = 0o600, 0o640
 
 
 class Store:
@@ -57,13 +67,55 @@ class Store:
                 errno.EPERM, f"state directory {problem}; not used", str(self.dir)
             )
 
+    def share_with(self, gid: int | None) -> None:
+        """Let group ``gid`` read the state (None: nobody but the owner); the daemon calls this."""
+        self.ensure()
+        if gid is None:
+            os.chmod(self.dir, PRIVATE_DIR, follow_symlinks=False)
+        else:
+            os.chown(self.dir, -1, gid, follow_symlinks=False)
+            os.chmod(self.dir, SHARED_DIR, follow_symlinks=False)
+        self.ensure()
+        for entry in os.scandir(self.dir):
+            with contextlib.suppress(OSError):
+                fd = self.open_file(entry.name, os.O_RDONLY)
+                os.close(fd)
+
+    def open_file(self, name: str, flags: int) -> int:
+        """Open a state file: no link followed, never blocking, regular files only.
+
+        The file's mode and group follow the directory's sharing (see the
+        module docstring), whoever created it.
+        """
+        path = self.dir / name
+        shared_gid = _shared_gid(os.lstat(self.dir))
+        base = os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
+        fd = os.open(path, flags | base, PRIVATE_FILE if shared_gid is None else SHARED_FILE)
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise OSError(errno.EINVAL, "not a regular file; not used", str(path))
+            _fix_mode(fd, st, shared_gid)
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd
+
+    def read(self, name: str, limit: int = MAX_STATE_BYTES) -> bytes:
+        """A state file's first ``limit`` bytes; OSError when missing or not a regular file."""
+        fd = self.open_file(name, os.O_RDONLY)
+        try:
+            return _read_upto(fd, limit)
+        finally:
+            os.close(fd)
+
     # -- memory ------------------------------------------------------------
 
     def load_memory(self) -> Memory:
         """The remembered state; empty (with a warning) when missing or damaged."""
         path = self.dir / STATE_FILE
         try:
-            raw = _read_nofollow(path, MAX_STATE_BYTES)
+            raw = self.read(STATE_FILE)
         except FileNotFoundError:
             return Memory()
         except OSError as exc:
@@ -86,11 +138,11 @@ class Store:
         """
         self.ensure()
         final = self.dir / name
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
         for _ in range(8):
             tmp = self.dir / f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
             try:
-                fd = os.open(tmp, flags, 0o600)
+                fd = self.open_file(tmp.name, flags)
                 break
             except FileExistsError:
                 continue
@@ -111,12 +163,17 @@ class Store:
     # -- journal -----------------------------------------------------------
 
     def append_journal(self, record: dict[str, Any]) -> None:
-        """One JSON line per reconcile; the file is cut to its newer half past the bound."""
+        """One JSON line per reconcile; past the bound the oldest records go.
+
+        A record longer than ``JOURNAL_MAX_RECORD`` is replaced by a short one
+        that says so, so one huge record can neither make the journal
+        unreadable nor push out every other.
+        """
         self.ensure()
-        path = self.dir / JOURNAL_FILE
         line = json.dumps(record, sort_keys=True) + "\n"
-        flags = os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC
-        fd = os.open(path, flags, 0o600)
+        if len(line) > JOURNAL_MAX_RECORD:
+            line = json.dumps(_cut_record(record, len(line)), sort_keys=True) + "\n"
+        fd = self.open_file(JOURNAL_FILE, os.O_RDWR | os.O_CREAT | os.O_APPEND)
         try:
             size = os.fstat(fd).st_size
             # A line cut by a crash or a full disk must not swallow this record.
@@ -127,26 +184,48 @@ class Store:
         finally:
             os.close(fd)
         if size > JOURNAL_MAX_BYTES:
-            self._trim_journal(path)
+            self._trim_journal()
 
-    def _trim_journal(self, path: Path) -> None:
-        data = _read_nofollow(path, 4 * JOURNAL_MAX_BYTES)
-        keep = data[len(data) // 2 :]
-        newline = keep.find(b"\n")
-        self.write_atomic(JOURNAL_FILE, keep[newline + 1 :].decode("utf-8", "replace"))
+    def _trim_journal(self) -> None:
+        """Keep the newest whole records, about half the bound's worth."""
+        data = self._read_tail(JOURNAL_FILE, JOURNAL_MAX_BYTES // 2)
+        newline = data.find(b"\n")
+        keep = data[newline + 1 :] if newline >= 0 else b""
+        self.write_atomic(JOURNAL_FILE, keep.decode("utf-8", "replace"))
+
+    def _read_tail(self, name: str, limit: int) -> bytes:
+        """The last ``limit`` bytes of a state file (the newest journal records)."""
+        fd = self.open_file(name, os.O_RDONLY)
+        try:
+            size = os.fstat(fd).st_size
+            start = max(0, size - limit)
+            chunks = []
+            while start < size:
+                chunk = os.pread(fd, min(size - start, 1 << 16), start)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                start += len(chunk)
+            return b"".join(chunks)
+        finally:
+            os.close(fd)
 
     def read_journal(self, last: int = 20) -> list[dict[str, Any]]:
-        """The newest ``last`` records; damaged lines are skipped."""
+        """The newest ``last`` undamaged records, oldest first; damaged lines are skipped."""
         try:
-            data = _read_nofollow(self.dir / JOURNAL_FILE, 4 * JOURNAL_MAX_BYTES)
+            data = self._read_tail(JOURNAL_FILE, 4 * JOURNAL_MAX_BYTES)
         except OSError:
             return []
-        records = []
-        for line in data.decode("utf-8", "replace").splitlines()[-last:]:
+        records: list[dict[str, Any]] = []
+        # Newest first, so damaged lines at the end never hide the good ones before them.
+        for line in reversed(data.decode("utf-8", "replace").splitlines()):
+            if len(records) >= last:
+                break
             with contextlib.suppress(ValueError):
                 record = json.loads(line)
                 if isinstance(record, dict):
                     records.append(record)
+        records.reverse()
         return records
 
     # -- serialising reconciles ---------------------------------------------
@@ -158,15 +237,14 @@ class Store:
         ``wait=None`` blocks; ``wait=0`` tries once.
         """
         self.ensure()
-        flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
         try:
-            fd = os.open(self.dir / LOCK_FILE, flags, 0o600)
+            fd = self.open_file(LOCK_FILE, os.O_RDWR | os.O_CREAT)
         except OSError as exc:
-            if exc.errno == errno.ELOOP:
+            if exc.errno in (errno.ELOOP, errno.EINVAL):
                 raise
             # A read-only or full file system: flock works on a read-only
             # descriptor of the lock file that is already there.
-            fd = os.open(self.dir / LOCK_FILE, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+            fd = self.open_file(LOCK_FILE, os.O_RDONLY)
         try:
             got = _flock(fd, wait)
             yield got
@@ -181,15 +259,16 @@ class Store:
         """
         self.ensure()
         line = json.dumps([str(e) for e in events]) + "\n"
-        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
         path = self.dir / PENDING_FILE
         try:
-            fd = os.open(path, flags, 0o600)
+            fd = self.open_file(PENDING_FILE, flags)
         except OSError as exc:
-            if exc.errno != errno.ELOOP:
+            # ENXIO: a FIFO nobody reads (O_NONBLOCK, open(2)).
+            if exc.errno not in (errno.ELOOP, errno.EINVAL, errno.ENXIO):
                 raise
-            os.unlink(path)  # a link planted here is replaced, never followed
-            fd = os.open(path, flags, 0o600)
+            os.unlink(path)  # a link or special file planted here is replaced, never used
+            fd = self.open_file(PENDING_FILE, flags)
         try:
             _write_all(fd, line.encode("utf-8"))
         finally:
@@ -206,7 +285,7 @@ class Store:
         except FileNotFoundError:
             return None
         try:
-            data = _read_nofollow(taken, MAX_STATE_BYTES)
+            data = self.read(taken.name)
         except OSError:
             data = b""
         finally:
@@ -250,9 +329,41 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
-def _read_nofollow(path: Path, limit: int) -> bytes:
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
-    try:
-        return os.read(fd, limit + 1)[:limit]
-    finally:
-        os.close(fd)
+def _read_upto(fd: int, limit: int) -> bytes:
+    """Up to ``limit`` bytes; a descriptor that would block reads as what it gave so far."""
+    chunks: list[bytes] = []
+    got = 0
+    while got < limit:
+        try:
+            chunk = os.read(fd, min(limit - got, 1 << 16))
+        except BlockingIOError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def _shared_gid(st: os.stat_result) -> int | None:
+    """The group a state directory is shared with (mode 0750), or None."""
+    return st.st_gid if stat.S_IMODE(st.st_mode) == SHARED_DIR else None
+
+
+def _fix_mode(fd: int, st: os.stat_result, shared_gid: int | None) -> None:
+    """Make a file we own match the directory's sharing; another's is left alone."""
+    if st.st_uid != os.geteuid():
+        return
+    mode = SHARED_FILE if shared_gid is not None else PRIVATE_FILE
+    with contextlib.suppress(OSError):
+        if shared_gid is not None and st.st_gid != shared_gid:
+            os.fchown(fd, -1, shared_gid)
+        if stat.S_IMODE(st.st_mode) != mode:
+            os.fchmod(fd, mode)
+
+
+def _cut_record(record: dict[str, Any], size: int) -> dict[str, Any]:
+    """What is kept of a record too big for the journal: who, when, and that it was cut."""
+    kept: dict[str, Any] = {k: record[k] for k in ("id", "time", "converged") if k in record}
+    kept["notes"] = [f"record of {size} bytes cut to its summary (limit {JOURNAL_MAX_RECORD})"]
+    return kept

@@ -6,6 +6,7 @@ stand-ins under DIR/bin).
 """
 
 import logging
+import re
 import shutil
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from laggroam.action import Action
 
 log = logging.getLogger(__name__)
+
+VM_GUEST_RE = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 
 OBSERVE_TIMEOUT = 5.0
 
@@ -249,6 +252,20 @@ class System:
                 f"ifconfig -a does not show {', '.join(missing[:4])} that ifconfig -l lists;"
                 " output incomplete"
             )
+
+    def vm_guest(self) -> str:
+        """``kern.vm_guest``, which devd offers every rule as ``$vm_guest``; "" if unknown.
+
+        The kernel names the hypervisor it runs under ("none", "hv", "kvm",
+        "bhyve", ...: sys/kern/subr_param.c ``vm_guest_sysctl_names``).
+        """
+        result = self.run([self.programs.sysctl, "-n", "kern.vm_guest"])
+        value = result.stdout.strip() if result.ok else ""
+        if not VM_GUEST_RE.fullmatch(value):
+            why = result.describe() if not result.ok else f"{value[:40]!r}"
+            log.warning("kern.vm_guest unknown (%s): devd rules see $vm_guest empty", why)
+            return ""
+        return value
 
     def _radios(self, unknown: list[str]) -> tuple[str, ...] | None:
         # net.wlan.devices lists the attached 802.11 devices, space separated

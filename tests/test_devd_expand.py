@@ -39,7 +39,11 @@ VARS = {
         ("echo $$subsystem", "echo $subsystem"),
         ("echo $$$subsystem", "echo $$'em0'"),
         ("echo $(ifconfig $subsystem)", "echo $(ifconfig $subsystem)"),
-        ("echo $(a (b) c) $notify", "echo $(a (b) c) $'0x03'"),
+        # devd.cc expand_one: the count starts at 1 and counts the first "(",
+        # so one ")" does not close "$(": everything to the next ")" passes through
+        ("echo $(a (b) c) $notify", "echo $(a (b) c) $notify"),
+        ("echo $(id) $notify) $notify", "echo $(id) $notify) $'0x03'"),
+        ("echo $(id)) $notify", "echo $(id)) $'0x03'"),
         ("echo $(unclosed $notify", "echo $(unclosed $notify"),
         ("echo $1 $ x $/", "echo $1 $ x $/"),
         ("echo end$", "echo end$"),

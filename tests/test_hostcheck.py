@@ -137,3 +137,15 @@ def test_a_wlan_on_another_radio_is_a_warning_at_its_parent(
         f"{pol}:{line_of(pol, 'parent = ath0')}: warning: parent ath0: wlan0 on the host"
         " is a wlan of iwn0\n"
     )
+
+
+def test_a_wlan_section_for_a_wired_port_is_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``[em0] parent = ...`` would make laggroam run wpa_supplicant on the wired port."""
+    pol = sample_with(tmp_path, ("[wlan0]", "[em0]"))
+    capture = IFCONFIG_FIXTURES / "em-lo0-wlan-rtwn-vht-15.txt"
+    code, _, err = run(["check", "-c", str(pol), "--from-ifconfig", str(capture)], capsys)
+    assert code == 0
+    assert f"{pol}:{line_of(pol, '[em0]')}: warning: em0 on the host is not wireless" in err
+    assert "wpa_supplicant" in err

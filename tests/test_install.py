@@ -349,3 +349,13 @@ def test_root_prefix_writes_single_slashes(tmp_path: Path) -> None:
     snippet = (tmp_path / "etc/devd/laggroam.conf").read_text()
     assert 'action "/libexec/laggroam/link $*";' in snippet
     assert "//" not in (tmp_path / "etc/rc.d/laggroam").read_text().replace("://", "")
+
+
+def test_a_staged_tree_agrees_with_its_own_socket(destdir: Path) -> None:
+    """Hooks staged under DESTDIR name the socket as the host will see it: no false alarm."""
+    policy = str(destdir / "usr/local/etc/laggroam/laggroam.ini")
+    assert install.socket_disagreement(policy, "/var/run/laggroam.sock") is None
+    problem = install.socket_disagreement(policy, "/var/run/other.sock")
+    assert problem is not None
+    assert "/var/run/laggroam.sock" in problem
+    assert "/var/run/other.sock" in problem

@@ -90,7 +90,7 @@ dhcp = no
 renew_dhcp = never
 failback_hold = 1.5s
 
-[wifi0]
+[wlan3]
 parent = ath0
 wpa = off
 wpa_conf = /usr/local/etc/wpa.conf
@@ -126,7 +126,7 @@ def test_every_key_is_read() -> None:
     )
     (wlan,) = policy.wlans
     assert wlan == WlanPolicy(
-        name="wifi0",
+        name="wlan3",
         parent="ath0",
         wpa=False,
         wpa_conf="/usr/local/etc/wpa.conf",
@@ -202,8 +202,8 @@ def test_crlf_and_byte_order_mark() -> None:
 
 
 def test_ether_defaults_to_the_first_port_with_a_wlan_section() -> None:
-    policy = loads("[lagg0]\nports = em0 wlan1 roam0\n[roam0]\nparent = iwm0\n")
-    assert (policy.laggs[0].ether, policy.laggs[0].ether_defaulted) == ("roam0", True)
+    policy = loads("[lagg0]\nports = em0 wlan1 wlan2\n[wlan2]\nparent = iwm0\n")
+    assert (policy.laggs[0].ether, policy.laggs[0].ether_defaulted) == ("wlan2", True)
 
 
 def test_ether_defaults_to_a_port_named_wlan_n() -> None:

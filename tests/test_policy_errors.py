@@ -49,7 +49,7 @@ BAD: list[tuple[str, str | bytes, int, str]] = [
     ("daemon-typo", LAGG + "[deamon]\ndebounce = 1s\n", 3, "did you mean 'daemon'?"),
     ("daemon-case", LAGG + "[Daemon]\ndebounce = 1s\n", 3, "did you mean 'daemon'?"),
     ("port-typo", LAGG + "[lagg1]\nport = em1\n", 3, "did you mean 'ports' instead of 'port'?"),
-    ("both-kinds", LAGG + "[wlan0]\nparent = iwn0\nports = em1\n", 3, "has both 'ports'"),
+    ("both-kinds", LAGG + "[wlan0]\nparent = iwn0\nports = em1\n", 5, "[wlan0] ports: a section"),
     ("bad-section-name", "[lagg-0]\nports = em0\n", 1, "[lagg-0] is not an interface name"),
     ("long-section-name", "[lagg012345678901]\nports = em0\n", 1, "longer than 15 characters"),
     # --- keys
@@ -140,7 +140,36 @@ BAD: list[tuple[str, str | bytes, int, str]] = [
     ("create-dollar", LAGG + WLAN + "create_args = $(reboot)\n", 5, "has '$'"),
     ("create-quote", LAGG + WLAN + "create_args = ssid 'my net'\n", 5, 'has "\'"'),
     ("create-wlandev", LAGG + WLAN + "create_args = wlandev ath0\n", 5, "'wlandev' comes from"),
+    # --- what each interface is
+    ("wlan-named-lagg", LAGG + WLAN + "[lagg1]\nparent = iwm0\n", 5, "its name is that of a lagg"),
+    ("wlan-named-loop", LAGG + WLAN + "[lo1]\nparent = iwm0\n", 5, "that of the loopback"),
+    ("port-loopback", "[lagg0]\nports = lo0 em0\n", 2, "lo0 is the loopback"),
+    ("port-loopback-2", "[lagg0]\nports = em0 lo3\n", 2, "lo3 is the loopback"),
+    ("parent-loopback", LAGG + "[wlan0]\nparent = lo0\n", 4, "lo0 is the loopback"),
+    ("parent-lagg-like", LAGG + "[wlan0]\nparent = lagg7\n", 4, "lagg7 is a lagg"),
+    ("parent-wlan-like", LAGG + "[wlan0]\nparent = wlan5\n", 4, "wlan5 is a wlan"),
+    ("lacp-wireless", LAGG + "proto = lacp\n" + WLAN, 3, "lacp cannot take the wireless"),
+    ("lb-wireless", LAGG + "proto = loadbalance\n" + WLAN, 3, "loadbalance cannot take"),
+    ("rr-wireless", LAGG + "proto = roundrobin\n" + WLAN, 3, "roundrobin cannot take"),
+    ("bc-wireless", LAGG + "proto = broadcast\n" + WLAN, 3, "broadcast cannot take"),
+    ("lacp-wlan-unlisted", "[lagg0]\nports = em0 wlan1\nproto = lacp\n", 3, "wireless port wlan1"),
+    ("ports-and-parent", "[lagg0]\nports = em0 wlan0\nparent = iwn0\n", 3, "not both"),
+    ("parent-and-ports", WLAN + "ports = em0\n" + LAGG.replace("lagg0", "lagg1"), 3, "not both"),
+    ("header-no-bracket-only", "[lagg0\nports = em0\n", 1, "needs a closing ']'"),
+    ("dup-key-before-header", "ports = a\nports = b\n" + LAGG, 1, "before any [section]"),
 ]
+
+
+def test_no_placeholder_name_leaks_into_a_message() -> None:
+    texts = [b[1] for b in BAD] + ["ports = a\nports = b\n[lagg0\nports = em0\nports = e\n"]
+    for text in texts:
+        for error in errors_of(text):
+            assert "\0" not in error.message and "ignored" not in error.message, error
+
+
+def test_failover_and_none_take_a_wireless_port() -> None:
+    for proto in ("failover", "none"):
+        assert loads(LAGG + f"proto = {proto}\n" + WLAN).laggs[0].proto == proto
 
 
 @pytest.mark.parametrize(
@@ -222,11 +251,11 @@ def test_a_flood_of_problems_is_cut_short() -> None:
     assert errors[-1].message == "50 more problems"
 
 
-def test_endless_duplicates_stop_the_reader() -> None:
+def test_endless_duplicates_are_all_found_in_one_read() -> None:
     text = LAGG + "".join(f"ports = em{i}\n" for i in range(150))
     errors = errors_of(text)
-    assert errors[-1].message == "too many problems; stopped reading here"
-    assert all("duplicate key 'ports'" in e.message for e in errors[:-1])
+    assert [e.line for e in errors] == list(range(3, 153))
+    assert all(e.message == "duplicate key 'ports' in [lagg0] (first at line 2)" for e in errors)
 
 
 def test_huge_text_is_refused_at_line_1() -> None:

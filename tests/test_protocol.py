@@ -22,10 +22,24 @@ def test_devd_line_carries_event_and_variables() -> None:
     assert msg.devd.get("subsystem") == "wlan0"
 
 
-def test_devd_line_laggroam_ignores_still_decodes() -> None:
-    msg = decode(encode_devd("!system=IFNET subsystem=em0 type=ADDR_ADD address=10.0.0.5"))
-    assert msg.event is None
-    assert msg.devd is not None
+@pytest.mark.parametrize(
+    "line",
+    [
+        # No hook forwards these, so no peer may have their stock rule run as root:
+        "!system=IFNET subsystem=em0 type=ADDR_ADD address=10.0.0.5",
+        "!system=ACPI subsystem=Suspend",  # /etc/rc.suspend
+        "-iwn0 at pci0 on pci0",  # pccard_ether iwn0 stopchildren
+        "+iwn0 at pci0 on pci0",
+        "? at vendor=0x8086 device=0x4235 on pci0",  # devmatch loads modules
+        "!system=kern subsystem=power type=suspend",
+        "!system=IFNET subsystem=em0 type=LINK_UP subsystem=em0;x",  # devd: the last wins
+        "!system=IFNET subsystem=em0 bad.key=1 type=LINK_UP",  # devd stops at bad.key
+        '!system=IFNET subsystem="em0" type=LINK_UP',  # quoting: refused, not re-split
+    ],
+)
+def test_devd_lines_no_hook_forwards_are_refused(line: str) -> None:
+    with pytest.raises(ProtocolError, match="not an event laggroam's hooks forward"):
+        decode(encode_devd(line))
 
 
 @pytest.mark.parametrize(
@@ -41,7 +55,7 @@ def test_devd_line_laggroam_ignores_still_decodes() -> None:
         (b"laggroam/1 EVENT LINK_UP \xc3\xa9m0\n", "not ASCII"),
         (b"laggroam/1 EVENT LINK_UP em\x000\n", "control characters"),
         (b"laggroam/1 DEVD !system=IFNET subsystem=em0;x type=LINK_UP\n", "invalid interface"),
-        (b"laggroam/1 DEVD \n", "empty event line"),
+        (b"laggroam/1 DEVD \n", "empty event"),
         (b"laggroam/1 " + b"x" * MAX_MESSAGE, "longer than"),
     ],
 )
@@ -66,3 +80,57 @@ def test_any_text_after_a_valid_header(text: str) -> None:
     except ProtocolError:
         return
     assert msg.devd is not None
+
+
+_WORDS = st.sampled_from(
+    [
+        "system=IFNET",
+        "system=ACPI",
+        "subsystem=em0",
+        "subsystem=wlan0",
+        "subsystem=Resume",
+        "subsystem=x;y",
+        "type=LINK_UP",
+        "type=ATTACH",
+        "type=ADDR_ADD",
+        "a.b=1",
+        "word",
+        "",
+        "system=",
+        "notify=0x01",
+        "_=x",
+        "type=\\_SB_.PCI0",
+        "subsystem=em\\0",
+        'a="x y"',
+        'b="q\\"',
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sampled_from("!+-?"), st.lists(_WORDS, max_size=7))
+def test_the_hooks_and_devd_see_the_same_event(first: str, words: list[str]) -> None:
+    """One rule: a line a hook accepts is, as devd splits it, the event the hook checked."""
+    from laggroam.devdline import DevdLineError, parse_event
+    from laggroam.hookclient import classify
+
+    line = first + " ".join(words)
+    hook_class, _ = classify(line)
+    if hook_class is None:
+        return
+    try:
+        variables = parse_event(line).variables
+    except DevdLineError as exc:
+        raise AssertionError(f"a hook accepts {line!r}, devd does not: {exc}") from None
+    from laggroam.hookclient import _fields, is_ifname
+
+    hook_view = _fields(line)
+    assert hook_view is not None
+    for key in ("system", "subsystem", "type"):
+        assert hook_view.get(key) == variables.get(key), (key, line)
+    if hook_class == "power":
+        assert (variables.get("system"), variables.get("subsystem")) == ("ACPI", "Resume")
+    else:
+        assert variables.get("system") == "IFNET"
+        assert is_ifname(variables.get("subsystem", ""))
+        assert decode(encode_devd(line)).event is not None

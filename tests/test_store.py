@@ -97,3 +97,76 @@ def test_lock_is_exclusive_and_followups_coalesce(tmp_path: Path) -> None:
     assert s.take_followup() is None
     with s.lock(wait=0) as got:
         assert got is True
+
+
+def test_journal_trim_keeps_the_newest_of_a_long_journal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A journal far past the bound (an older version, or a full disk healed):
+    # the trim must keep its end, not its beginning.
+    monkeypatch.setattr(store_mod, "JOURNAL_MAX_BYTES", 2000)
+    old = "".join(json.dumps({"id": f"old{n}", "pad": "x" * 40}) + "\n" for n in range(2000))
+    (tmp_path / "journal.jsonl").write_text(old)
+    s = Store(tmp_path)
+    s.append_journal({"id": "new"})
+    ids = [r["id"] for r in s.read_journal(last=3)]
+    assert ids == ["old1998", "old1999", "new"]
+    assert (tmp_path / "journal.jsonl").stat().st_size <= 2100
+
+
+def test_one_huge_record_is_cut_and_loses_no_other(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_mod, "JOURNAL_MAX_BYTES", 8000)
+    s = Store(tmp_path)
+    s.append_journal({"id": "before"})
+    s.append_journal(
+        {"id": "huge", "time": 5.0, "notes": ["y" * 10 * store_mod.JOURNAL_MAX_RECORD]}
+    )
+    s.append_journal({"id": "after"})
+    records = s.read_journal(last=5)
+    assert [r["id"] for r in records] == ["before", "huge", "after"]
+    assert "cut to its summary" in records[1]["notes"][0]
+    assert all(
+        len(line) <= store_mod.JOURNAL_MAX_RECORD
+        for line in (tmp_path / "journal.jsonl").read_text().splitlines()
+    )
+
+
+def test_a_planted_huge_line_loses_no_record_after_it(tmp_path: Path) -> None:
+    s = Store(tmp_path)
+    s.append_journal({"id": "first"})
+    with open(tmp_path / "journal.jsonl", "a") as f:
+        f.write("{" + "z" * (2 * store_mod.JOURNAL_MAX_BYTES))  # no newline: a crash mid-write
+    s.append_journal({"id": "next"})
+    assert [r["id"] for r in s.read_journal(last=5)] == ["next"]
+    s.append_journal({"id": "third"})
+    assert [r["id"] for r in s.read_journal(last=2)] == ["next", "third"]
+
+
+def test_damaged_newest_lines_do_not_hide_the_records_before(tmp_path: Path) -> None:
+    s = Store(tmp_path)
+    s.append_journal({"id": "good"})
+    with open(tmp_path / "journal.jsonl", "a") as f:
+        f.write('not json\n[1, 2]\n{"cut": \n')
+    assert [r["id"] for r in s.read_journal(last=1)] == ["good"]
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"id": "x", "actions": 5},
+        {"id": "x", "actions": ["ifconfig", None]},
+        {"id": ["x"], "time": "noon", "events": "e", "notes": {"a": 1}},
+        {"id": "x", "time": 1e300},
+        {"id": "x", "time": True, "converged": "yes"},
+    ],
+)
+def test_status_survives_any_record_shape(tmp_path: Path, record: dict[str, object]) -> None:
+    from laggroam import history
+
+    (tmp_path / "journal.jsonl").write_text(json.dumps(record) + "\n")
+    info = history.summary(Store(tmp_path))
+    text = history.render(info)
+    assert text.startswith("last reconcile: ")
+    json.dumps(info)

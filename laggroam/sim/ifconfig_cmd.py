@@ -17,7 +17,7 @@ from laggroam.sim.state import Sim
 MAC_RE = re.compile(r"[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){5}")
 CLONE_PARAMS = {"wlandev", "wlanaddr", "country", "wlanmode", "regdomain"}
 NEEDS_ARG = {"laggport", "-laggport", "laggproto", "ether", "lladdr", "link", "mtu", "wlandev",
-             "wlanaddr", "country", "wlanmode", "regdomain", "ssid"}  # fmt: skip
+             "wlanaddr", "country", "wlanmode", "regdomain", "ssid", "name"}  # fmt: skip
 USAGE = (
     "usage: ifconfig [-j jail] [-f type:format] interface address_family\n"
     "                [address [dest_address]] [parameters]\n"
@@ -162,7 +162,19 @@ def _params(sim: Sim, name: str, args: list[str], res: Result) -> Result:
         iface = sim.state.interfaces.get(name)
         if iface is None:
             return res.fail(f"interface {name} does not exist")
-        if word == "up":
+        if word == "name" and value is not None:
+            if not is_ifname(value):
+                return res.fail("ioctl SIOCSIFNAME (set name): Invalid argument")
+            errno = kernel.rename(sim, name, value)
+            if errno is not None:
+                return res.fail(f"ioctl SIOCSIFNAME (set name): {kernel.STRERROR[errno]}")
+            # ifconfig.c prints the final name of an interface it created or renamed
+            if res.out and res.out[-1] == f"{name}\n":
+                res.out[-1] = f"{value}\n"
+            else:
+                res.out.append(f"{value}\n")
+            name = value
+        elif word == "up":
             kernel.set_up(sim, name, True)
         elif word == "down":
             kernel.set_up(sim, name, False)

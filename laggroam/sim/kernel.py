@@ -118,6 +118,28 @@ def create_lagg(sim: Sim, name: str) -> str | None:
     return None
 
 
+def rename(sim: Sim, name: str, new: str) -> str | None:
+    """``ifconfig NAME name NEW`` (SIOCSIFNAME); returns an errno name or None.
+
+    The new name must be free (sys/net/if.c ``if_rename``: EEXIST).  The
+    simulator renames only an interface outside any lagg and emits no devd
+    event for it: both are its own simplifications, not read in the kernel.
+    """
+    state = sim.state
+    iface = state.interfaces.get(name)
+    if iface is None:
+        return "ENXIO"
+    if new in state.interfaces:
+        return "EEXIST"
+    if iface.lagg is not None or iface.ports:
+        return "EBUSY"
+    del state.interfaces[name]
+    iface.name = new
+    state.interfaces[new] = iface
+    sim.note(f"{name} renamed {new}")
+    return None
+
+
 def destroy(sim: Sim, name: str) -> None:
     """An ifnet departs (destroy, driver detach, USB unplug).
 

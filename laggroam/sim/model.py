@@ -202,6 +202,8 @@ class SimState:
     # re-associations, per interface name, for the scenario figures
     reinits: dict[str, int] = field(default_factory=dict)
     reassociations: dict[str, int] = field(default_factory=dict)
+    # kern.vm_guest: "none" on bare metal (sys/kern/subr_param.c), as on a laptop
+    vm_guest: str = "none"
 
 
 T = TypeVar("T")

@@ -14,6 +14,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from laggroam.ifname import wlan_create_args
 from laggroam.sim import daemons, ifconfig_cmd, kernel
 from laggroam.sim.state import Sim
 
@@ -363,7 +364,7 @@ def netif_start(sim: Sim, name: str, out: Output) -> None:
         parent = next((r for r in state.radios if name in wlans_of(sim, r)), None)
         if parent is not None:
             args = state.rc_conf.get(f"create_args_{name}", "").split()
-            res = ifconfig_cmd.run(sim, [name, "create", "wlandev", parent, *args])
+            res = ifconfig_cmd.run(sim, wlan_create_args(name, parent, tuple(args)))
             out.err += "".join(res.err)
             if res.status == 0:
                 out.out += f"Created wlan(4) interfaces: {name}.\n"
@@ -418,7 +419,7 @@ def netif_start_create_only(sim: Sim, child: str, radio: str, out: Output) -> No
     if child in sim.state.interfaces:
         return
     args = sim.state.rc_conf.get(f"create_args_{child}", "").split()
-    res = ifconfig_cmd.run(sim, [child, "create", "wlandev", radio, *args])
+    res = ifconfig_cmd.run(sim, wlan_create_args(child, radio, tuple(args)))
     if res.status == 0:
         out.out += f"Created wlan(4) interfaces: {child}.\n"
 

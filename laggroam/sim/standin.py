@@ -301,6 +301,7 @@ def _sysctl(sim: Sim, argv: list[str], run: Run) -> None:
     values = {
         # sys/net80211/ieee80211_freebsd.c: attached radios, space separated
         "net.wlan.devices": " ".join(r.name for r in sim.state.radios.values() if r.attached),
+        "kern.vm_guest": sim.state.vm_guest,
     }
     for iface in sim.state.interfaces.values():
         if iface.kind == "wlan" and iface.parent is not None:

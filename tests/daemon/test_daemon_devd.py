@@ -7,8 +7,9 @@ from daemonhelp import POLICY, running, sim
 from laggroam.sim import devd
 
 # devd waits for every action (freebsd-src sbin/devd/devd.cc my_system): the
-# hook must hand over and return, a Python start-up and a socket write.
-HOOK_HOLDS_DEVD_AT_MOST = 2.0
+# hook must hand over and return, a Python start-up and a socket write
+# (bench/held.py measures it; this bound only proves it did not wait for more).
+HOOK_HOLDS_DEVD_AT_MOST = 10.0
 
 
 def test_devd_delivers_through_the_hooks_and_the_host_converges(base: Path) -> None:

@@ -11,8 +11,7 @@ from laggroam.sim.state import read_only
 NEVER_RENEW = POLICY.replace("proto = failover", "proto = failover\nrenew_dhcp = never")
 BAD_LINE = NEVER_RENEW.splitlines().index("renew_dhcp = never") + 1
 BAD = NEVER_RENEW.replace("renew_dhcp = never", "renew_dhcp = sometimes")
-# Reload waits ``debounce`` (100 ms) of quiet; the rest is slack for a busy machine.
-IN_FORCE_WITHIN = 1.0
+# How fast a save is in force is measured in bench/reload.py; here only that it is.
 
 
 def save_and_wait(daemon: Daemon, text: str, generation: int) -> float:
@@ -27,7 +26,7 @@ def test_rename_save_then_invalid_then_fixed(daemon: Daemon) -> None:
     gen = daemon.wait_ready()["generation"]
 
     # A new valid policy: in force within the debounce, and it steers the next reconcile.
-    assert save_and_wait(daemon, NEVER_RENEW, gen + 1) < IN_FORCE_WITHIN
+    save_and_wait(daemon, NEVER_RENEW, gen + 1)
     sim(daemon.sim_dir, "unplug", "em0")
     n = len(daemon.journal())
     daemon.send(DOWN_EM0)
@@ -60,7 +59,7 @@ def test_rename_save_then_invalid_then_fixed(daemon: Daemon) -> None:
     assert daemon.active_when_converged(NEVER_RENEW) == "em0"
 
     # Fixed: accepted, and the rejection is gone.
-    assert save_and_wait(daemon, POLICY, gen + 2) < IN_FORCE_WITHIN
+    save_and_wait(daemon, POLICY, gen + 2)
     assert daemon.status() is not None
     assert daemon.wait_status("no rejection", lambda s: s["rejected"] == [])["laggs"] == {
         "lagg0": ["em0", "wlan0"]
@@ -83,7 +82,7 @@ def test_sighup_reloads_without_waiting_for_the_watch(base: Path) -> None:
         assert status["rejected"] == []
         assert "SIGHUP: reloading the policy" in daemon.log()
         # ... and reconciles under it at once, not after the 30 s debounce.
-        records = daemon.wait_journal("the reload's reconcile", lambda r: len(r) >= 2, timeout=10)
+        records = daemon.wait_journal("the reload's reconcile", lambda r: len(r) >= 2)
         assert records[-1]["converged"] is True
         assert records[-1]["actions"] == []  # wpa = no is in force: nothing restarted
         assert "wlan0" not in read_only(daemon.sim_dir).supplicants

@@ -44,7 +44,7 @@ def whole(d: Daemon) -> None:
     assert lines and all(isinstance(json.loads(line), dict) for line in lines)
     # The running daemon writes its status file atomically at any moment, so a
     # temporary file may exist for an instant; one that stays is litter.
-    deadline = time.monotonic() + 10.0
+    deadline = time.monotonic() + 60.0
     while litter := [p.name for p in d.state_dir.iterdir() if p.name.endswith(".tmp")]:
         assert time.monotonic() < deadline, litter
         time.sleep(0.05)

@@ -7,6 +7,7 @@ network did not change, and that devd's stock behaviour still happened.
 
 import os
 import signal
+import time
 
 from laptophelp import Laptop, on
 
@@ -136,12 +137,16 @@ def test_flapping_cable_few_reconciles_right_end_state(laptop: Laptop) -> None:
     laptop.settle(on("em0"))
     before = len(laptop.records())
     flaps = 25
+    started = time.monotonic()
     for _ in range(flaps):
         laptop.world("unplug", "em0")
         laptop.world("plug", "em0")
+    seconds = time.monotonic() - started
     laptop.settle(on("em0"))
     reconciles = len(laptop.records()) - before
-    assert 1 <= reconciles < flaps
+    # Coalesced: at most one reconcile per max_delay (1 s) of flapping, plus the
+    # last one, however slowly a loaded machine runs the flaps.
+    assert 1 <= reconciles <= 2 + int(seconds), (reconciles, seconds)
 
 
 def test_usb_dongle_outside_the_policy_is_left_alone(laptop: Laptop) -> None:

@@ -232,3 +232,23 @@ def test_the_new_primary_takes_its_lp_lladdr_not_its_hwaddr() -> None:
     assert sim.state.interfaces["lagg0"].mac == IWN0_MAC  # em0's lp_lladdr
     assert sim.state.interfaces["em0"].hwaddr == EM0_MAC
     check_lagg_invariants(sim.state)
+
+
+def test_a_wlan_with_its_own_name_is_created_as_rc_does() -> None:
+    """network.subr wlan_up: ``ifconfig wlan create wlandev PARENT name CHILD``."""
+    from laggroam.ifname import wlan_create_args
+
+    sim = boot_laptop()
+    argv = wlan_create_args("wifi0", "iwn0")
+    assert argv == ["wlan", "create", "wlandev", "iwn0", "name", "wifi0"]
+    res = ifconfig_run(sim, *argv)
+    assert (res.status, res.out) == (0, ["wifi0\n"])
+    wifi = sim.state.interfaces["wifi0"]
+    assert (wifi.kind, wifi.parent) == ("wlan", "iwn0")
+    assert "wlan1" not in sim.state.interfaces
+    # the name is taken now, and a lagg member cannot be renamed here
+    assert ifconfig_run(sim, *argv).status != 0
+    assert ifconfig_run(sim, "wlan0", "name", "wifi1").status != 0
+    assert wlan_create_args("wlan3", "iwn0", ("country", "FR")) == [
+        "wlan3", "create", "wlandev", "iwn0", "country", "FR",
+    ]  # fmt: skip

@@ -278,3 +278,9 @@ def test_rc_conf_names_the_wpa_supplicant_program_and_flags(tmp_path: Path) -> N
     bad = tmp_path / "bad"
     assert main(["init", "laptop", "--rc", "wpa_supplicant_program=/nowhere/wpa"], bad) == 1
     assert "wlan0" not in read_only(bad).supplicants
+
+
+def test_the_simulated_sysctl_names_its_hypervisor(host: Path) -> None:
+    """kern.vm_guest is "none" on the simulated laptop, as on bare metal."""
+    assert run(host, "sysctl", "-n", "kern.vm_guest") == (0, "none\n", "")
+    assert run(host, "sysctl", "kern.vm_guest") == (0, "kern.vm_guest: none\n", "")
