@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from laggroam import ipv6demo
 from laggroam import policy as policy_mod
 from laggroam.exitcodes import EX_OK, EX_SOFTWARE
 from laggroam.host import Host
@@ -501,9 +502,10 @@ def _tell(story: Story) -> None:
     )
     story.step(
         8,
-        "Roam: unplug and walk to the cafe, another subnet: a new address",
+        "Roam: unplug and walk to the cafe, another network: new IPv4 and IPv6 addresses,"
+        " nothing left of home's IPv6",
         [["unplug", "em0"], ["roam", "cafe"]],
-        _expect_active("wlan0", cafe),
+        _all(_expect_active("wlan0", cafe), ipv6demo.expect_prefix(ipv6demo.CAFE6)),
     )
     _edit_policy(story)
 
@@ -609,7 +611,9 @@ def run_demo(keep_dir: str | None = None, *, step: bool = False, as_json: bool =
         out(" so that the story runs in seconds)")
         try:
             _from_rc_conf(story)
-            story.sim("init", "laptop", "--rc", f"ifconfig_em0=ether {HANDBOOK_MAC} up")
+            story.sim(
+                "init", "laptop", "--dual-stack", "--rc", f"ifconfig_em0=ether {HANDBOOK_MAC} up"
+            )
             _plan_and_apply(story)
             story.out("")
             story.install()

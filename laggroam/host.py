@@ -61,6 +61,33 @@ class Lagg:
 
 
 @dataclass(frozen=True, slots=True)
+class Inet6Addr:
+    """One ``inet6`` line: address, prefix length, flags, lifetimes when printed.
+
+    ``pltime``/``vltime`` are the seconds left, as ifconfig prints them (the
+    14.x/15.x netlink printer always, older ones with ``-L``); None when the
+    line does not show them (infinite, or not asked for).
+    """
+
+    addr: str
+    prefixlen: int
+    flags: tuple[str, ...] = ()
+    scope: str | None = None
+    pltime: int | None = None
+    vltime: int | None = None
+
+    @property
+    def link_local(self) -> bool:
+        return self.addr.lower().startswith("fe80:")
+
+    @property
+    def usable(self) -> bool:
+        """Chosen for new connections: not tentative, duplicated, detached nor deprecated."""
+        bad = {"tentative", "duplicated", "detached", "deprecated"}
+        return not bad & set(self.flags) and self.pltime != 0
+
+
+@dataclass(frozen=True, slots=True)
 class Interface:
     """One interface as ``ifconfig`` prints it."""
 
@@ -87,6 +114,13 @@ class Interface:
     extra: tuple[str, ...] = ()
     # The number after "options=" (the names are in ``options``).
     options_value: int | None = None
+    # Every inet6 line in detail, and the names of "nd6 options=HEX<NAMES>".
+    inet6_addrs: tuple[Inet6Addr, ...] = ()
+    nd6: tuple[str, ...] = ()
+
+    @property
+    def accepts_rtadv(self) -> bool:
+        return "ACCEPT_RTADV" in self.nd6 and "IFDISABLED" not in self.nd6
 
     @property
     def is_up(self) -> bool:
@@ -138,6 +172,8 @@ class Host:
     wpa: Mapping[str, Supplicant] = field(default_factory=dict)
     radios: tuple[str, ...] | None = None
     unknown: tuple[str, ...] = ()
+    # IPv6 default routers per interface (``ndp -rn``); None when not asked
+    ipv6_routers: Mapping[str, tuple[str, ...]] | None = None
     _by_name: Mapping[str, Interface] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )

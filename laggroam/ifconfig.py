@@ -25,7 +25,7 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 
-from laggroam.host import Host, Interface, Lagg, LaggPort
+from laggroam.host import Host, Inet6Addr, Interface, Lagg, LaggPort
 
 __all__ = [
     "IFF_BITS",
@@ -170,6 +170,8 @@ class _Builder:
     hwaddr: str | None = None
     inet: list[str] = field(default_factory=list)
     inet6: list[str] = field(default_factory=list)
+    inet6_addrs: list[Inet6Addr] = field(default_factory=list)
+    nd6: tuple[str, ...] = ()
     media: str | None = None
     status: str | None = None
     groups: tuple[str, ...] = ()
@@ -237,6 +239,8 @@ class _Builder:
             laggdev=self.laggdev,
             extra=tuple(extra),
             options_value=self.options_value,
+            inet6_addrs=tuple(self.inet6_addrs),
+            nd6=self.nd6,
         )
 
 
@@ -301,6 +305,50 @@ def _inet(tokens: list[str]) -> str | None:
     except ValueError:
         return None  # not a contiguous mask: no honest prefix length
     return f"{addr}/{net.prefixlen}"
+
+
+# Address flags in the order af_inet6.c print_flags() prints them.
+INET6_FLAGS = ("anycast", "tentative", "duplicated", "detached", "deprecated", "autoconf",
+               "temporary", "prefer_source")  # fmt: skip
+
+
+def _inet6_detail(tokens: list[str], cidr: str) -> Inet6Addr | None:
+    """The rest of an ``inet6`` line (sbin/ifconfig/af_inet6.c ``in6_status``,
+    ``in6_status_nl``): flags, ``scopeid 0xN``, ``pltime P vltime V`` (with -L,
+    or always from the 14.x netlink printer; ``infty`` for an infinite one),
+    ``vhid N``.  None when a word is not one af_inet6.c prints."""
+    addr_scope, _, plen = cidr.rpartition("/")
+    addr_text, _, scope_text = addr_scope.partition("%")
+    scope = scope_text or None
+    flags: list[str] = []
+    times: dict[str, int | None] = {}
+    i = 2
+    while i < len(tokens):
+        word = tokens[i]
+        if word in ("prefixlen", "scopeid", "vhid", "-->") and i + 1 < len(tokens):
+            i += 2
+        elif word in INET6_FLAGS:
+            flags.append(word)
+            i += 1
+        elif word in ("pltime", "vltime") and i + 1 < len(tokens):
+            value = tokens[i + 1]
+            if value == "infty":
+                times[word] = None
+            elif value.isdigit():
+                times[word] = int(value)
+            else:
+                return None
+            i += 2
+        else:
+            return None
+    return Inet6Addr(
+        addr=addr_text,
+        prefixlen=int(plen),
+        flags=tuple(flags),
+        scope=scope,
+        pltime=times.get("pltime"),
+        vltime=times.get("vltime"),
+    )
 
 
 def _inet6(tokens: list[str]) -> str | None:
@@ -422,10 +470,20 @@ def _detail(b: _Builder, raw: str) -> None:
             b.inet.append(cidr)
     elif key == "inet6":
         cidr6 = _inet6(tokens)
-        if cidr6 is None:
+        detail = _inet6_detail(tokens, cidr6) if cidr6 is not None else None
+        if cidr6 is None or detail is None:
+            b.extra.append(line)
+        if cidr6 is not None:
+            b.inet6.append(cidr6)
+        if detail is not None:
+            b.inet6_addrs.append(detail)
+    elif key == "nd6" and len(tokens) == 2 and tokens[1].startswith("options="):
+        # sbin/ifconfig/af_nd6.c nd6_status: "nd6 options=HEX<NAMES>"
+        m = _BITS_RE.fullmatch(tokens[1][len("options=") :])
+        if m is None or m["names"] is None:
             b.extra.append(line)
         else:
-            b.inet6.append(cidr6)
+            b.nd6 = _names(m["names"], None, {})
     elif key == "media:":
         b.media = rest or None
     elif key == "status:":

@@ -11,6 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from laggroam import ipv6memory
+from laggroam.ipv6memory import NetMemory
+
 # How far ahead a remembered time may rightly be: more than the longest backoff
 # (reconcile.RETRY_MAX 300 s, plan.MAX_WPA_BACKOFF 600 s).
 MAX_AHEAD = 3600.0
@@ -53,6 +56,7 @@ class Memory:
     laggs: Mapping[str, LaggMemory] = field(default_factory=dict)
     wlans: Mapping[str, WlanMemory] = field(default_factory=dict)
     failures: Mapping[str, Failure] = field(default_factory=dict)
+    ipv6: Mapping[str, NetMemory] = field(default_factory=dict)
 
     def lagg(self, name: str) -> LaggMemory:
         return self.laggs.get(name, LaggMemory())
@@ -76,6 +80,7 @@ class Memory:
             "laggs": {k: _fields(v) for k, v in self.laggs.items()},
             "wlans": {k: _fields(v) for k, v in self.wlans.items()},
             "failures": {k: _fields(v) for k, v in self.failures.items()},
+            "ipv6": ipv6memory.to_json(self.ipv6),
         }
 
     def after_clock_jump(self, now: float) -> "Memory":
@@ -106,6 +111,7 @@ class Memory:
                 for k, v in self.wlans.items()
             },
             failures={k: replace(v, retry_at=until(v.retry_at)) for k, v in self.failures.items()},
+            ipv6=self.ipv6,
         )
 
     @classmethod
@@ -117,6 +123,7 @@ class Memory:
             laggs=_table(data, "laggs", LaggMemory),
             wlans=_table(data, "wlans", WlanMemory),
             failures=_table(data, "failures", Failure),
+            ipv6=ipv6memory.from_json(data.get("ipv6", {})),
         )
 
 

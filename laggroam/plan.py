@@ -10,6 +10,7 @@ that is a new instance, a resume).
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from laggroam import ipv6plan
 from laggroam.action import (
     Action,
     AddLaggPort,
@@ -27,6 +28,7 @@ from laggroam.action import (
 )
 from laggroam.event import Event
 from laggroam.host import Host, Interface, Lagg
+from laggroam.ipv6memory import NetMemory
 from laggroam.memory import LaggMemory, Memory, WlanMemory
 from laggroam.policy import LaggPolicy, Policy, WlanPolicy
 
@@ -64,6 +66,8 @@ def plan(policy: Policy, host: Host, memory: Memory, events: Sequence[Event], no
         planner.supplicant(wlan)
     for lagg in policy.laggs:
         planner.dhcp(lagg)
+    for lagg in policy.laggs:
+        planner.ipv6(lagg)
     return planner.result()
 
 
@@ -536,6 +540,22 @@ class _Planner:
 
     def _keep(self, name: str, mem: WlanMemory) -> None:
         self.memory = self.memory.with_wlan(name, mem)
+
+    # -- IPv6 (laggroam.ipv6plan) -------------------------------------------
+
+    def ipv6(self, lp: LaggPolicy) -> None:
+        step = ipv6plan.decide(
+            lp,
+            self.host,
+            self.initial.lagg(lp.name),
+            self.memory.ipv6.get(lp.name),
+            dhcp_failed=RenewDhcp(lp.name, "").key in self.memory.failures,
+        )
+        if step.memory != self.memory.ipv6.get(lp.name, NetMemory()):
+            self.memory = replace(self.memory, ipv6={**self.memory.ipv6, lp.name: step.memory})
+        self.notes.extend(step.notes)
+        for action in step.actions:
+            self.add(action)
 
     # -- DHCP --------------------------------------------------------------
 

@@ -46,7 +46,9 @@ __all__ = [
     "LOG_TARGETS",
     "MAX_ERRORS",
     "MAX_POLICY_BYTES",
+    "OLD_PREFIXES",
     "RENEW_DHCP",
+    "RENEW_IPV6",
     "RESTART_WPA",
     "SUN_PATH_MAX",
     "DaemonPolicy",
@@ -83,6 +85,10 @@ _LOOPBACK_RE = re.compile(r"lo[0-9]+")
 _WIRELESS_PROTOS = ("failover", "none")
 
 RENEW_DHCP = ("never", "on-failover", "on-link-up")
+# IPv6 following the network (laggroam.ipv6plan): when to solicit routers,
+# and what becomes of the old network's prefixes and default router.
+RENEW_IPV6 = ("never", "on-failover", "on-link-up", "on-network-change")
+OLD_PREFIXES = ("remove", "deprecate", "keep")
 LOG_TARGETS = ("syslog", "stderr")
 # syslog(3) priority names, lowest to highest, that laggroam logs at.
 LOG_LEVELS = ("debug", "info", "notice", "warning", "err")
@@ -118,6 +124,8 @@ class LaggPolicy:
     renew_dhcp: str
     failback_hold: float
     line: int
+    renew_ipv6: str = "on-network-change"
+    old_prefixes: str = "remove"
 
     @property
     def primary(self) -> str:
@@ -253,7 +261,8 @@ _DAEMON_KEYS = (
     "group",
     "max_delay",
 )
-_LAGG_KEYS = ("ports", "proto", "ether", "dhcp", "renew_dhcp", "failback_hold")
+_LAGG_KEYS = ("ports", "proto", "ether", "dhcp", "renew_dhcp", "failback_hold", "renew_ipv6",
+              "old_prefixes")  # fmt: skip
 _WLAN_KEYS = ("parent", "wpa", "wpa_conf", "restart_wpa", "stuck_after", "create_args")
 _KIND_KEYS = {"daemon": _DAEMON_KEYS, "lagg": _LAGG_KEYS, "wlan": _WLAN_KEYS}
 _KIND_LABELS = {"daemon": "[daemon]", "lagg": "a lagg section", "wlan": "a wlan section"}
@@ -480,6 +489,8 @@ class _Validator:
             renew_dhcp=renew,
             failback_hold=f.get("failback_hold", policyvalues.duration, 0.0),
             line=section.line,
+            renew_ipv6=f.get("renew_ipv6", policyvalues.choice(RENEW_IPV6), "on-network-change"),
+            old_prefixes=f.get("old_prefixes", policyvalues.choice(OLD_PREFIXES), "remove"),
         )
 
     def _wlan(

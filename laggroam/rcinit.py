@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from laggroam import ipv6rcinit
 from laggroam.ifname import ifname_problem
 from laggroam.policy import LAGG_PROTOS
 from laggroam.policyvalues import create_args
@@ -171,6 +172,7 @@ def _policy_text(
             lines.append(_comment(f"{lagg.name} has a static address in rc.conf ({address})."))
             lines += ["dhcp = no", "renew_dhcp = never"]
         lines.append("failback_hold = 0s")
+        lines += ipv6rcinit.policy_lines(setup.rc, lagg.name, plan.ports, warnings)
         for port in plan.ports:
             if port in setup.wlan_parent:
                 parent, at = setup.wlan_parent[port]

@@ -6,6 +6,7 @@ Both views only restate what was observed: a value that was not seen is
 
 from collections.abc import Mapping, Sequence
 
+from laggroam import ipv6report
 from laggroam.host import Host, Interface, Lagg, Process, Supplicant
 
 __all__ = ["host_json", "render_text"]
@@ -68,7 +69,12 @@ def host_json(host: Host) -> dict[str, object]:
     interfaces = _unique(host)
     return {
         "interfaces": {i.name: _interface_json(host, i) for i in interfaces},
-        "laggs": {i.name: _lagg_json(i.lagg) for i in interfaces if i.lagg is not None},
+        "laggs": {
+            i.name: _lagg_json(i.lagg)
+            | ({"ipv6": ipv6report.to_json(host, i)} if i.accepts_rtadv else {})
+            for i in interfaces
+            if i.lagg is not None
+        },
     }
 
 
@@ -131,7 +137,7 @@ def _render_lagg(host: Host, iface: Interface, lagg: Lagg) -> list[str]:
     )
     addresses = [["ether", iface.ether or "?"]]
     addresses += [["inet", a] for a in iface.inet]
-    addresses += [["inet6", a] for a in iface.inet6]
+    addresses += ipv6report.rows(host, iface)
     proc = host.dhclient.get(iface.name)
     if proc is not None:
         addresses.append(["dhclient", _running(proc.running, proc.pid)])

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from laggroam import ifconfig, rcstatus
+from laggroam import ifconfig, ndp, rcstatus
 from laggroam.host import Host, Process, Supplicant
 from laggroam.ifname import is_ifname
 from laggroam.runner import Result, run
@@ -43,6 +43,9 @@ class Programs:
     wpa_cli: str = "/usr/sbin/wpa_cli"
     # rc.subr: PS="/bin/ps -ww" (freebsd-src libexec/rc/rc.subr)
     ps: str = "/bin/ps"
+    # usr.sbin/ndp and usr.sbin/rtsold (rtsol installs to /sbin)
+    ndp: str = "/usr/sbin/ndp"
+    rtsol: str = "/sbin/rtsol"
     sh: str = "/bin/sh"
     # Where the host's files are (its pidfiles): "/" on FreeBSD.
     root: str = "/"
@@ -66,6 +69,8 @@ class Programs:
             wpa_cli=str(bin_dir / "wpa_cli"),
             ps=str(bin_dir / "ps"),
             root=str(bin_dir.parent / "root"),
+            ndp=str(bin_dir / "ndp"),
+            rtsol=str(bin_dir / "rtsol"),
         )
 
 
@@ -184,12 +189,16 @@ class System:
                     unknown.append(f"wpa_cli {name}")
             else:
                 wpa[name] = self._supplicant(name, proc, unknown)
+        routers = None
+        if ndp.wanted([i.accepts_rtadv for i in base.interfaces]):
+            routers = ndp.observe_routers(self.run, self.programs.ndp, unknown)
         return Host(
             interfaces=base.interfaces,
             dhclient=dhclient,
             wpa=wpa,
             radios=radios,
             unknown=tuple(unknown),
+            ipv6_routers=routers,
         )
 
     def _processes(

@@ -151,6 +151,8 @@ def _init(args: list[str], sim_dir: Path) -> int:
             detach_on_suspend = True
         elif opt == "--no-ctrl-interface":
             ctrl_interface = False
+        elif opt == "--dual-stack":
+            rc_conf.update(laptop.DUAL_STACK)
         elif opt == "--late" and rest:
             late.append(rest.pop(0))
         elif opt == "--fixed-mac" and rest:

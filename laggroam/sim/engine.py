@@ -6,7 +6,7 @@ until nothing changes, so every operation leaves a quiescent host and
 tests never wait.
 """
 
-from laggroam.sim import daemons, rc
+from laggroam.sim import daemons, nd6, rc
 from laggroam.sim.state import Sim
 
 MAX_ROUNDS = 50
@@ -17,6 +17,8 @@ def settle(sim: Sim) -> None:
     before = None
     for _ in range(MAX_ROUNDS):
         daemons.step(sim)
+        nd6.step(sim)
+        nd6.rtsold_step(sim)
         while sim.devd_seen < len(sim.events):
             line = sim.events[sim.devd_seen]
             sim.devd_seen += 1

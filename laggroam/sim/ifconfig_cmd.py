@@ -62,7 +62,7 @@ def run(sim: Sim, argv: list[str]) -> Result:
             group = args.pop(0)
             continue
         for ch in word[1:]:
-            if ch not in "adlmuvC":
+            if ch not in "adlmuvCL":
                 res.err.append(f"ifconfig: illegal option -- {ch}\n" + USAGE)
                 res.status = 1
                 return res
@@ -74,15 +74,20 @@ def run(sim: Sim, argv: list[str]) -> Result:
     if group is not None and not args:
         res.out.append(ifconfig_out.group_members(state, group))
         return res
+    lifetimes = "L" in opts
     if "a" in opts or not args:
-        res.out.append(ifconfig_out.render_all(state, only_up=up_only, only_down=down_only))
+        res.out.append(
+            ifconfig_out.render_all(
+                state, only_up=up_only, only_down=down_only, lifetimes=lifetimes
+            )
+        )
         return res
     name = args.pop(0)
     if not args:
         iface = state.interfaces.get(name)
         if iface is None:
             return res.fail(f"interface {name} does not exist")
-        res.out.append(ifconfig_out.render(state, iface))
+        res.out.append(ifconfig_out.render(state, iface, lifetimes=lifetimes))
         return res
     res.wrote = True
     if args[0] in ("create", "plumb"):
@@ -152,6 +157,11 @@ def _params(sim: Sim, name: str, args: list[str], res: Result) -> Result:
     while i < len(args):
         word = args[i]
         value = None
+        if word == "inet6":
+            # the rest of the line is the inet6 family's (sbin/ifconfig/af_inet6.c)
+            from laggroam.sim import ipv6cmds
+
+            return ipv6cmds.ifconfig_inet6(sim, name, args[i + 1 :], res)
         if word in NEEDS_ARG:
             if i + 1 >= len(args):
                 return res.fail(f"'{word}' requires argument")

@@ -39,10 +39,48 @@ IFCAP_BITS = (
     (0x800000, "HWSTATS"), (0x1000000, "TXRTLMT"), (0x2000000, "HWRXTSTMP"),
     (0x4000000, "MEXTPG"),
 )  # fmt: skip
-# nd6 options seen in the fixtures (no IPv6 configured: IFDISABLED)
-ND6_11 = "29<PERFORMNUD,IFDISABLED,AUTO_LINKLOCAL>"
-ND6_15 = "829<PERFORMNUD,IFDISABLED,AUTO_LINKLOCAL,STABLEADDR>"
+# nd6 options of lo0 in the fixtures; others are computed (nd6_options)
 ND6_LOOP = "21<PERFORMNUD,AUTO_LINKLOCAL>"
+# sys/netinet6/nd6.h ND6_IFF_* as ifconfig names them (sbin/ifconfig/af_nd6.c ND6BITS)
+ND6_BITS = (
+    (0x1, "PERFORMNUD"), (0x2, "ACCEPT_RTADV"), (0x8, "IFDISABLED"), (0x20, "AUTO_LINKLOCAL"),
+    (0x800, "STABLEADDR"),
+)  # fmt: skip
+
+
+def nd6_options(state: SimState, iface: Iface) -> str:
+    """``nd6 options=``: the fixtures' values, with ACCEPT_RTADV and IFDISABLED as set."""
+    if iface.kind == "loop":
+        return ND6_LOOP
+    value = 0x1 | 0x20 | (0x800 if is_new(state) else 0)
+    value |= (0x2 if iface.accept_rtadv else 0) | (0x8 if iface.ifdisabled else 0)
+    return kernel.flag_names(value, ND6_BITS)
+
+
+def _inet6_lines(state: SimState, iface: Iface, lifetimes: bool) -> list[str]:
+    """One ``inet6`` line per address (sbin/ifconfig/af_inet6.c).
+
+    Address (link-local with ``%IF``), `` prefixlen N``, the flags in the
+    order print_flags() tests them, `` scopeid 0xN`` for a link-local one,
+    then `` pltime P vltime V`` for finite lifetimes: always in the netlink
+    printer of 14.x/15.x (``in6_status_nl`` calls ``show_lifetime``), only with
+    ``-L`` in the ioctl printer (``in6_status``, ``ip6lifetime``).
+    """
+    order = ("anycast", "tentative", "duplicated", "detached", "deprecated", "autoconf",
+             "temporary", "prefer_source")  # fmt: skip
+    lines = []
+    for a in iface.inet6:
+        local = a.addr.startswith("fe80:")
+        line = f"\tinet6 {a.addr}{'%' + iface.name if local else ''} prefixlen {a.prefixlen}"
+        line += "".join(f" {f}" for f in order if f in a.flags)
+        if local:
+            line += f" scopeid 0x{iface.index:x}"
+        if (is_new(state) or lifetimes) and (a.preferred or a.expire):
+            pl = max(a.preferred - state.now, 0) if a.preferred else 0
+            vl = max(a.expire - state.now, 0) if a.expire else 0
+            line += f" pltime {pl} vltime {vl}"
+        lines.append(line)
+    return lines
 
 
 def major(state: SimState) -> int:
@@ -202,9 +240,8 @@ def _media_line(state: SimState, iface: Iface) -> str | None:
     return "\tmedia: Ethernet autoselect"
 
 
-def render(state: SimState, iface: Iface) -> str:
+def render(state: SimState, iface: Iface, *, lifetimes: bool = False) -> str:
     """The block ``ifconfig IF`` prints for one interface."""
-    new = is_new(state)
     flags = kernel.flag_names(flags_value(state, iface), IFF_BITS)
     lines = [f"{iface.name}: flags={flags} metric 0 mtu {iface.mtu}"]
     caps = caps_of(state, iface)
@@ -215,10 +252,11 @@ def render(state: SimState, iface: Iface) -> str:
         if prints_hwaddr(state, iface):
             lines.append(f"\thwaddr {iface.hwaddr}")
     lines += _inet_lines(state, iface)
+    lines += _inet6_lines(state, iface, lifetimes)
     media = _media_line(state, iface)
     status = status_text(state, iface)
     groups = groups_of(iface)
-    nd6 = ND6_LOOP if iface.kind == "loop" else (ND6_15 if new else ND6_11)
+    nd6 = nd6_options(state, iface)
     if major(state) < 11:
         lines += [line for line in (media, f"\tstatus: {status}" if status else None) if line]
         if iface.kind == "wlan":
@@ -255,9 +293,13 @@ def render(state: SimState, iface: Iface) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_all(state: SimState, *, only_up: bool = False, only_down: bool = False) -> str:
+def render_all(
+    state: SimState, *, only_up: bool = False, only_down: bool = False, lifetimes: bool = False
+) -> str:
     return "".join(
-        render(state, i) for i in kernel.ordered(state) if _selected(i, only_up, only_down)
+        render(state, i, lifetimes=lifetimes)
+        for i in kernel.ordered(state)
+        if _selected(i, only_up, only_down)
     )
 
 

@@ -203,6 +203,10 @@ def set_up(sim: Sim, name: str, up: bool) -> None:
     sim.note(f"{name} {'up' if up else 'down'}")
     if up and iface.kind == "lagg":
         _lagg_init(sim, iface)
+    if up:
+        from laggroam.sim import nd6  # in6_if_up (sys/netinet6/in6.c); nd6 imports world
+
+        nd6.if_up(sim, iface)
 
 
 def _lagg_init(sim: Sim, lagg: Iface) -> None:
@@ -274,6 +278,9 @@ def addport(sim: Sim, lagg_name: str, port_name: str) -> str | None:
         return "EPROTONOSUPPORT"
     if len(lagg.ports) >= LAGG_MAX_PORTS:
         return "ENOSPC"
+    from laggroam.sim import nd6
+
+    nd6.strip_member(sim, port)
     # lp_lladdr: the MAC the port had when it joined (lagg_port_create)
     port.saved_mac = port.mac
     port.lagg = lagg_name

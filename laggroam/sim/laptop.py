@@ -15,7 +15,7 @@ wpa_supplicant on ndis0, lagg0 failover with ndis0 first.
 """
 
 from laggroam.sim import engine, journal, kernel, radios, rc, world
-from laggroam.sim.model import SimState, UsbDevice
+from laggroam.sim.model import Ipv6Router, SimState, UsbDevice
 from laggroam.sim.state import Sim
 
 RC_CONF = {
@@ -30,6 +30,11 @@ EM0_MAC = "b8:8a:60:de:c4:1b"
 IWN0_MAC = "20:0d:b0:c4:ab:59"
 UE0_MAC = "00:0e:c6:f0:5a:21"
 CABLES = {"em0": "home"}
+# Both networks also route IPv6 (documentation prefixes, RFC 3849); the laptop
+# uses it with DUAL_STACK in rc.conf (``sim init laptop --dual-stack``).
+HOME_V6 = ("2001:db8:1:1::/64", "fe80::1")
+CAFE_V6 = ("2001:db8:ca:fe::/64", "fe80::2e0:4cff:fe68:a001")
+DUAL_STACK = {"ifconfig_lagg0_ipv6": "inet6 accept_rtadv"}
 # The seed's own laptop: the rc.conf of the issue's recipe (the capture's page
 # also ran DHCP on both members; laggroam keeps DHCP on lagg0 only).
 SEED_RC_CONF = {
@@ -58,8 +63,8 @@ def new_state(release: str, radio: str = "iwn", *, detach_on_suspend: bool = Fal
         del rc_conf["wlans_iwn0"]
         rc_conf[f"wlans_{device.name}"] = "wlan0"
     state = SimState(release=release, rc_conf=rc_conf, wpa_networks=["home", "cafe"])
-    world.add_segment(state, "home", "192.168.1.0/24")
-    world.add_segment(state, "cafe", "10.20.30.0/24")
+    world.add_segment(state, "home", "192.168.1.0/24").ipv6 = Ipv6Router(*HOME_V6)
+    world.add_segment(state, "cafe", "10.20.30.0/24").ipv6 = Ipv6Router(*CAFE_V6)
     world.add_ap(state, "home", "home", "32:20:9f:2e:f6:65", "home", channel=6)
     world.add_ap(state, "cafe", "cafe", "e4:60:4d:97:00:e8", "cafe", channel=36, in_range=False)
     state.radios[device.name] = device

@@ -24,6 +24,43 @@ class Inet:
 
 
 @dataclass
+class Inet6:
+    """One IPv6 address: flags as ifconfig names them, lifetimes as absolute sim times.
+
+    ``preferred``/``expire`` are the kernel's ia6t_preferred / ia6t_expire
+    (0: infinite; sys/netinet6/in6_var.h struct in6_addrlifetime); ``prefix``
+    is the RA prefix an autoconf address was formed from (ia6_ndpr).
+    """
+
+    addr: str
+    prefixlen: int
+    flags: list[str] = field(default_factory=list)
+    preferred: int = 0
+    expire: int = 0
+    prefix: str | None = None
+
+
+@dataclass
+class DefRouter:
+    """An entry of the default router list (sys/netinet6/nd6.h struct nd_defrouter)."""
+
+    addr: str
+    expire: int
+    flags: str = ""
+
+
+@dataclass
+class Prefix6:
+    """An entry of the prefix list (struct nd_prefix): learned from an RA."""
+
+    prefix: str
+    vltime: int
+    pltime: int
+    expire: int
+    routers: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Iface:
     """One ifnet.
 
@@ -59,6 +96,13 @@ class Iface:
     saved_mac: str | None = None
     # a USB/PCI driver device that carries this ifnet (ue0 on axge0)
     device: str | None = None
+    # IPv6 (laggroam.sim.nd6): nd6 flags ND6_IFF_IFDISABLED / ACCEPT_RTADV,
+    # addresses, and the routers and prefixes learned on this interface
+    ifdisabled: bool = True
+    accept_rtadv: bool = False
+    inet6: list[Inet6] = field(default_factory=list)
+    defrouters: list[DefRouter] = field(default_factory=list)
+    prefixes6: list[Prefix6] = field(default_factory=list)
 
 
 @dataclass
@@ -100,6 +144,25 @@ class UsbDevice:
 
 
 @dataclass
+class Ipv6Router:
+    """A router advertising one prefix; lifetimes in seconds.
+
+    Defaults are RFC 4861 6.2.1's: AdvPreferredLifetime 7 days,
+    AdvValidLifetime 30 days, AdvDefaultLifetime 3 x MaxRtrAdvInterval;
+    ``interval`` is the time between unsolicited advertisements
+    (MaxRtrAdvInterval 600 s); ``next_ra`` the sim time of the next one.
+    """
+
+    prefix: str
+    router: str
+    pltime: int = 604800
+    vltime: int = 2592000
+    lifetime: int = 1800
+    interval: int = 600
+    next_ra: int = 600
+
+
+@dataclass
 class Segment:
     """A switch segment (a LAN); may run a DHCP server on ``subnet``."""
 
@@ -108,6 +171,8 @@ class Segment:
     next_host: int = 100
     leases: dict[str, str] = field(default_factory=dict)
     lacp_partner: bool = False
+    # an IPv6 router sending advertisements on this segment (None: IPv4 only)
+    ipv6: Ipv6Router | None = None
 
 
 @dataclass
@@ -202,6 +267,10 @@ class SimState:
     # re-associations, per interface name, for the scenario figures
     reinits: dict[str, int] = field(default_factory=dict)
     reassociations: dict[str, int] = field(default_factory=dict)
+    # router solicitations sent, per interface (rtsol, rtsold), for the scenario figures
+    solicitations: dict[str, int] = field(default_factory=dict)
+    # rtsold(8)'s view of each interface's link, to see it come back
+    rtsold_links: dict[str, bool] = field(default_factory=dict)
     # kern.vm_guest: "none" on bare metal (sys/kern/subr_param.c), as on a laptop
     vm_guest: str = "none"
 

@@ -386,6 +386,9 @@ def ifconfig_up(sim: Sim, name: str, out: Output) -> None:
         res = ifconfig_cmd.run(sim, [name, *args])
         out.out += "".join(res.out)
         out.err += "".join(res.err)
+    from laggroam.sim import ipv6cmds  # ifconfig_IF_ipv6 and rtsol (network.subr)
+
+    out.err += ipv6cmds.boot_ipv6(sim, name)
     if wpaif(sim, name):
         res2 = _wpa(sim, "start", name, Prefix(), Output())
         out.out += res2.out
@@ -412,6 +415,9 @@ def boot(sim: Sim) -> Output:
             ifconfig_cmd.run(sim, [name, "create", *args])
     for iface in kernel.ordered(state):
         ifconfig_up(sim, iface.name, out)
+    from laggroam.sim import ipv6cmds  # rc.d/rtsold: REQUIRE netif
+
+    out.err += ipv6cmds.boot_rtsold(sim)
     return out
 
 

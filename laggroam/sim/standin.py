@@ -18,6 +18,7 @@ from laggroam.sim.state import Sim, SimError
 
 PROGRAMS = (
     "ifconfig", "service", "dhclient", "wpa_supplicant", "wpa_cli", "sysctl", "sysrc", "ps",
+    "rtsol", "rtsold", "ndp",
 )  # fmt: skip
 # The scripts devd's stock rules name by absolute path, under DIR/root as on
 # FreeBSD (freebsd-src libexec/rc/pccard_ether, rc.resume, rc.suspend).
@@ -156,7 +157,12 @@ def dispatch(sim: Sim, prog: str, argv: list[str]) -> Run:
         out = rc.rc_power(sim, prog, argv)
         run.out, run.err, run.status = out.out, out.err, out.status
     else:
-        raise SimError(f"no stand-in for {prog}")
+        from laggroam.sim import ipv6cmds
+
+        texts = ipv6cmds.dispatch(sim, prog, argv, run)
+        if texts is None:
+            raise SimError(f"no stand-in for {prog}")
+        run.out, run.err = texts
     return run
 
 

@@ -7,7 +7,7 @@ can show them without loading the simulator.
 USAGE = """usage: laggroam --sim DIR sim VERB [ARGS]
   init laptop [--release 7|11|12|13|14|15] [--radio iwn|iwm|iwlwifi|iwlwifi-pm|rtwn|ndis]
               [--detach-on-suspend] [--no-ctrl-interface] [--late RADIO] [--fixed-mac RADIO]
-              [--rc VAR=VALUE]
+              [--rc VAR=VALUE] [--dual-stack]
                                                     build and boot the laptop of laggroam(8)
   plug IF [SEGMENT] | unplug IF                     the cable of a wired port
   ap NAME on|off | roam NAME                        access points in range

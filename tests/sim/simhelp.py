@@ -100,15 +100,21 @@ def check_roundtrip(state: SimState) -> None:
         assert got.flags_value == value
         assert got.is_up == iface.up
         assert got.mtu == iface.mtu
-        # what the parser keeps verbatim: nd6 and the word-wrapped 802.11 attributes
+        # what the parser keeps verbatim: the word-wrapped 802.11 attributes
         block = ifconfig_out.render(state, iface).splitlines()[1:]
         kept = tuple(
             line.strip()
             for line in block
-            if line.split()[0]
-            in ("nd6", "regdomain", "deftxkey", "protmode", "authmode", "bintval")
+            if line.split()[0] in ("regdomain", "deftxkey", "protmode", "authmode", "bintval")
         )
         assert got.extra == kept, got.extra
+        # nd6 options and every inet6 address, as the kernel holds them
+        shown = any(line.split()[0] == "nd6" for line in block)
+        names = ifconfig_out.nd6_options(state, iface).split("<")[1].rstrip(">").split(",")
+        assert got.nd6 == (tuple(names) if shown else ())
+        assert [(a.addr, a.prefixlen) for a in got.inet6_addrs] == [
+            (a.addr, a.prefixlen) for a in iface.inet6
+        ]
         caps = ifconfig_out.caps_of(state, iface)
         assert got.options_value == (caps or None)
         assert got.inet == tuple(f"{a.addr}/{a.prefixlen}" for a in iface.inet)
