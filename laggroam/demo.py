@@ -165,7 +165,9 @@ class Story:
             return last[2]
         result = plan(pol, self.observe(), store.load_memory(), [], time.time())
         self._planned = (key, time.monotonic(), not result.actions)
-        return not result.actions
+        # Just changed: an event may still be on its way from a hook to the
+        # daemon; settled only when the next look finds nothing new.
+        return not result.actions and last is not None and last[0] == key
 
     def start(
         self,

@@ -54,6 +54,7 @@ def host_files(sim_dir: Path, state_dir: Path, policy_path: Path) -> tuple[Path,
         policy_path,
         state_dir / "state.json",
         state_dir / "journal.jsonl",
+        state_dir / "daemon.json",
     )
 
 
