@@ -41,7 +41,7 @@ SAMPLE = REPO / "conf" / "laggroam.ini.sample"
 WAIT = 20.0
 JOURNAL_WINDOW = 10_000
 HANDBOOK_MAC = "20:0d:b0:c4:ab:59"  # the simulated iwn0's, so wlan0's
-# Shorter timers than the sample's, so that the story runs in seconds; the
+# Shorter timers than the sample's, so that its timers take seconds; the
 # demo says so when it starts.
 DEMO_TIMERS = {"stuck_after": "2s"}
 DEMO_DAEMON = "[daemon]\ndebounce = 100ms\nmax_delay = 1s\nlog = stderr\n\n"
@@ -610,7 +610,9 @@ def run_demo(keep_dir: str | None = None, *, step: bool = False, as_json: bool =
             story.step = _pausing(story.step)  # type: ignore[method-assign]
         out(style.title("laggroam demo: a FreeBSD laptop roaming between cable and Wi-Fi"))
         out("(simulated host; the sample policy with stuck_after = 2s and debounce = 100ms,")
-        out(" so that the story runs in seconds)")
+        out(
+            " so that its timers take seconds, not minutes; the whole story takes about half a minute)"
+        )
         try:
             _from_rc_conf(story)
             story.sim(
