@@ -610,9 +610,7 @@ def run_demo(keep_dir: str | None = None, *, step: bool = False, as_json: bool =
             story.step = _pausing(story.step)  # type: ignore[method-assign]
         out(style.title("laggroam demo: a FreeBSD laptop roaming between cable and Wi-Fi"))
         out("(simulated host; the sample policy with stuck_after = 2s and debounce = 100ms,")
-        out(
-            " so that its timers take seconds, not minutes; the whole story takes about half a minute)"
-        )
+        out(" so that its timers take seconds, not minutes: the story takes about half a minute)")
         try:
             _from_rc_conf(story)
             story.sim(
