@@ -146,21 +146,35 @@ def run_bench(plan_calls: int, reconciles: int, warmup: int = 1) -> list[Row]:
         )
         (wall, cpu), (ref, ref_cpu) = results["reconcile"], results["ifconfig"]
         started = statistics.median(per_reconcile)
+        # The reconcile is its programs: judged against that many stand-in starts.
+        starts = ref.scaled(started)
+        starts_cpu = ref_cpu.scaled(started)
         rows.append(
             Row(
                 "cost",
                 "observe->plan->execute per cable event (sim)",
                 wall.scaled(1000),
                 "ms",
-                "ifconfig -a stand-in alone",
-                ref.scaled(1000),
-                ratio(wall, ref),
-                ratio(cpu, ref_cpu),
+                f"{started:g} stand-in starts ({started:g} x ifconfig -a)",
+                starts.scaled(1000),
+                ratio(wall, starts),
+                ratio(cpu, starts_cpu),
+                target="<= 1.5x its programs' starts",
+                met=ratio(wall, starts) <= 1.5,
                 note=(
-                    f"{started:g} programs per reconcile: {ratio(wall, ref) / started:.2f}x"
-                    " that many stand-in starts"
+                    f"{started:g} programs per reconcile; laggroam's own share is the rest"
+                    " (growth: reconcile compute)"
                 ),
                 extra={"programs_per_reconcile": sorted(set(per_reconcile))},
+            )
+        )
+        rows.append(
+            Row(
+                "cost",
+                "simulator stand-in start (ifconfig -a; simulation only)",
+                ref.scaled(1000),
+                "ms",
+                note="a FreeBSD ifconfig is a small C program: counts, not this, carry the claims",
             )
         )
         return rows

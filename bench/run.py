@@ -21,7 +21,7 @@ from pathlib import Path
 # Run as a script (make bench): the checkout's root holds the bench package.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import cost, flood, held, parse, regex, reload, rest, storm
+from bench import cost, flood, growth, held, parse, programs, regex, reload, rest, rss, storm
 from bench.stats import Row
 
 
@@ -39,6 +39,10 @@ class Sizes:
     startup_runs: int = 10
     idle_seconds: float = 60.0
     warmup: int = 2
+    observe_samples: int = 8
+    growth_calls: int = 9
+    growth_sizes: tuple[int, ...] = growth.SIZES
+    rss_seconds: float = 120.0
     flood_events: int = 1_000_000
     parse_runs: int = 3
 
@@ -54,15 +58,22 @@ QUICK = Sizes(
     startup_runs=1,
     idle_seconds=0.2,
     warmup=0,
+    observe_samples=1,
+    growth_calls=1,
+    growth_sizes=(2, 16),
+    rss_seconds=0.5,
     flood_events=2000,
     parse_runs=1,
 )
 
 BENCHES: dict[str, Callable[[Sizes], list[Row]]] = {
+    "programs": lambda s: programs.run_bench(s.observe_samples, min(s.warmup, 1)),
+    "growth": lambda s: growth.run_bench(s.growth_calls, s.growth_sizes),
     "held": lambda s: held.run_bench(s.hook_runs, s.oneshot_runs, s.warmup),
     "cost": lambda s: cost.run_bench(s.plan_calls, s.reconciles, s.warmup),
     "storm": lambda s: storm.run_bench(s.storm_events, s.storm_window),
     "reload": lambda s: reload.run_bench(s.saves),
+    "rss": lambda s: rss.run_bench(s.rss_seconds),
     "rest": lambda s: rest.run_bench(s.startup_runs, s.idle_seconds, s.warmup),
     "flood": lambda s: flood.run_bench(s.flood_events),
     "parse": lambda s: parse.run_bench(s.parse_runs),

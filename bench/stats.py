@@ -79,7 +79,9 @@ def percentile(values: Sequence[float], p: float) -> float:
 Timing = tuple[float, float]  # (wall seconds, CPU seconds)
 
 
-def time_argv(argv: Sequence[str], env: dict[str, str] | None = None) -> Timing:
+def time_argv(
+    argv: Sequence[str], env: dict[str, str] | None = None, ok: tuple[int, ...] = (0,)
+) -> Timing:
     """Wall time from fork to the child's exit, as devd's waitpid sees it, and its CPU time.
 
     stdio is /dev/null, as devd gives its actions, so a detached grandchild
@@ -98,7 +100,7 @@ def time_argv(argv: Sequence[str], env: dict[str, str] | None = None) -> Timing:
     _pid, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
+    if proc.returncode not in ok:
         raise RuntimeError(f"{' '.join(argv)} exited {proc.returncode}")
     return elapsed, usage.ru_utime + usage.ru_stime
 

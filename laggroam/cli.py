@@ -740,7 +740,7 @@ def _chain_devd(args: argparse.Namespace, system: "System", line: str) -> "Event
     except (DevdLineError, EventError) as exc:
         raise UsageError(f"--devd: {exc}") from None
     try:
-        host = system.observe(dhcp_ifaces=[], wpa_ifaces=[])
+        host = system.observe(dhcp_ifaces=[], wpa_ifaces=[], wlans=[])
     except ObserveError:
         host = None
     chain.chain(
@@ -878,7 +878,7 @@ def _media_source(args: argparse.Namespace) -> "Callable[[str], str | None] | in
         host = captured
     elif not given:
         with contextlib.suppress(Exception):
-            host = _system(args).observe(dhcp_ifaces=[], wpa_ifaces=[])
+            host = _system(args).observe(dhcp_ifaces=[], wpa_ifaces=[], wlans=[])
 
     def media_of(name: str) -> str | None:
         if name in given:

@@ -484,7 +484,7 @@ class Daemon:
             # Observed once, and only when a rule tests media-type.
             if not observed:
                 try:
-                    observed.append(self.system.observe(dhcp_ifaces=[], wpa_ifaces=[]))
+                    observed.append(self.system.observe(dhcp_ifaces=[], wpa_ifaces=[], wlans=[]))
                 except ObserveError as exc:
                     log.warning("media types unknown for chaining: %s", exc)
                     observed.append(None)

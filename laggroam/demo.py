@@ -31,8 +31,8 @@ from laggroam.host import Host
 from laggroam.plan import plan
 from laggroam.reconcile import observe_for
 from laggroam.sim import cli as sim_cli
+from laggroam.sim import converge, inprocess
 from laggroam.sim import devd as sim_devd
-from laggroam.sim import inprocess
 from laggroam.sim.state import SimError, read_only
 from laggroam.store import Store
 
@@ -41,7 +41,7 @@ SAMPLE = REPO / "conf" / "laggroam.ini.sample"
 WAIT = 20.0
 JOURNAL_WINDOW = 10_000
 HANDBOOK_MAC = "20:0d:b0:c4:ab:59"  # the simulated iwn0's, so wlan0's
-# Shorter timers than the sample's, so that the story runs in seconds; the
+# Shorter timers than the sample's, so that its timers take seconds; the
 # demo says so when it starts.
 DEMO_TIMERS = {"stuck_after": "2s"}
 DEMO_DAEMON = "[daemon]\ndebounce = 100ms\nmax_delay = 1s\nlog = stderr\n\n"
@@ -104,6 +104,10 @@ class Story:
         self._policy: policy_mod.Policy | None = None
         self.daemon: subprocess.Popen[bytes] | None = None
         self.seen_records = 0
+        # Observing and planning are asked again only when the host or
+        # laggroam's files changed (converge.stamp): the waits poll often.
+        self._observed: tuple[converge.Stamp, Host] | None = None
+        self._planned: tuple[converge.Stamp, float, bool] | None = None
 
     # -- plumbing ----------------------------------------------------------
 
@@ -140,7 +144,12 @@ class Story:
         return data if isinstance(data, dict) else {}
 
     def observe(self) -> Host:
-        return observe_for(self.system, self.policy)
+        key = converge.stamp(self.dir / "state.json", self.policy_path)
+        if self._observed is not None and self._observed[0] == key:
+            return self._observed[1]
+        host = observe_for(self.system, self.policy)
+        self._observed = (key, host)
+        return host
 
     def converged(self) -> bool:
         pol = self.policy  # read once per look: this runs many times a second
@@ -150,9 +159,15 @@ class Story:
             return False
         if read_only(self.dir).devd and not sim_devd.idle(self.dir):
             return False
-        host = observe_for(self.system, pol)
-        result = plan(pol, host, store.load_memory(), [], time.time())
-        return not result.actions
+        key = converge.stamp(*converge.host_files(self.dir, store.dir, self.policy_path))
+        last = self._planned
+        if last is not None and last[0] == key and time.monotonic() - last[1] < converge.RECHECK:
+            return last[2]
+        result = plan(pol, self.observe(), store.load_memory(), [], time.time())
+        self._planned = (key, time.monotonic(), not result.actions)
+        # Just changed: an event may still be on its way from a hook to the
+        # daemon; settled only when the next look finds nothing new.
+        return not result.actions and last is not None and last[0] == key
 
     def start(
         self,
@@ -601,7 +616,7 @@ def run_demo(keep_dir: str | None = None, *, step: bool = False, as_json: bool =
             story.step = _pausing(story.step)  # type: ignore[method-assign]
         out(style.title("laggroam demo: a FreeBSD laptop roaming between cable and Wi-Fi"))
         out("(simulated host; the sample policy with stuck_after = 2s and debounce = 100ms,")
-        out(" so that the story runs in seconds)")
+        out(" so that its timers take seconds, not minutes: the story takes about half a minute)")
         try:
             _from_rc_conf(story)
             story.sim(

@@ -7,6 +7,7 @@ never act on a guess.
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 # Port states for which a failover lagg uses the port, read off ifconfig's
 # "status:" line: Ethernet "active", 802.11 station "associated", hostap
@@ -160,7 +161,11 @@ class Supplicant:
 
 @dataclass(frozen=True, slots=True)
 class Host:
-    """A snapshot of the host; interfaces keep the order ifconfig printed them in."""
+    """A snapshot of the host; interfaces keep the order ifconfig printed them in.
+
+    The name index and the lagg membership are built once per snapshot, so
+    every lookup the planner makes is O(1) however many interfaces the host has.
+    """
 
     interfaces: tuple[Interface, ...] = ()
     dhclient: Mapping[str, Process] = field(default_factory=dict)
@@ -169,19 +174,37 @@ class Host:
     unknown: tuple[str, ...] = ()
     # IPv6 default routers per interface (``ndp -rn``); None when not asked
     ipv6_routers: Mapping[str, tuple[str, ...]] | None = None
+    _by_name: Mapping[str, Interface] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+    _laggs: Mapping[str, Lagg] = field(init=False, repr=False, compare=False, default_factory=dict)
+    _owner: Mapping[str, str] = field(init=False, repr=False, compare=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        by_name: dict[str, Interface] = {}
+        laggs: dict[str, Lagg] = {}
+        for iface in self.interfaces:
+            by_name.setdefault(iface.name, iface)  # the first stanza of a name, as before
+            if iface.lagg is not None:
+                laggs[iface.name] = iface.lagg
+        owner: dict[str, str] = {}
+        for name, lagg in laggs.items():
+            for port in lagg.ports:
+                owner.setdefault(port.name, name)
+        object.__setattr__(self, "_by_name", MappingProxyType(by_name))
+        object.__setattr__(self, "_laggs", MappingProxyType(laggs))
+        object.__setattr__(self, "_owner", MappingProxyType(owner))
 
     def get(self, name: str) -> Interface | None:
-        return next((i for i in self.interfaces if i.name == name), None)
+        return self._by_name.get(name)
 
     def names(self) -> tuple[str, ...]:
         return tuple(i.name for i in self.interfaces)
 
-    def laggs(self) -> dict[str, Lagg]:
-        return {i.name: i.lagg for i in self.interfaces if i.lagg is not None}
+    def laggs(self) -> Mapping[str, Lagg]:
+        """Every lagg by name (read-only: built once per snapshot)."""
+        return self._laggs
 
     def lagg_of(self, port: str) -> str | None:
         """The lagg whose ``laggport:`` lines list ``port``, if any."""
-        for name, lagg in self.laggs().items():
-            if port in lagg.port_names:
-                return name
-        return None
+        return self._owner.get(port)

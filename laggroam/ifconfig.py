@@ -246,6 +246,8 @@ class _Builder:
 
 def _header(line: str) -> _Builder | None:
     """``NAME: flags=HEX<NAMES> [metric N] [mtu N]``; a truncated tail is kept in extra."""
+    if ": flags=" not in line:
+        return None  # the cheap test first: most lines are detail lines
     stripped = line.strip()
     m = _HEADER_RE.match(stripped)
     if m is None:

@@ -65,9 +65,13 @@ class Memory:
         return self.wlans.get(name, WlanMemory())
 
     def with_lagg(self, name: str, value: LaggMemory) -> "Memory":
+        if self.laggs.get(name) == value:
+            return self  # unchanged: no copy (the planner asks once per lagg per pass)
         return replace(self, laggs={**self.laggs, name: value})
 
     def with_wlan(self, name: str, value: WlanMemory) -> "Memory":
+        if self.wlans.get(name) == value:
+            return self
         return replace(self, wlans={**self.wlans, name: value})
 
     def to_json(self) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import contextvars
 import logging
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -22,7 +22,7 @@ from laggroam.memory import Failure, Memory
 from laggroam.plan import Plan, plan
 from laggroam.policy import Policy
 from laggroam.store import Store
-from laggroam.system import ObserveError, System
+from laggroam.system import ObserveError, Programs, System
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +139,14 @@ def _reconcile(
                 outcome.converged = True
                 break
             host, memory = _execute(
-                system, policy, p, memory, outcome, clock=clock, verify_deadline=verify_deadline
+                system,
+                policy,
+                p,
+                memory,
+                outcome,
+                before=host,
+                clock=clock,
+                verify_deadline=verify_deadline,
             )
             pending_events = ()
             if outcome.failed:
@@ -223,12 +230,45 @@ def _parse(texts: Sequence[str]) -> list[Event]:
     return out
 
 
-def observe_for(system: System, policy: Policy) -> Host:
-    """Observe what the policy needs: dhclient on laggs and ports, wpa on wlans."""
+def observe_for(
+    system: System, policy: Policy, *, reuse: Host | None = None, changed: Collection[str] = ()
+) -> Host:
+    """Observe what the policy needs: dhclient on laggs and ports, wpa on wlans.
+
+    The radios are asked only when a wlan of the policy is missing; ``reuse``
+    and ``changed`` let a verification keep the ``wpa_cli`` answers of wlans
+    that no action touched (System.observe).
+    """
     dhcp = [lagg.name for lagg in policy.laggs]
     dhcp += [p for lagg in policy.laggs for p in lagg.ports]
     wpa = [w.name for w in policy.wlans if w.wpa]
-    return system.observe(dhcp_ifaces=dhcp, wpa_ifaces=wpa)
+    return system.observe(
+        dhcp_ifaces=dhcp,
+        wpa_ifaces=wpa,
+        wlans=[w.name for w in policy.wlans],
+        reuse=reuse,
+        changed=changed,
+    )
+
+
+def touched(actions: Sequence[Action], host: Host, programs: Programs) -> set[str]:
+    """The interfaces whose state the actions may have changed.
+
+    An action changes its target (and the port it adds or removes); an
+    ifconfig change of a lagg re-programs its ports (sys/net/if_lagg.c
+    lagg_port_lladdr on an ether change; lagg_init on up), so a lagg's ports
+    count as touched too.
+    """
+    names: set[str] = set()
+    for action in actions:
+        names.add(action.target)
+        port = getattr(action, "port", None)
+        if isinstance(port, str):
+            names.add(port)
+        lagg = host.laggs().get(action.target)
+        if lagg is not None and any(a[0] == programs.ifconfig for a in action.argvs(programs)):
+            names.update(lagg.port_names)
+    return names
 
 
 def _execute(
@@ -238,17 +278,19 @@ def _execute(
     memory: Memory,
     outcome: Outcome,
     *,
+    before: Host,
     clock: Callable[[], float],
     verify_deadline: float,
 ) -> tuple[Host, Memory]:
     results = [(action, system.execute(action)[-1]) for action in p.actions]
-    host = observe_for(system, policy)
+    changed = touched(p.actions, before, system.programs)
+    host = observe_for(system, policy, reuse=before, changed=changed)
     deadline = time.monotonic() + verify_deadline
     delay = 0.05
     while not all(a.done(host) for a, _ in results) and time.monotonic() < deadline:
         time.sleep(delay)
         delay = min(delay * 2, 0.5)
-        host = observe_for(system, policy)
+        host = observe_for(system, policy, reuse=before, changed=changed)
     failures = dict(memory.failures)
     for action, result in results:
         ok = action.done(host)

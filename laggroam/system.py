@@ -8,12 +8,13 @@ stand-ins under DIR/bin).
 import logging
 import re
 import shutil
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from laggroam import ifconfig, ndp
+from laggroam import ifconfig, ndp, rcstatus
 from laggroam.host import Host, Process, Supplicant
 from laggroam.ifname import is_ifname
 from laggroam.runner import Result, run
@@ -40,10 +41,14 @@ class Programs:
     sysctl: str = "/sbin/sysctl"
     wpa_supplicant: str = "/usr/sbin/wpa_supplicant"
     wpa_cli: str = "/usr/sbin/wpa_cli"
+    # rc.subr: PS="/bin/ps -ww" (freebsd-src libexec/rc/rc.subr)
+    ps: str = "/bin/ps"
     # usr.sbin/ndp and usr.sbin/rtsold (rtsol installs to /sbin)
     ndp: str = "/usr/sbin/ndp"
     rtsol: str = "/sbin/rtsol"
     sh: str = "/bin/sh"
+    # Where the host's files are (its pidfiles): "/" on FreeBSD.
+    root: str = "/"
     # The PATH of shell commands laggroam runs for devd (chained stock rules):
     # devd's own (usr.sbin/service/service.sh).
     path: str = "/sbin:/bin:/usr/sbin:/usr/bin"
@@ -62,6 +67,8 @@ class Programs:
             sysctl=str(bin_dir / "sysctl"),
             wpa_supplicant=str(bin_dir / "wpa_supplicant"),
             wpa_cli=str(bin_dir / "wpa_cli"),
+            ps=str(bin_dir / "ps"),
+            root=str(bin_dir.parent / "root"),
             ndp=str(bin_dir / "ndp"),
             rtsol=str(bin_dir / "rtsol"),
         )
@@ -69,23 +76,6 @@ class Programs:
 
 class ObserveError(Exception):
     """The host could not be observed at all (no usable ``ifconfig -a``)."""
-
-
-# rc.subr run_rc_command "status": "${name} is running as pid ${rc_pid}." or
-# "${name} is not running." with status 1 (freebsd-src libexec/rc/rc.subr).
-_RUNNING_RE = re.compile(r"^\S+ is running as pid (\d+)\.$", re.MULTILINE)
-_NOT_RUNNING_RE = re.compile(r"^\S+ is not running\.$", re.MULTILINE)
-
-
-def parse_rc_status(result: Result) -> Process:
-    """A process state from ``service NAME status IF``; unknown when unreadable."""
-    if result.error is None:
-        match = _RUNNING_RE.search(result.stdout)
-        if match and result.returncode == 0:
-            return Process(True, int(match.group(1)))
-        if _NOT_RUNNING_RE.search(result.stdout) and result.returncode == 1:
-            return Process(False, None)
-    return Process(None, None)
 
 
 def parse_wpa_cli_status(text: str) -> dict[str, str]:
@@ -131,13 +121,25 @@ class System:
         return results
 
     def observe(
-        self, dhcp_ifaces: Iterable[str] | None = None, wpa_ifaces: Iterable[str] | None = None
+        self,
+        dhcp_ifaces: Iterable[str] | None = None,
+        wpa_ifaces: Iterable[str] | None = None,
+        wlans: Iterable[str] | None = None,
+        *,
+        reuse: Host | None = None,
+        changed: Collection[str] = (),
     ) -> Host:
-        """Snapshot the host.
+        """Snapshot the host with as few programs as the question needs.
 
         ``dhcp_ifaces`` / ``wpa_ifaces`` name the interfaces whose dhclient and
         wpa_supplicant are asked about; None means every interface but
-        loopback, and every wlan.  What cannot be read is listed in ``Host.unknown``.
+        loopback, and every wlan.  ``net.wlan.devices`` is asked only when one
+        of ``wlans`` is missing (None: always).  Process state comes from the
+        pidfiles and one ``ps`` for all of them (rcstatus); ``wpa_cli`` only
+        for wlans whose supplicant runs.  With ``reuse`` (a snapshot taken
+        moments ago), a supplicant whose pid is unchanged and whose wlan is not
+        in ``changed`` keeps its earlier ``wpa_cli`` answer.  What cannot be
+        read is listed in ``Host.unknown``.
         """
         listing = self.run([self.programs.ifconfig, "-a"])
         if not listing.ok:
@@ -150,7 +152,7 @@ class System:
         # (sbin/ifconfig/ifconfig_netlink.c list_interfaces_nl): a name seen
         # twice is garbled output, and which stanza is right cannot be told.
         names = base.names()
-        twice = sorted({n for n in names if names.count(n) > 1})
+        twice = sorted(n for n, count in Counter(names).items() if count > 1)
         if twice:
             raise ObserveError(f"ifconfig -a: {', '.join(twice)} listed twice; output garbled")
         dhcp_ifaces = list(dhcp_ifaces) if dhcp_ifaces is not None else None
@@ -159,20 +161,34 @@ class System:
         self._check_complete(listing.stdout, names, wanted)
         unknown: list[str] = list(base.unknown)
 
-        radios = self._radios(unknown)
+        radios = None
+        if wlans is None or any(base.get(w) is None for w in wlans):
+            radios = self._radios(unknown)
         if dhcp_ifaces is None:
             dhcp_ifaces = [i.name for i in base.interfaces if "LOOPBACK" not in i.flags]
         if wpa_ifaces is None:
             wpa_ifaces = [i.name for i in base.interfaces if "wlan" in i.groups]
+        dhcp_names, wpa_names = _valid(dhcp_ifaces), _valid(wpa_ifaces)
+        procs = self._processes(
+            [(rcstatus.DHCLIENT, n) for n in dhcp_names]
+            + [(rcstatus.WPA_SUPPLICANT, n) for n in wpa_names]
+        )
         dhclient = {}
-        for name in _valid(dhcp_ifaces):
-            state = parse_rc_status(self.run([self.programs.service, "dhclient", "status", name]))
+        for name in dhcp_names:
+            state = procs[(rcstatus.DHCLIENT.name, name)]
             if state.running is None:
                 unknown.append(f"dhclient {name}")
             dhclient[name] = state
         wpa = {}
-        for name in _valid(wpa_ifaces):
-            wpa[name] = self._supplicant(name, unknown)
+        for name in wpa_names:
+            proc = procs[(rcstatus.WPA_SUPPLICANT.name, name)]
+            earlier = reuse.wpa.get(name) if reuse is not None and name not in changed else None
+            if earlier is not None and proc.running and earlier.pid == proc.pid:
+                wpa[name] = earlier
+                if earlier.state is None:
+                    unknown.append(f"wpa_cli {name}")
+            else:
+                wpa[name] = self._supplicant(name, proc, unknown)
         routers = None
         if ndp.wanted([i.accepts_rtadv for i in base.interfaces]):
             routers = ndp.observe_routers(self.run, self.programs.ndp, unknown)
@@ -184,6 +200,40 @@ class System:
             unknown=tuple(unknown),
             ipv6_routers=routers,
         )
+
+    def _processes(
+        self, wanted: list[tuple[rcstatus.Daemon, str]]
+    ) -> dict[tuple[str, str], Process]:
+        """Each (daemon, interface)'s process: its pidfile, then one ``ps`` for every pid read."""
+        pids: dict[tuple[str, str], int | None] = {}
+        out: dict[tuple[str, str], Process] = {}
+        programs: dict[tuple[str, str], str] = {}
+        for daemon, ifname in wanted:
+            key = (daemon.name, ifname)
+            try:
+                pids[key] = rcstatus.read_pidfile(self.programs.root, daemon.pidfile_for(ifname))
+                programs[key] = daemon.name
+            except rcstatus.Unreadable as exc:
+                log.warning("%s state unknown: %s", daemon.name, exc)
+                out[key] = Process(None, None)
+        asked = {pid for pid in pids.values() if pid is not None}
+        listing: dict[int, tuple[int, str]] = {}
+        if asked:
+            result = self.run(rcstatus.ps_argv(self.programs.ps, asked))
+            try:
+                # ps exits 1, silent, when none of the pids is a process (bin/ps/ps.c)
+                if result.error is not None or result.returncode not in (0, 1):
+                    raise rcstatus.Unreadable(result.describe())
+                if result.returncode == 1 and result.stdout.strip():
+                    raise rcstatus.Unreadable(result.describe())
+                listing = rcstatus.parse_ps(result.stdout)
+            except rcstatus.Unreadable as exc:
+                log.warning("process states unknown: %s", exc)
+                for key, pid in pids.items():
+                    out[key] = Process(None, None) if pid is not None else Process(False, None)
+                return out
+        out.update(rcstatus.states(pids, programs, listing))
+        return out
 
     def _check_complete(self, text: str, names: tuple[str, ...], wanted: set[str]) -> None:
         """Refuse an ``ifconfig -a`` listing that was cut short, rather than plan on it.
@@ -239,8 +289,7 @@ class System:
             return None
         return names
 
-    def _supplicant(self, name: str, unknown: list[str]) -> Supplicant:
-        proc = parse_rc_status(self.run([self.programs.service, "wpa_supplicant", "status", name]))
+    def _supplicant(self, name: str, proc: Process, unknown: list[str]) -> Supplicant:
         if proc.running is None:
             unknown.append(f"wpa_supplicant {name}")
             return Supplicant(None)

@@ -21,6 +21,41 @@ from laggroam.system import Programs, System
 
 POLICY = "usr/local/etc/laggroam/laggroam.ini"
 POLL = 0.05
+# A plan depends on the clock too (stuck_after, failback_hold): an unchanged
+# host is planned again at least this often.
+RECHECK = 0.5
+
+Stamp = tuple[tuple[int, int, int] | None, ...]
+
+
+def stamp(*paths: Path) -> Stamp:
+    """What the files look like now, cheaply: (mtime, size, inode) each, None if absent.
+
+    The simulated host changes only when a stand-in or a simulator verb writes
+    ``DIR/state.json`` (always by rename: a new inode), so an unchanged stamp
+    of it and of laggroam's state files means an unchanged observation.
+    """
+    out: list[tuple[int, int, int] | None] = []
+    for path in paths:
+        try:
+            st = os.stat(path)
+        except OSError:
+            out.append(None)
+        else:
+            out.append((st.st_mtime_ns, st.st_size, st.st_ino))
+    return tuple(out)
+
+
+def host_files(sim_dir: Path, state_dir: Path, policy_path: Path) -> tuple[Path, ...]:
+    """The files whose change can change what a reconcile would do."""
+    return (
+        Path(sim_dir) / "state.json",
+        Path(sim_dir) / "devd.journal",
+        policy_path,
+        state_dir / "state.json",
+        state_dir / "journal.jsonl",
+        state_dir / "daemon.json",
+    )
 
 
 def _system(sim_dir: Path) -> System:
@@ -71,6 +106,8 @@ def wait_settled(sim_dir: Path, timeout: float = 60.0) -> list[str]:
     store = Store(root / pol.daemon.state_dir.lstrip("/"))
     deadline = time.monotonic() + timeout
     left: list[str] = []
+    planned: tuple[Stamp, float, list[str]] | None = None
+    files = host_files(sim_dir, store.dir, root / POLICY)
     while time.monotonic() < deadline:
         devd.deliver(sim_dir)  # a running devd would have
         if not devd.idle(sim_dir):
@@ -80,7 +117,18 @@ def wait_settled(sim_dir: Path, timeout: float = 60.0) -> list[str]:
         else:
             with store.lock(wait=0) as got:
                 asked = got and store.take_followup() is not None
-                left = quiet_plan(sim_dir) if got else ["a reconcile is running"]
+                if not got:
+                    left = ["a reconcile is running"]
+                elif (
+                    planned is not None
+                    and planned[0] == stamp(*files)
+                    and time.monotonic() - planned[1] < RECHECK
+                ):
+                    left = planned[2]  # nothing changed since the last plan
+                else:
+                    key = stamp(*files)
+                    left = quiet_plan(sim_dir)
+                    planned = (key, time.monotonic(), left)
             if got and (asked or store.take_followup() is not None):
                 _apply(sim_dir)
                 continue

@@ -287,10 +287,32 @@ class SimState:
 T = TypeVar("T")
 
 
+# Per class and per type, what encoding and decoding need, worked out once:
+# the stand-ins read and write the whole host at every call.
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_HINTS: dict[type, dict[str, Any]] = {}
+_SHAPE: dict[Any, tuple[Any, tuple[Any, ...]]] = {}
+_SCALARS = (str, int, bool, float, type(None))
+
+
+def _fields(cls: type) -> tuple[str, ...]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
 def to_json(obj: Any) -> Any:
     """A dataclass tree as JSON-ready dicts and lists."""
+    cls = type(obj)
+    if cls in _SCALARS:
+        return obj
+    if cls is dict:
+        return {str(k): to_json(v) for k, v in obj.items()}
+    if cls is list:
+        return [to_json(v) for v in obj]
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: to_json(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        return {name: to_json(getattr(obj, name)) for name in _fields(cls)}
     if isinstance(obj, dict):
         return {str(k): to_json(v) for k, v in obj.items()}
     if isinstance(obj, list):
@@ -303,10 +325,18 @@ def from_json(cls: type[T], data: Any, where: str = "state") -> T:
     return typing.cast(T, _decode(cls, data, where))
 
 
+def _shape(tp: Any) -> tuple[Any, tuple[Any, ...]]:
+    shape = _SHAPE.get(tp)
+    if shape is None:
+        shape = _SHAPE[tp] = (typing.get_origin(tp), typing.get_args(tp))
+    return shape
+
+
 def _decode(tp: Any, data: Any, where: str) -> Any:
-    origin = typing.get_origin(tp)
+    if tp is str or tp is int or tp is bool:
+        return _scalar(tp, data, where)
+    origin, args = _shape(tp)
     if origin in (types.UnionType, typing.Union):
-        args = typing.get_args(tp)
         if data is None and type(None) in args:
             return None
         inner = [a for a in args if a is not type(None)]
@@ -314,25 +344,36 @@ def _decode(tp: Any, data: Any, where: str) -> Any:
     if origin is list:
         if not isinstance(data, list):
             raise ValueError(f"{where}: expected a list")
-        (item,) = typing.get_args(tp)
+        (item,) = args
+        if item is str and all(type(v) is str for v in data):
+            return list(data)  # the common case, checked in one pass
         return [_decode(item, v, f"{where}[{i}]") for i, v in enumerate(data)]
     if origin is dict:
         if not isinstance(data, dict):
             raise ValueError(f"{where}: expected an object")
-        _, value = typing.get_args(tp)
+        value = args[1]
+        if (value is str or value is int) and all(type(v) is value for v in data.values()):
+            return dict(data)  # JSON object keys are strings already
         return {str(k): _decode(value, v, f"{where}.{k}") for k, v in data.items()}
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         if not isinstance(data, dict):
             raise ValueError(f"{where}: expected an object")
-        hints = typing.get_type_hints(tp)
+        hints = _HINTS.get(tp)
+        if hints is None:
+            hints = _HINTS[tp] = typing.get_type_hints(tp)
+        names = _fields(tp)
         kwargs = {}
-        for f in dataclasses.fields(tp):
-            if f.name in data:
-                kwargs[f.name] = _decode(hints[f.name], data[f.name], f"{where}.{f.name}")
-        unknown = set(data) - {f.name for f in dataclasses.fields(tp)}
-        if unknown:
+        for name in names:
+            if name in data:
+                kwargs[name] = _decode(hints[name], data[name], f"{where}.{name}")
+        if len(kwargs) != len(data):
+            unknown = set(data) - set(names)
             raise ValueError(f"{where}: unknown field {sorted(unknown)[0]!r}")
         return tp(**kwargs)
+    raise ValueError(f"{where}: unsupported type {tp!r}")
+
+
+def _scalar(tp: type, data: Any, where: str) -> Any:
     if tp is bool:
         if not isinstance(data, bool):
             raise ValueError(f"{where}: expected true or false")
@@ -341,8 +382,6 @@ def _decode(tp: Any, data: Any, where: str) -> Any:
         if not isinstance(data, int) or isinstance(data, bool):
             raise ValueError(f"{where}: expected an integer")
         return data
-    if tp is str:
-        if not isinstance(data, str):
-            raise ValueError(f"{where}: expected a string")
-        return data
-    raise ValueError(f"{where}: unsupported type {tp!r}")
+    if not isinstance(data, str):
+        raise ValueError(f"{where}: expected a string")
+    return data

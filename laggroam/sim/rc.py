@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from laggroam.ifname import wlan_create_args
-from laggroam.sim import daemons, ifconfig_cmd, kernel, rcresume
+from laggroam.sim import daemons, ifconfig_cmd, kernel
 from laggroam.sim.state import Sim
 
 PSEUDO_WORDS = {"DHCP", "SYNCDHCP", "NOSYNCDHCP", "WPA", "HOSTAP", "NOAUTO"}
@@ -541,6 +541,8 @@ def rc_power(sim: Sim, script: str, argv: list[str]) -> Output:
     what = "resumed" if script == "rc.resume" else "suspend"
     sim.note(f"{argv[0]}: {what} ({script} {' '.join(argv)})")
     verb = "resume" if script == "rc.resume" else "suspend"
+    from laggroam.sim import rcresume  # subprocess, tempfile: only rc.resume needs them
+
     text, notes = rcresume.run_scripts(sim.dir.resolve() / "root", verb)
     out.out += text
     for note in notes:

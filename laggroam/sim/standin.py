@@ -10,20 +10,27 @@ import stat
 import sys
 from pathlib import Path
 
-from laggroam.sim import daemons, engine, ifconfig_cmd, localrc, rc, rcfile
-from laggroam.sim.ifconfig_out import channel_freq
 from laggroam.sim.model import WriteCall
 from laggroam.sim.state import Sim, SimError
 
-PROGRAMS = ("ifconfig", "service", "dhclient", "wpa_supplicant", "wpa_cli", "sysctl", "sysrc",
-            "rtsol", "rtsold", "ndp")  # fmt: skip
+# Each stand-in imports only what its program needs (a stand-in is started for
+# every command laggroam runs): the modules are imported in the functions.
+
+PROGRAMS = (
+    "ifconfig", "service", "dhclient", "wpa_supplicant", "wpa_cli", "sysctl", "sysrc", "ps",
+    "rtsol", "rtsold", "ndp",
+)  # fmt: skip
 # The scripts devd's stock rules name by absolute path, under DIR/root as on
 # FreeBSD (freebsd-src libexec/rc/pccard_ether, rc.resume, rc.suspend).
 ROOT_SCRIPTS = ("etc/pccard_ether", "etc/rc.resume", "etc/rc.suspend")
 
-SCRIPT = """#!{python}
+# -S: no site (its import finders and .pth files cost more than the stand-in's
+# own work); the package is found where this one was imported from.
+SCRIPT = """#!{python} -S
 # laggroam simulator stand-in for FreeBSD's {prog}; the host lives in {up}
 import sys
+
+sys.path.insert(0, {package!r})
 from pathlib import Path
 
 from laggroam.sim.standin import main
@@ -45,7 +52,10 @@ def install(sim_dir: Path) -> None:
 def _write(path: Path, prog: str, depth: int) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     up = "/".join([".."] * depth) + "/"
-    path.write_text(SCRIPT.format(python=sys.executable, prog=prog, up=up, depth=depth))
+    package = str(Path(__file__).resolve().parents[2])
+    path.write_text(
+        SCRIPT.format(python=sys.executable, prog=prog, up=up, depth=depth, package=package)
+    )
     path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
 
 
@@ -67,10 +77,13 @@ def main(prog: str, argv: list[str], sim_dir: Path) -> int:
     delivered before it exits (unless a delivery is already under way, which
     then delivers them), so a host never keeps undelivered events.
     """
-    if prog == "service" and localrc.handles(argv, sim_dir):
-        # devd and the installed laggroam script: they start and stop processes,
-        # so they run outside the host's lock (the daemon they start takes it).
-        return localrc.main(argv, sim_dir)
+    if prog == "service" and argv[:1] in (["devd"], ["laggroam"]):
+        from laggroam.sim import localrc
+
+        if localrc.handles(argv, sim_dir):
+            # devd and the installed laggroam script: they start and stop processes,
+            # so they run outside the host's lock (the daemon they start takes it).
+            return localrc.main(argv, sim_dir)
     try:
         run = execute(prog, argv, sim_dir)
     except SimError as exc:
@@ -88,6 +101,8 @@ def main(prog: str, argv: list[str], sim_dir: Path) -> int:
 
 def execute(prog: str, argv: list[str], sim_dir: Path) -> Run:
     """Run a stand-in on the host in ``sim_dir`` and return its output."""
+    from laggroam.sim import engine
+
     with Sim.open(sim_dir) as sim:
         run = dispatch(sim, prog, argv)
         engine.settle(sim)
@@ -100,11 +115,15 @@ def execute(prog: str, argv: list[str], sim_dir: Path) -> Run:
 def dispatch(sim: Sim, prog: str, argv: list[str]) -> Run:
     run = Run()
     if prog == "ifconfig":
+        from laggroam.sim import ifconfig_cmd
+
         res = ifconfig_cmd.run(sim, argv)
         run.out, run.err, run.status, run.wrote = (
             "".join(res.out), "".join(res.err), res.status, res.wrote,
         )  # fmt: skip
     elif prog == "service":
+        from laggroam.sim import rc
+
         out = rc.service(sim, argv)
         run.out, run.err, run.status = out.out, out.err, out.status
         verb = argv[1] if len(argv) > 1 else ""
@@ -117,13 +136,24 @@ def dispatch(sim: Sim, prog: str, argv: list[str]) -> Run:
         _wpa_cli(sim, argv, run)
     elif prog == "sysctl":
         _sysctl(sim, argv, run)
+    elif prog == "ps":
+        from laggroam.sim import ps_cmd
+
+        listed = ps_cmd.run(sim, argv)
+        run.out, run.err, run.status = listed.out, listed.err, listed.status
     elif prog == "sysrc":
+        from laggroam.sim import rcfile
+
         run.out, run.err, run.status = rcfile.sysrc(sim, argv)
     elif prog == "pccard_ether":
+        from laggroam.sim import rc
+
         out = rc.pccard_ether(sim, argv)
         run.out, run.err, run.status = out.out, out.err, out.status
         run.wrote = True
     elif prog in ("rc.resume", "rc.suspend"):
+        from laggroam.sim import rc
+
         out = rc.rc_power(sim, prog, argv)
         run.out, run.err, run.status = out.out, out.err, out.status
     else:
@@ -137,6 +167,8 @@ def dispatch(sim: Sim, prog: str, argv: list[str]) -> Run:
 
 
 def _dhclient(sim: Sim, argv: list[str], run: Run) -> None:
+    from laggroam.sim import daemons
+
     args = list(argv)
     ifname = None
     while args:
@@ -167,6 +199,8 @@ def _dhclient(sim: Sim, argv: list[str], run: Run) -> None:
 
 
 def _wpa_supplicant(sim: Sim, argv: list[str], run: Run) -> None:
+    from laggroam.sim import daemons
+
     ifname = None
     pidfile = None
     args = list(argv)
@@ -234,6 +268,8 @@ def _wpa_cli(sim: Sim, argv: list[str], run: Run) -> None:
         elif command in ("reconnect", "reassociate") and sup.state == "DISCONNECTED":
             sup.hung = False
     elif command == "terminate":
+        from laggroam.sim import daemons
+
         run.wrote = True
         run.out = "OK\n"
         daemons.stop_wpa(sim, sup.ifname, "terminate")
@@ -244,6 +280,8 @@ def _wpa_cli(sim: Sim, argv: list[str], run: Run) -> None:
 
 def _wpa_status(sim: Sim, ifname: str) -> str:
     """The STATUS reply (contrib/wpa/wpa_supplicant/ctrl_iface.c, ``..._ctrl_iface_status``)."""
+    from laggroam.sim.ifconfig_out import channel_freq
+
     state = sim.state
     sup = state.supplicants[ifname]
     iface = state.interfaces.get(ifname)

@@ -3,8 +3,8 @@
 ``Sim.open(dir)`` takes an exclusive ``flock`` on ``DIR/lock``, loads
 ``DIR/state.json``, yields a ``Sim`` and, when the block ends without an
 exception, appends the devd events it produced to the journal and writes the
-state back (temporary file, fsync, ``os.replace``, fsync of the directory).
-A crash at any point leaves the previous state or the new one, never a mix.
+state back (temporary file, ``os.replace``).
+A crashed process leaves the previous state or the new one, never a mix.
 """
 
 import contextlib
@@ -19,6 +19,7 @@ from laggroam.sim.model import SimState, from_json, to_json
 
 STATE = "state.json"
 LOCK = "lock"
+ROOT = "root"  # the simulated host's /
 
 
 class SimError(Exception):
@@ -35,6 +36,7 @@ class Sim:
         self.notes: list[str] = []
         self.devd_seen = 0
         self.loaded = ""  # the JSON read at open: an unchanged host is not rewritten
+        self.pidfiles_loaded: dict[str, int] = dict(state.pidfiles)
 
     @classmethod
     @contextlib.contextmanager
@@ -48,11 +50,14 @@ class Sim:
                 f"{sim_dir}: no simulated host here (run: laggroam --sim {sim_dir} sim init laptop)"
             )
         with _locked(sim_dir):
-            state = new if new is not None else load(sim_dir)
+            text = ""
+            if new is not None:
+                state = new
+            else:
+                text, state = _read(sim_dir)
             state.next_seq = max(state.next_seq, journal.last_seq(sim_dir) + 1)
             sim = cls(sim_dir, state)
-            if new is None:
-                sim.loaded = _dump(state)
+            sim.loaded = text
             yield sim
             sim.save()
 
@@ -66,6 +71,7 @@ class Sim:
         text = _dump(self.state)
         if text != self.loaded:
             write_atomic(self.dir / STATE, text)
+        sync_pidfiles(self.dir / ROOT, self.pidfiles_loaded, self.state.pidfiles)
 
     def emit(self, line: str) -> None:
         """Record a devd event produced by the current operation."""
@@ -86,17 +92,24 @@ class Sim:
 
 
 def _dump(state: SimState) -> str:
-    return json.dumps(to_json(state), indent=1) + "\n"
+    # Compact, so that json's C encoder does the work (``indent`` selects the
+    # pure-Python one); ``python -m json.tool DIR/state.json`` shows it indented.
+    return json.dumps(to_json(state), separators=(",", ":")) + "\n"
+
+
+def _read(sim_dir: Path) -> tuple[str, SimState]:
+    """``DIR/state.json`` as text and as a state; a damaged file is a SimError naming it."""
+    path = sim_dir / STATE
+    try:
+        text = path.read_text()
+        return text, from_json(SimState, json.loads(text))
+    except (OSError, ValueError) as exc:
+        raise SimError(f"{path}: {exc}") from exc
 
 
 def load(sim_dir: Path) -> SimState:
     """Read ``DIR/state.json``; a damaged file is a SimError naming it."""
-    path = sim_dir / STATE
-    try:
-        data = json.loads(path.read_text())
-        return from_json(SimState, data)
-    except (OSError, ValueError) as exc:
-        raise SimError(f"{path}: {exc}") from exc
+    return _read(sim_dir)[1]
 
 
 def read_only(sim_dir: Path) -> SimState:
@@ -117,16 +130,32 @@ def _locked(sim_dir: Path) -> Iterator[None]:
         os.close(fd)
 
 
+def sync_pidfiles(root: Path, before: dict[str, int], now: dict[str, int]) -> None:
+    """Keep the daemons' pidfiles under the simulated / as the state has them.
+
+    rc.subr and laggroam read the pidfile itself (libexec/rc/rc.subr
+    check_pidfile): the file holds the pid and a newline
+    (lib/libutil/pidfile.c pidfile_write).  Written atomically, like the state.
+    """
+    for path in before.keys() - now.keys():
+        (root / path.lstrip("/")).unlink(missing_ok=True)
+    for path, pid in now.items():
+        full = root / path.lstrip("/")
+        if before.get(path) != pid or not full.exists():
+            full.parent.mkdir(parents=True, exist_ok=True)
+            tmp = full.with_name(f".{full.name}.{os.getpid()}.tmp")
+            tmp.write_text(f"{pid}\n")
+            os.replace(tmp, full)
+
+
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old or the new file."""
+    """Write ``text`` to ``path`` so that readers see the old or the new file.
+
+    A rename: atomic against a crashed process.  Not fsynced: a simulated host
+    need not survive a power cut of the machine running it, and the stand-ins
+    write the state at every command.
+    """
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "w") as f:
         f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
     os.replace(tmp, path)
-    dfd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dfd)
-    finally:
-        os.close(dfd)

@@ -64,7 +64,7 @@ def test_second_daemon_refuses_the_first_converges_the_host(daemon: Daemon) -> N
 
 def test_something_else_at_the_socket_path_is_left_alone(base: Path) -> None:
     d = Daemon(base)
-    d.socket.parent.mkdir(parents=True)
+    d.socket.parent.mkdir(parents=True, exist_ok=True)
     d.socket.write_text("not a socket\n")
     proc = subprocess.run(d.argv(), capture_output=True, text=True, timeout=WAIT, check=False)
     assert proc.returncode == EX_CANTCREAT

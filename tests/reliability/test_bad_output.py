@@ -10,6 +10,7 @@ import pytest
 from relhelp import Host, prog
 
 from laggroam.runner import Result
+from laggroam.sim.state import Sim
 
 Mangle = Callable[[str], str]
 
@@ -106,23 +107,39 @@ def test_garbled_detail_lines_plan_nothing_new(host: Host) -> None:
     assert outcome.observed and outcome.done == []
 
 
-# -- rc.subr status lines (pidfiles) and wpa_cli ------------------------------------
+# -- pidfiles, the ps listing (rc.subr check_pidfile) and wpa_cli -------------------
 
-STATUS_GARBAGE = [
-    ("empty", lambda _t: ""),
-    ("pid-not-a-number", lambda t: t.replace("as pid ", "as pid x")),
-    ("truncated", lambda t: t[: len(t) // 2]),
-    ("other-program", lambda _t: "sshd is running as pid 4.\n"[5:]),
+PS_GARBAGE = [
+    ("rc-status-text", lambda _t: "dhclient is running as pid 4.\n", 0),
+    ("pid-not-a-number", lambda t: t.replace(" 0 ", " x ", 1), 0),
+    ("truncated", lambda t: t[: len(t) // 2], 0),
+    ("exit-2", lambda t: t, 2),
+    ("exit-1-with-output", lambda t: t, 1),
 ]
 
 
-@pytest.mark.parametrize("how", [c[1] for c in STATUS_GARBAGE], ids=[c[0] for c in STATUS_GARBAGE])
-def test_unreadable_dhclient_status_is_unknown_and_not_acted_on(host: Host, how: Mangle) -> None:
-    host.kill_dhclient("lagg0")  # it needs starting -- but laggroam cannot see that
-    mangle(host, ("service", "dhclient", "status", "lagg0"), how, code=0)
+def crash_dhclient(host: Host, ifname: str) -> None:
+    """dhclient dies without removing its pidfile (a crash)."""
+
+    def crash(s: Sim) -> None:
+        client = s.state.dhclients.pop(ifname)
+        s.state.processes.pop(str(client.pid))
+
+    host.with_sim(crash)
+
+
+@pytest.mark.parametrize(
+    ("how", "code"), [c[1:] for c in PS_GARBAGE], ids=[c[0] for c in PS_GARBAGE]
+)
+def test_unreadable_ps_listing_is_unknown_and_not_acted_on(
+    host: Host, how: Mangle, code: int
+) -> None:
+    crash_dhclient(host, "lagg0")  # it needs starting -- but laggroam cannot see that
+    mangle(host, ("ps",), how, code=code)
     outcome = host.reconcile()
     assert outcome.observed and outcome.done == []
     assert "dhclient on lagg0: state unknown; not acted on" in outcome.notes
+    assert any("wpa_supplicant on wlan0: state unknown" in n for n in outcome.notes)
     record = host.store.read_journal()[-1]
     assert "dhclient lagg0" in record["observed"]["unknown"]
     host.clear()
@@ -131,16 +148,23 @@ def test_unreadable_dhclient_status_is_unknown_and_not_acted_on(host: Host, how:
     ]
 
 
-@pytest.mark.parametrize("how", [c[1] for c in STATUS_GARBAGE], ids=[c[0] for c in STATUS_GARBAGE])
-def test_unreadable_wpa_supplicant_status_is_unknown(host: Host, how: Mangle) -> None:
+@pytest.mark.parametrize("text", ["x1001\n", "-1\n", "9" * 80, "100000\n"])
+def test_a_garbled_pidfile_is_unknown_and_not_acted_on(host: Host, text: str) -> None:
     host.sim("wpa", "kill", "wlan0")
-    mangle(host, ("service", "wpa_supplicant", "status", "wlan0"), how, code=0)
+    (host.dir / "root/var/run/wpa_supplicant/wlan0.pid").write_text(text)
     outcome = host.reconcile()
     assert outcome.observed and outcome.done == []
     assert any("wpa_supplicant on wlan0: state unknown" in n for n in outcome.notes)
-    host.clear()
+    (host.dir / "root/var/run/wpa_supplicant/wlan0.pid").unlink()
     host.converge()
     host.healthy()
+
+
+def test_a_stale_pidfile_is_not_running(host: Host) -> None:
+    """rc.subr: the pid in the pidfile must run the program; a crash leaves it behind."""
+    host.sim("wpa", "kill", "wlan0")
+    assert (host.dir / "root/var/run/wpa_supplicant/wlan0.pid").exists()
+    assert host.reconcile().done[0].action.command().startswith("wpa_supplicant ")
 
 
 WPA_CLI_GARBAGE = [

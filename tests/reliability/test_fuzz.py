@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from relhelp import REPO, SAMPLE, fuzz_examples
 
-from laggroam import hookclient, ifconfig, plan, policy, protocol
+from laggroam import hookclient, ifconfig, plan, policy, protocol, rcstatus
 from laggroam.devdconf import Config, load_devd
 from laggroam.devdline import DevdLineError, parse_event
 from laggroam.devdmatch import expand_action, find_rule, rule_commands
@@ -24,9 +24,8 @@ from laggroam.event import parse_event as parse_hint
 from laggroam.host import Host
 from laggroam.ifname import is_ifname
 from laggroam.memory import Memory
-from laggroam.runner import Result
 from laggroam.stockdevd import stock_files
-from laggroam.system import Programs, parse_rc_status, parse_wpa_cli_status
+from laggroam.system import Programs, parse_wpa_cli_status
 
 FUZZ = settings(
     max_examples=fuzz_examples(),
@@ -107,10 +106,13 @@ def test_fuzz_ifconfig_parser_on_any_text(text: str) -> None:
 @FUZZ
 @given(st.text(max_size=300), st.integers(-2, 3), st.none() | st.text(max_size=20))
 def test_fuzz_status_readers(text: str, code: int, error: str | None) -> None:
-    proc = parse_rc_status(Result(("service",), code, text, "", error))
-    assert proc.running in (True, False, None)
-    if proc.running:
-        assert isinstance(proc.pid, int) and code == 0 and error is None
+    try:
+        listing = rcstatus.parse_ps(text)
+    except rcstatus.Unreadable:
+        listing = {}
+    assert all(isinstance(p, int) and isinstance(c, str) for p, (_, c) in listing.items())
+    procs = rcstatus.states(dict.fromkeys(listing, None) | {"x": 1}, {"x": "dhclient"}, listing)
+    assert all(p.running in (True, False) for p in procs.values())
     fields = parse_wpa_cli_status(text)
     assert all("\n" not in k + v for k, v in fields.items())
 
