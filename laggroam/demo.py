@@ -396,8 +396,30 @@ def _in(host: Host, subnet: str) -> bool:
     return addr is not None and ipaddress.ip_interface(addr) in ipaddress.ip_network(subnet)
 
 
-def _expect_active(port: str, subnet: str, keep: str | None = None) -> Callable[[Host], str | None]:
+def _traffic_on(port: str, subnet: str) -> Callable[[Host], str | None]:
+    """lagg0 carries traffic on ``port`` with an address in ``subnet``."""
+
     def check(host: Host) -> str | None:
+        lagg = host.get("lagg0")
+        if lagg is None or lagg.lagg is None:
+            return "lagg0 is missing"
+        if lagg.lagg.active != port:
+            return f"traffic is on {lagg.lagg.active}, not {port}"
+        if not _in(host, subnet):
+            return f"address {_address(host)} is not in {subnet}"
+        return None
+
+    return check
+
+
+def _expect_active(port: str, subnet: str, keep: str | None = None) -> Callable[[Host], str | None]:
+    """As ``_traffic_on``, with both ports in lagg0, em0 primary, and the address ``keep``."""
+    traffic = _traffic_on(port, subnet)
+
+    def check(host: Host) -> str | None:
+        problem = traffic(host)
+        if problem is not None:
+            return problem
         lagg = host.get("lagg0")
         if lagg is None or lagg.lagg is None:
             return "lagg0 is missing"
@@ -405,26 +427,8 @@ def _expect_active(port: str, subnet: str, keep: str | None = None) -> Callable[
             return f"primary is {lagg.lagg.primary}, not em0"
         if set(lagg.lagg.port_names) != {"em0", "wlan0"}:
             return f"lagg0 ports are {lagg.lagg.port_names}"
-        if lagg.lagg.active != port:
-            return f"traffic is on {lagg.lagg.active}, not {port}"
-        if not _in(host, subnet):
-            return f"address {_address(host)} is not in {subnet}"
         if keep is not None and _address(host) != keep:
             return f"address changed from {keep} to {_address(host)}"
-        return None
-
-    return check
-
-
-def _on_wifi(subnet: str) -> Callable[[Host], str | None]:
-    def check(host: Host) -> str | None:
-        lagg = host.get("lagg0")
-        if lagg is None or lagg.lagg is None:
-            return "lagg0 is missing"
-        if lagg.lagg.active != "wlan0":
-            return f"traffic is on {lagg.lagg.active}, not wlan0"
-        if not _in(host, subnet):
-            return f"address {_address(host)} is not in {subnet}"
         return None
 
     return check
@@ -538,7 +542,7 @@ def _edit_policy(story: Story) -> None:
         "Walk home: Wi-Fi joins the home network again, and a lease of the home network;"
         " with failback_hold the unplugged em0 waits outside lagg0",
         [["roam", "home"]],
-        _on_wifi(home),
+        _traffic_on("wlan0", home),
     )
     story.step(
         11,
