@@ -22,7 +22,7 @@ from laggroam.memory import Memory
 from laggroam.reconcile import observe_for, reconcile
 from laggroam.runner import Result, run
 from laggroam.store import Store
-from laggroam.system import Programs, System
+from laggroam.system import System, sim_programs
 
 PLAN_TARGET_MS = 1.0
 UP = ("UP", "BROADCAST", "RUNNING", "SIMPLEX", "MULTICAST")
@@ -95,7 +95,7 @@ def run_bench(plan_calls: int, reconciles: int, warmup: int = 1) -> list[Row]:
     laptop = Laptop()
     try:
         pol = policy.load(laptop.policy_path)
-        system = System(Programs.for_sim(laptop.sim_dir))
+        system = System(sim_programs(laptop.sim_dir))
         booted = observe_for(system, pol)
         reconcile(system, pol, Store(laptop.state_dir))
         seed = observe_for(system, pol)
@@ -125,7 +125,7 @@ def run_bench(plan_calls: int, reconciles: int, warmup: int = 1) -> list[Row]:
 
         store = Store(laptop.state_dir)
         programs: list[str] = []
-        counted = System(Programs.for_sim(laptop.sim_dir), runner=counting(programs))
+        counted = System(sim_programs(laptop.sim_dir), runner=counting(programs))
         flip = iter(["unplug", "plug"] * (reconciles + 4))
         per_reconcile: list[int] = []
 

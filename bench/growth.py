@@ -17,10 +17,11 @@ from pathlib import Path
 
 from bench.stats import Row, Summary
 from laggroam import plan, policy, rcstatus
+from laggroam.programs import Programs
 from laggroam.reconcile import reconcile
 from laggroam.runner import Result
 from laggroam.store import Store
-from laggroam.system import Programs, System
+from laggroam.system import System
 
 SIZES = (2, 16, 64, 256, 1024)
 PLAN_TARGET_MS = 5.0

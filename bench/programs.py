@@ -29,11 +29,12 @@ from bench.stats import Row, Summary, interleaved, ratio, time_argv, time_call
 from laggroam import chain, policy
 from laggroam import system as system_mod
 from laggroam.event import Event
+from laggroam.programs import Programs
 from laggroam.reconcile import observe_for, reconcile
 from laggroam.runner import Result, run
 from laggroam.sim import standin
 from laggroam.store import Store
-from laggroam.system import Programs, System
+from laggroam.system import System, sim_programs
 
 CONVERGED_TARGET = 3
 # Before: ifconfig -a, sysctl, four service ... status, wpa_cli (converged);
@@ -55,7 +56,7 @@ def in_process(sim_dir: Path, calls: list[str]) -> System:
         done = standin.execute(Path(args[0]).name, list(args[1:]), sim_dir)
         return Result(args, done.status, done.out, done.err)
 
-    return System(Programs.for_sim(sim_dir), runner=runner)
+    return System(sim_programs(sim_dir), runner=runner)
 
 
 def per_reconcile(laptop: Laptop) -> dict[str, int]:
@@ -143,7 +144,7 @@ def run_bench(samples: int, warmup: int = 1) -> list[Row]:
         counts = per_reconcile(laptop)
         event = per_event(laptop)
         pol = policy.load(laptop.policy_path)
-        system = System(Programs.for_sim(laptop.sim_dir))
+        system = System(sim_programs(laptop.sim_dir))
         old = old_observation(system.programs)
 
         def the_old_way() -> tuple[float, float]:

@@ -31,7 +31,7 @@ from bench.stats import (
 )
 from laggroam import policy
 from laggroam.reconcile import observe_for
-from laggroam.system import Programs, System
+from laggroam.system import System, sim_programs
 
 READ_RSS = "import sys; sys.stdout.write(open('/proc/self/status').read())"
 
@@ -62,7 +62,7 @@ def run_bench(runs: int, idle_seconds: float, warmup: int = 2) -> list[Row]:
     site = [sys.executable, "-c", "pass"]
     pol = policy.load(laptop.policy_path)
     programs: list[str] = []
-    counted = System(Programs.for_sim(laptop.sim_dir), runner=counting(programs))
+    counted = System(sim_programs(laptop.sim_dir), runner=counting(programs))
     status = laggroam_argv(laptop, "status", "--json")
     check = laggroam_argv(laptop, "check")
     try:

@@ -16,7 +16,7 @@ from laggroam import hookclient, plan, policy
 from laggroam.memory import Memory
 from laggroam.reconcile import observe_for
 from laggroam.store import Store
-from laggroam.system import Programs, System
+from laggroam.system import System, sim_programs
 
 DOWN = b"laggroam/1 DEVD !system=IFNET subsystem=em0 type=LINK_DOWN\n"
 UP = b"laggroam/1 DEVD !system=IFNET subsystem=em0 type=LINK_UP\n"
@@ -135,7 +135,7 @@ def run_bench(events: int, window: float | None = 0.95) -> list[Row]:
 def end_state(laptop: Laptop) -> tuple[str | None, list[str]]:
     """lagg0's active port as observed now, and what a reconcile would still do."""
     pol = policy.load(laptop.policy_path)
-    host = observe_for(System(Programs.for_sim(laptop.sim_dir)), pol)
+    host = observe_for(System(sim_programs(laptop.sim_dir)), pol)
     memory = Store(laptop.state_dir).load_memory() or Memory()
     actions = plan.plan(pol, host, memory, (), time.time()).actions
     lagg = host.laggs().get("lagg0")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from laggroam.host import Host
 from laggroam.ifname import wlan_create_args
-from laggroam.system import Programs
+from laggroam.programs import Programs
 
 # wpa_supplicant as libexec/rc/rc.d/wpa_supplicant starts it: the rc.conf
 # default flags "-s" (libexec/rc/rc.conf), then "-B -i IF -c CONF -D DRIVER

@@ -549,9 +549,10 @@ def _read_capture(path: str) -> "Host | int":
 
 
 def _system(args: argparse.Namespace) -> "System":
-    from laggroam.system import Programs, System
+    from laggroam.programs import Programs
+    from laggroam.system import System, sim_programs
 
-    programs = Programs.for_sim(Path(args.sim)) if args.sim else Programs()
+    programs = sim_programs(Path(args.sim)) if args.sim else Programs()
     return System(programs)
 
 

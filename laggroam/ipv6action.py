@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from laggroam.action import Action
 from laggroam.host import Host, Inet6Addr
-from laggroam.system import Programs
+from laggroam.programs import Programs
 
 
 def _addr(host: Host, ifname: str, addr: str) -> Inet6Addr | None:

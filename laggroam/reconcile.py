@@ -21,8 +21,9 @@ from laggroam.host import Host
 from laggroam.memory import Failure, Memory
 from laggroam.plan import Plan, plan
 from laggroam.policy import Policy
+from laggroam.programs import Programs
 from laggroam.store import Store
-from laggroam.system import ObserveError, Programs, System
+from laggroam.system import ObserveError, System
 
 log = logging.getLogger(__name__)
 

@@ -10,17 +10,14 @@ import re
 import shutil
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from laggroam import ifconfig, ndp, rcstatus
+from laggroam.action import Action
 from laggroam.host import Host, Process, Supplicant
 from laggroam.ifname import is_ifname
+from laggroam.programs import Programs
 from laggroam.runner import Result, run
-
-if TYPE_CHECKING:
-    from laggroam.action import Action
 
 log = logging.getLogger(__name__)
 
@@ -29,49 +26,24 @@ VM_GUEST_RE = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 OBSERVE_TIMEOUT = 5.0
 
 
-@dataclass(frozen=True, slots=True)
-class Programs:
-    """Absolute paths of the programs laggroam runs."""
-
-    # freebsd-src: sbin/ifconfig, usr.sbin/service, sbin/dhclient, sbin/sysctl;
-    # wpa_supplicant and wpa_cli install to /usr/sbin (usr.sbin/wpa).
-    ifconfig: str = "/sbin/ifconfig"
-    service: str = "/usr/sbin/service"
-    dhclient: str = "/sbin/dhclient"
-    sysctl: str = "/sbin/sysctl"
-    wpa_supplicant: str = "/usr/sbin/wpa_supplicant"
-    wpa_cli: str = "/usr/sbin/wpa_cli"
-    # rc.subr: PS="/bin/ps -ww" (freebsd-src libexec/rc/rc.subr)
-    ps: str = "/bin/ps"
-    # usr.sbin/ndp and usr.sbin/rtsold (rtsol installs to /sbin)
-    ndp: str = "/usr/sbin/ndp"
-    rtsol: str = "/sbin/rtsol"
-    sh: str = "/bin/sh"
-    # Where the host's files are (its pidfiles): "/" on FreeBSD.
-    root: str = "/"
-    # The PATH of shell commands laggroam runs for devd (chained stock rules):
-    # devd's own (usr.sbin/service/service.sh).
-    path: str = "/sbin:/bin:/usr/sbin:/usr/bin"
-
-    @classmethod
-    def for_sim(cls, sim_dir: Path) -> "Programs":
-        """The simulated host's stand-ins, installed under DIR/bin."""
-        bin_dir = Path(sim_dir).resolve() / "bin"
-        # FreeBSD's sh reads devd's $'...' quoting; Debian's dash does not, bash does.
-        return cls(
-            sh=shutil.which("bash") or "/bin/bash",
-            path=f"{bin_dir}:/usr/bin:/bin",
-            ifconfig=str(bin_dir / "ifconfig"),
-            service=str(bin_dir / "service"),
-            dhclient=str(bin_dir / "dhclient"),
-            sysctl=str(bin_dir / "sysctl"),
-            wpa_supplicant=str(bin_dir / "wpa_supplicant"),
-            wpa_cli=str(bin_dir / "wpa_cli"),
-            ps=str(bin_dir / "ps"),
-            root=str(bin_dir.parent / "root"),
-            ndp=str(bin_dir / "ndp"),
-            rtsol=str(bin_dir / "rtsol"),
-        )
+def sim_programs(sim_dir: Path) -> Programs:
+    """The simulated host's stand-ins, installed under DIR/bin."""
+    bin_dir = Path(sim_dir).resolve() / "bin"
+    # FreeBSD's sh reads devd's $'...' quoting; Debian's dash does not, bash does.
+    return Programs(
+        sh=shutil.which("bash") or "/bin/bash",
+        path=f"{bin_dir}:/usr/bin:/bin",
+        ifconfig=str(bin_dir / "ifconfig"),
+        service=str(bin_dir / "service"),
+        dhclient=str(bin_dir / "dhclient"),
+        sysctl=str(bin_dir / "sysctl"),
+        wpa_supplicant=str(bin_dir / "wpa_supplicant"),
+        wpa_cli=str(bin_dir / "wpa_cli"),
+        ps=str(bin_dir / "ps"),
+        root=str(bin_dir.parent / "root"),
+        ndp=str(bin_dir / "ndp"),
+        rtsol=str(bin_dir / "rtsol"),
+    )
 
 
 class ObserveError(Exception):
@@ -110,7 +82,7 @@ class System:
         self.writes += 1
         return self._runner(argv, timeout)
 
-    def execute(self, action: "Action") -> list[Result]:
+    def execute(self, action: Action) -> list[Result]:
         """Run one action's commands in order; a failure is logged and survived."""
         results = []
         for argv in action.argvs(self.programs):

@@ -13,8 +13,9 @@ import pytest
 from laggroam import chain, devdconf, devdmatch
 from laggroam.cli import main
 from laggroam.devdline import parse_event
+from laggroam.programs import Programs
 from laggroam.runner import Result
-from laggroam.system import Programs, System
+from laggroam.system import System
 
 HV_RULE = """\
 notify 10 {

@@ -9,7 +9,7 @@ from laggroam.ipv6action import DeleteAddress6, DeprecateAddress6, FlushRouters6
 from laggroam.ipv6memory import NetMemory
 from laggroam.memory import LaggMemory, Memory
 from laggroam.policy import LaggPolicy, loads
-from laggroam.system import Programs
+from laggroam.programs import Programs
 
 HOME4, CAFE4 = "192.168.1.101", "10.20.30.101"
 HOME6, CAFE6 = "2001:db8:1:1:aaaa::1", "2001:db8:ca:fe:bbbb::1"

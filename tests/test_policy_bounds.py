@@ -94,12 +94,12 @@ def test_the_daemon_serves_while_it_validates(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     from laggroam import daemon as daemon_mod
-    from laggroam.system import Programs, System
+    from laggroam.system import System, sim_programs
 
     path = tmp_path / "laggroam.ini"
     path.write_text(LAGG)
     d = daemon_mod.Daemon(
-        path, policy.load(path), System(Programs.for_sim(tmp_path)), lambda p: tmp_path / p[1:]
+        path, policy.load(path), System(sim_programs(tmp_path)), lambda p: tmp_path / p[1:]
     )
     release = threading.Event()
     finished = threading.Event()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from laggroam.runner import Result
 from laggroam.sim import devd, standin
-from laggroam.system import Programs, System
+from laggroam.system import System, sim_programs
 
 POLICY = "usr/local/etc/laggroam/laggroam.ini"
 POLL = 0.05
@@ -70,7 +70,7 @@ def _system(sim_dir: Path) -> System:
         done = standin.execute(Path(args[0]).name, list(args[1:]), Path(sim_dir))
         return Result(args, done.status, done.out, done.err, None, time.monotonic() - started)
 
-    return System(Programs.for_sim(Path(sim_dir)), runner=runner)
+    return System(sim_programs(Path(sim_dir)), runner=runner)
 
 
 def quiet_plan(sim_dir: Path) -> list[str]:

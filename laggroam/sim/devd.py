@@ -352,9 +352,9 @@ def run_action(sim_dir: Path, command: str) -> tuple[int | None, str]:
     PATH starts with the stand-ins.  Output goes to a file, not a pipe: a hook
     leaves a detached reconcile behind that must not keep devd waiting.
     """
-    from laggroam.system import Programs
+    from laggroam.system import sim_programs
 
-    programs = Programs.for_sim(Path(sim_dir))
+    programs = sim_programs(Path(sim_dir))
     env = {"PATH": programs.path, "HOME": "/"}
     with tempfile.TemporaryFile() as out:
         try:

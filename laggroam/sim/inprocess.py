@@ -12,7 +12,7 @@ from pathlib import Path
 
 from laggroam.runner import Result
 from laggroam.sim import standin
-from laggroam.system import Programs, System
+from laggroam.system import System, sim_programs
 
 
 def system(sim_dir: Path) -> System:
@@ -27,4 +27,4 @@ def system(sim_dir: Path) -> System:
         done = standin.execute(prog.name, list(args[1:]), Path(sim_dir))
         return Result(args, done.status, done.out, done.err, None, time.monotonic() - started)
 
-    return System(Programs.for_sim(Path(sim_dir)), runner=runner)
+    return System(sim_programs(Path(sim_dir)), runner=runner)

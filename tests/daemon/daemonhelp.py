@@ -26,7 +26,7 @@ from laggroam.host import Host
 from laggroam.reconcile import observe_for
 from laggroam.sim import cli as sim_cli
 from laggroam.store import Store
-from laggroam.system import Programs, System
+from laggroam.system import System, sim_programs
 
 REPO = Path(__file__).resolve().parents[2]
 WAIT = 15.0  # seconds: a deadline, not a pause; conditions usually hold in well under one
@@ -234,7 +234,7 @@ class Daemon:
 
     def observe(self, policy_text: str | None = None) -> Host:
         """The host as the daemon sees it (under the policy file, or ``policy_text``)."""
-        return observe_for(System(Programs.for_sim(self.sim_dir)), self._policy(policy_text))
+        return observe_for(System(sim_programs(self.sim_dir)), self._policy(policy_text))
 
     def pending_actions(self, policy_text: str | None = None) -> list[Action]:
         """What a reconcile would do now: nothing when the host is converged."""
@@ -243,7 +243,7 @@ class Daemon:
     def plan_now(self, policy_text: str | None = None) -> tuple[Host, list[Action]]:
         """The host observed once, and what a reconcile would do on it."""
         pol = self._policy(policy_text)
-        host = observe_for(System(Programs.for_sim(self.sim_dir)), pol)
+        host = observe_for(System(sim_programs(self.sim_dir)), pol)
         memory = Store(self.state_dir).load_memory()
         return host, list(plan.plan(pol, host, memory, [], time.time()).actions)
 

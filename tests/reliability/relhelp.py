@@ -23,7 +23,7 @@ from laggroam.sim import daemons, engine, standin
 from laggroam.sim.cli import main as sim_main
 from laggroam.sim.state import Sim, read_only
 from laggroam.store import Store
-from laggroam.system import Programs, System
+from laggroam.system import System, sim_programs
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = policy.load(REPO / "conf" / "laggroam.ini.sample")
@@ -66,7 +66,7 @@ class Host:
         self.hooks: list[Hook] = []
         self.calls: list[tuple[str, ...]] = []
         self.clock = 1_000_000.0
-        self.system = System(Programs.for_sim(sim_dir), timeout=1.0, runner=self.runner)
+        self.system = System(sim_programs(sim_dir), timeout=1.0, runner=self.runner)
 
     # -- the runner ----------------------------------------------------------
 

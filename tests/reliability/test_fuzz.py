@@ -24,8 +24,9 @@ from laggroam.event import parse_event as parse_hint
 from laggroam.host import Host
 from laggroam.ifname import is_ifname
 from laggroam.memory import Memory
+from laggroam.programs import Programs
 from laggroam.stockdevd import stock_files
-from laggroam.system import Programs, parse_wpa_cli_status
+from laggroam.system import parse_wpa_cli_status
 
 FUZZ = settings(
     max_examples=fuzz_examples(),

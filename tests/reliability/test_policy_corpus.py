@@ -19,7 +19,7 @@ from relhelp import REPO
 from laggroam import cli, policy
 from laggroam.daemon import Daemon
 from laggroam.exitcodes import EX_CONFIG, EX_NOINPUT
-from laggroam.system import Programs, System
+from laggroam.system import System, sim_programs
 
 CORPUS = Path(__file__).resolve().parent / "policies"
 GOOD = (REPO / "conf" / "laggroam.ini.sample").read_text()
@@ -177,7 +177,7 @@ def _daemon(tmp_path: Path) -> Daemon:
     def host_path(p: str) -> Path:
         return root / p.lstrip("/")
 
-    return Daemon(path, pol, System(Programs.for_sim(tmp_path / "sim")), host_path)
+    return Daemon(path, pol, System(sim_programs(tmp_path / "sim")), host_path)
 
 
 def _reload(d: Daemon) -> None:

@@ -55,9 +55,9 @@ def test_the_installed_scripts_run_as_programs(host: Path) -> None:
 
 
 def test_the_products_observer_reads_the_simulated_host(host: Path) -> None:
-    from laggroam.system import Programs, System
+    from laggroam.system import System, sim_programs
 
-    seen = System(Programs.for_sim(host), timeout=30).observe()
+    seen = System(sim_programs(host), timeout=30).observe()
     assert seen.unknown == ()
     assert seen.radios == ("iwn0",)
     lagg = seen.laggs()["lagg0"]
