@@ -613,7 +613,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
             return captured
         host = captured
         # A capture shows no daemons and perhaps not every interface.
-        host = replace(host, unknown=(*host.unknown, plan.PARTIAL_LISTING))
+        host = replace(host, partial=True)
     else:
         from laggroam.reconcile import observe_for
         from laggroam.system import ObserveError
@@ -719,9 +719,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
         return EX_OK  # a running reconcile will do one more round for us
     if not outcome.observed:
         error = outcome.error or ""
-        what = (
-            error if error.startswith("reconcile refused") else f"cannot observe the host: {error}"
-        )
+        what = error if outcome.refused else f"cannot observe the host: {error}"
         print(f"{PROG}: {what}", file=sys.stderr)
         return EX_UNAVAILABLE
     # Each failed action was logged (a warning) with its command, reason and detail.

@@ -172,6 +172,9 @@ class Host:
     wpa: Mapping[str, Supplicant] = field(default_factory=dict)
     radios: tuple[str, ...] | None = None
     unknown: tuple[str, ...] = ()
+    # The interface list may be partial (a capture of "ifconfig lagg0"): an
+    # interface not shown is not known to be absent.
+    partial: bool = False
     # IPv6 default routers per interface (``ndp -rn``); None when not asked
     ipv6_routers: Mapping[str, tuple[str, ...]] | None = None
     _by_name: Mapping[str, Interface] = field(

@@ -41,9 +41,6 @@ ZERO_MAC = "00:00:00:00:00:00"
 # The wpa_state of an associated, keyed station (contrib/wpa
 # wpa_supplicant/wpa_supplicant.c wpa_supplicant_state_txt).
 WPA_ASSOCIATED = "COMPLETED"
-# Host.unknown carries this when the interface list may be partial (a capture
-# of "ifconfig lagg0"), so an interface not shown is not known to be absent.
-PARTIAL_LISTING = "interfaces"
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +104,7 @@ class _Planner:
         self.memory = memory
         self.initial = memory
         self.now = now
-        self.partial = PARTIAL_LISTING in host.unknown
+        self.partial = host.partial
         self.events = tuple(events)
         self.attached = {e.ifname for e in events if e.kind == "ATTACH"}
         self.resumed = any(e.kind == "RESUME" for e in events)

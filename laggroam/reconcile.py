@@ -56,6 +56,8 @@ class Outcome:
     converged: bool = False
     observed: bool = True
     error: str | None = None
+    # Not run at all: the state directory was unsafe (``error`` says why).
+    refused: bool = False
     seconds: float = 0.0
     wake_at: float | None = None
 
@@ -205,7 +207,9 @@ def locked_reconcile(
                 # nothing is run unserialised; the caller reports the one line.
                 error = f"reconcile refused: {exc.filename or store.dir}: {exc.strerror or exc}"
                 log.info("%s", error)
-                return Outcome(uuid.uuid4().hex[:8], tuple(events), observed=False, error=error)
+                return Outcome(
+                    uuid.uuid4().hex[:8], tuple(events), observed=False, error=error, refused=True
+                )
             if got:
                 served = True
                 outcome = reconcile(system, policy, store, todo, clock=clock)
