@@ -31,14 +31,6 @@ def ifname_problem(name: str) -> str | None:
     return None
 
 
-def check_ifname(name: str) -> str:
-    """Return ``name`` unchanged, or raise ValueError saying why it is refused."""
-    problem = ifname_problem(name)
-    if problem is not None:
-        raise ValueError(problem)
-    return name
-
-
 _WLAN_UNIT_RE = re.compile(r"wlan[0-9]+")
 
 

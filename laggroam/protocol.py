@@ -1,15 +1,13 @@
 """The daemon's socket protocol: one short text line per connection.
 
-    laggroam/1 EVENT LINK_DOWN em0
     laggroam/1 DEVD !system=IFNET subsystem=em0 type=LINK_DOWN
 
-``EVENT`` carries an event as ``parse_event`` reads it (``laggroam apply
---event`` and the rc.d ``resume`` command use it); ``DEVD`` carries the devd
-event line a hook received as ``$*``, so that the daemon can both react to it
-and run the stock devd rule laggroam's rule shadowed.  A ``DEVD`` line is
-accepted only when one of the hooks would have forwarded it, by the hooks' own
-check (:func:`laggroam.hookclient.classify`): the daemon runs stock rules as
-root, so a peer must not get one run that devd would not have handed to a hook.
+``DEVD`` carries the devd event line a hook received as ``$*``, so that the
+daemon can both react to it and run the stock devd rule laggroam's rule
+shadowed.  A ``DEVD`` line is accepted only when one of the hooks would have
+forwarded it, by the hooks' own check (:func:`laggroam.hookclient.classify`):
+the daemon runs stock rules as root, so a peer must not get one run that devd
+would not have handed to a hook.
 
 A message is at most ``MAX_MESSAGE`` bytes of printable ASCII ending in a
 newline; anything else is refused with an error naming what was wrong.
@@ -19,7 +17,7 @@ from dataclasses import dataclass
 
 from laggroam.devdline import DevdEvent, DevdLineError
 from laggroam.devdline import parse_event as parse_devd_line
-from laggroam.event import Event, EventError, from_devd, parse_event
+from laggroam.event import Event, EventError, from_devd
 from laggroam.hookclient import classify
 
 VERSION = "laggroam/1"
@@ -38,10 +36,6 @@ class Message:
 
     event: Event | None
     devd: DevdEvent | None = None
-
-
-def encode_event(event: Event) -> bytes:
-    return f"{VERSION} EVENT {event}\n".encode("ascii")
 
 
 def encode_devd(line: str) -> bytes:
@@ -66,8 +60,6 @@ def decode(data: bytes) -> Message:
         raise ProtocolError(f"unknown protocol version {version[:16]!r}")
     verb, _, body = rest.partition(" ")
     try:
-        if verb == "EVENT":
-            return Message(parse_event(body))
         if verb == "DEVD":
             hook_class, why = classify(body)
             if hook_class is None:

@@ -71,22 +71,16 @@ class System:
     ) -> None:
         self.programs = programs
         self.timeout = timeout
-        self.writes = 0
         self._runner = runner or (lambda argv, timeout: run(argv, timeout=timeout))
 
     def run(self, argv: list[str]) -> Result:
         return self._runner(argv, self.timeout)
 
-    def run_action(self, argv: list[str], timeout: float) -> Result:
-        """Run one action's argv; counted so that tests can see every write."""
-        self.writes += 1
-        return self._runner(argv, timeout)
-
     def execute(self, action: Action) -> list[Result]:
         """Run one action's commands in order; a failure is logged and survived."""
         results = []
         for argv in action.argvs(self.programs):
-            result = self.run_action(argv, action.timeout)
+            result = self._runner(argv, action.timeout)
             if not result.ok:
                 log.warning("%s (%s)", result.describe(), action.reason)
             results.append(result)

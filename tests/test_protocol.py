@@ -7,12 +7,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from laggroam.event import Event
-from laggroam.protocol import MAX_MESSAGE, ProtocolError, decode, encode_devd, encode_event
+from laggroam.protocol import MAX_MESSAGE, ProtocolError, decode, encode_devd
 
 
-def test_event_round_trip() -> None:
-    for event in (Event("LINK_DOWN", "em0"), Event("RESUME"), Event("DEV_ATTACH", "iwn0")):
-        assert decode(encode_event(event)).event == event
+def test_devd_lines_the_hooks_forward_carry_their_event() -> None:
+    for line, event in (
+        ("!system=IFNET subsystem=em0 type=LINK_DOWN", Event("LINK_DOWN", "em0")),
+        ("!system=ACPI subsystem=Resume", Event("RESUME")),
+    ):
+        assert decode(encode_devd(line)).event == event
+
+
+def test_only_devd_lines_are_messages() -> None:
+    # Events travel only as the devd line a hook received; nothing sends a bare event.
+    with pytest.raises(ProtocolError, match="unknown message 'EVENT'"):
+        decode(b"laggroam/1 EVENT LINK_DOWN em0\n")
 
 
 def test_devd_line_carries_event_and_variables() -> None:
@@ -42,18 +51,21 @@ def test_devd_lines_no_hook_forwards_are_refused(line: str) -> None:
         decode(encode_devd(line))
 
 
+UP = b"laggroam/1 DEVD !system=IFNET type=LINK_UP subsystem="
+
+
 @pytest.mark.parametrize(
     ("data", "fragment"),
     [
-        (b"laggroam/2 EVENT RESUME\n", "unknown protocol version"),
+        (b"laggroam/2 DEVD !system=ACPI subsystem=Resume\n", "unknown protocol version"),
         (b"hello\n", "unknown protocol version"),
         (b"laggroam/1 FROB x\n", "unknown message"),
-        (b"laggroam/1 EVENT LINK_UP em0;reboot\n", "invalid interface name"),
-        (b"laggroam/1 EVENT LINK_UP $(id)\n", "invalid interface name"),
-        (b"laggroam/1 EVENT LINK_UP " + b"a" * 40 + b"\n", "longer than 15"),
-        (b"laggroam/1 EVENT LINK_UP em0\nEVENT RESUME\n", "more than one line"),
-        (b"laggroam/1 EVENT LINK_UP \xc3\xa9m0\n", "not ASCII"),
-        (b"laggroam/1 EVENT LINK_UP em\x000\n", "control characters"),
+        (UP + b"em0;reboot\n", "invalid interface name"),
+        (UP + b"$(id)\n", "invalid interface name"),
+        (UP + b"a" * 40 + b"\n", "invalid interface name 'aaaa"),
+        (UP + b"em0\nlaggroam/1 DEVD !system=ACPI subsystem=Resume\n", "more than one line"),
+        (UP + b"\xc3\xa9m0\n", "not ASCII"),
+        (UP + b"em\x000\n", "control characters"),
         (b"laggroam/1 DEVD !system=IFNET subsystem=em0;x type=LINK_UP\n", "invalid interface"),
         (b"laggroam/1 DEVD \n", "empty event"),
         (b"laggroam/1 " + b"x" * MAX_MESSAGE, "longer than"),

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from paths import REPO
 from simrun import in_process
+from writes import Writes
 
 from laggroam import policy
 from laggroam.event import Event
@@ -71,6 +72,7 @@ class Roaming(RuleBasedStateMachine):
             == 0
         )
         self.system = in_process(self.dir)
+        self.writes = Writes(self.system)
         self.store = Store(self.dir / "db")
         self.seq = journal.last_seq(self.dir)
         self.clock = 1_000_000.0
@@ -92,7 +94,7 @@ class Roaming(RuleBasedStateMachine):
 
     def apply(self) -> None:
         self.clock += 1
-        writes_before = self.system.writes
+        writes_before = self.writes.count
         outcome = reconcile(
             self.system,
             POLICY,
@@ -109,7 +111,7 @@ class Roaming(RuleBasedStateMachine):
         for done in outcome.done:
             self.touched.extend(done.action.argvs(self.system.programs))
         commands = sum(len(d.action.argvs(self.system.programs)) for d in outcome.done)
-        assert self.system.writes - writes_before == commands
+        assert self.writes.count - writes_before == commands
 
         # A second apply plans and runs nothing: not one stand-in write.
         calls_before = len(read_only(self.dir).write_calls)

@@ -79,11 +79,12 @@ def test_garbage_oversized_half_sent_and_crowds_do_not_block(daemon: Daemon) -> 
     bad = [
         b"\x00\xff\xfe binary\n",
         b"hello\n",
-        b"laggroam/2 EVENT LINK_DOWN em0\n",
-        b"laggroam/1 EVENT LINK_DOWN em0;reboot\n",
+        b"laggroam/2 DEVD !system=IFNET subsystem=em0 type=LINK_DOWN\n",
+        b"laggroam/1 DEVD !system=IFNET subsystem=em0;reboot type=LINK_DOWN\n",
+        b"laggroam/1 EVENT LINK_DOWN em0\n",  # not a message: events come as devd lines
         b"laggroam/1 FROB em0\n",
         b"laggroam/1 DEVD " + b"A" * (4 * MAX_MESSAGE) + b"\n",
-        b"laggroam/1 EVENT LINK_DOWN em0",  # closed without its newline
+        b"laggroam/1 DEVD !system=IFNET subsystem=em0 type=LINK_DOWN",  # closed without its newline
         b"",
     ]
     for data in bad:

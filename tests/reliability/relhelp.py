@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from writes import Writes
+
 from laggroam import policy
 from laggroam.event import Event
 from laggroam.reconcile import Outcome, locked_reconcile, reconcile
@@ -67,6 +69,7 @@ class Host:
         self.calls: list[tuple[str, ...]] = []
         self.clock = 1_000_000.0
         self.system = System(sim_programs(sim_dir), timeout=1.0, runner=self.runner)
+        self.writes = Writes(self.system)
 
     # -- the runner ----------------------------------------------------------
 

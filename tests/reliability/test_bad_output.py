@@ -82,7 +82,7 @@ def test_unreadable_ifconfig_listing_is_refused_and_nothing_runs(
     mangle(host, ("ifconfig", "-a"), how, code)
     outcome = host.reconcile()
     assert not outcome.observed and outcome.error
-    assert outcome.done == [] and host.system.writes == 0
+    assert outcome.done == [] and host.writes.count == 0
     host.clear()
     host.converge()
     host.healthy()

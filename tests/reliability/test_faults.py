@@ -105,7 +105,7 @@ def test_fault_ifconfig_missing(host: Host, tmp_path: Path) -> None:
     host.fault(gone)
     outcome = host.reconcile()
     assert not outcome.observed and "No such file or directory" in (outcome.error or "")
-    assert outcome.done == [] and host.system.writes == 0
+    assert outcome.done == [] and host.writes.count == 0
     record = host.store.read_journal()[-1]
     assert record["error"] == outcome.error and record["actions"] == []
     host.clear()

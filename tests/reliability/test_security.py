@@ -124,9 +124,15 @@ def test_the_group_reads_the_status_and_cannot_send(base: Path) -> None:
         st = d.socket.lstat()
         assert stat.S_IMODE(st.st_mode) == 0o600
         # A member of the group cannot send (once the file lets it, the peer check refuses).
-        assert as_user(NOBODY, d.socket, "laggroam/1 EVENT LINK_DOWN em0") == "connect 13"
+        assert (
+            as_user(NOBODY, d.socket, "laggroam/1 DEVD !system=IFNET subsystem=em0 type=LINK_DOWN")
+            == "connect 13"
+        )
         d.socket.chmod(0o666)
-        assert as_user(NOBODY, d.socket, "laggroam/1 EVENT LINK_DOWN em0") == "connected"
+        assert (
+            as_user(NOBODY, d.socket, "laggroam/1 DEVD !system=IFNET subsystem=em0 type=LINK_DOWN")
+            == "connected"
+        )
         wait_for("the refusal", lambda: f"connection from uid {NOBODY} refused" in d.log())
         d.socket.chmod(0o600)
         # ... and it sees the daemon run, with its history.
@@ -169,9 +175,15 @@ def test_socket_without_a_group_admits_root_only(base: Path) -> None:
     try:
         d.wait_ready()
         assert stat.S_IMODE(d.socket.lstat().st_mode) == 0o600
-        assert as_user(NOBODY, d.socket, "laggroam/1 EVENT LINK_DOWN em0") == "connect 13"
+        assert (
+            as_user(NOBODY, d.socket, "laggroam/1 DEVD !system=IFNET subsystem=em0 type=LINK_DOWN")
+            == "connect 13"
+        )
         d.socket.chmod(0o666)
-        assert as_user(NOBODY, d.socket, "laggroam/1 EVENT LINK_DOWN em0") == "connected"
+        assert (
+            as_user(NOBODY, d.socket, "laggroam/1 DEVD !system=IFNET subsystem=em0 type=LINK_DOWN")
+            == "connected"
+        )
         wait_for("the refusal", lambda: f"connection from uid {NOBODY} refused" in d.log())
     finally:
         d.stop()
@@ -181,7 +193,7 @@ def test_one_shot_refuses_a_state_dir_others_can_write(host: Host) -> None:
     host.store.dir.chmod(0o777)
     host.sim("unplug", "em0")
     outcome = host.locked()
-    assert outcome is not None and not outcome.observed and host.system.writes == 0
+    assert outcome is not None and not outcome.observed and host.writes.count == 0
     assert "state directory is writable by others (mode 0777); not used" in (outcome.error or "")
 
 
@@ -317,7 +329,7 @@ def test_a_planted_symlink_is_never_written_through(host: Host, tmp_path: Path, 
     assert outcome is not None
     if name == "reconcile.lock":
         # Refused with one line (the lock cannot be had through a link); not followed.
-        assert not outcome.observed and host.system.writes == 0
+        assert not outcome.observed and host.writes.count == 0
         assert "reconcile refused" in (outcome.error or "")
         assert "Too many levels of symbolic links" in (outcome.error or "")
     else:
@@ -469,13 +481,14 @@ def test_listener_flood_of_good_bad_partial_and_oversized(tmp_path: Path) -> Non
             sel.unregister(sock)
 
     listener = Listener(tmp_path / "s.sock", got.append, on_drop=unregister)
-    good = b"laggroam/1 EVENT LINK_DOWN em0\n"
+    down = b"laggroam/1 DEVD !system=IFNET type=LINK_DOWN subsystem="
+    good = down + b"em0\n"
     bad = [
         b"\x00\xff\n",
-        b"laggroam/1 EVENT LINK_DOWN em0;reboot\n",
+        down + b"em0;reboot\n",
         b"laggroam/1 DEVD " + b"A" * (2 * MAX_MESSAGE) + b"\n",
-        b"laggroam/1 EVENT LINK_DOWN",  # closed without its newline
-        b"laggroam/1 EVENT LINK_DOWN \xc3\xa9m0\n",
+        down,  # closed without its newline
+        down + b"\xc3\xa9m0\n",
     ]
     payloads = [good if i % 3 else bad[i % len(bad)] for i in range(300)]
     barrier = threading.Barrier(len(payloads))
