@@ -13,12 +13,13 @@ from laggroam.ifname import ifname_problem
 # IFNET notify types laggroam reacts to (freebsd-src sys/net/if.c
 # do_link_state_change, if_attach_internal, if_detach_internal).
 IFNET_KINDS = frozenset({"LINK_UP", "LINK_DOWN", "ATTACH", "DETACH"})
-# newbus attach/detach of a driver instance such as iwn0 ('+' / '-' lines,
-# freebsd-src sys/kern/kern_devctl.c devaddq).
-DEVICE_KINDS = frozenset({"DEV_ATTACH", "DEV_DETACH"})
-# ACPI and kern power notifications (freebsd-src sbin/devd/devd.conf).
-POWER_KINDS = frozenset({"SUSPEND", "RESUME"})
-KINDS = IFNET_KINDS | DEVICE_KINDS | POWER_KINDS
+# The return from sleep: ACPI's and kern's power notification (freebsd-src
+# sbin/devd/devd.conf, sbin/devd/devd.conf.5).  Going to sleep, and newbus
+# attach/detach of a driver such as iwn0, change nothing laggroam decides: the
+# interfaces they touch raise their own IFNET events, and the hooks forward
+# neither.
+POWER_KINDS = frozenset({"RESUME"})
+KINDS = IFNET_KINDS | POWER_KINDS
 
 MAX_EVENT_TEXT = 64
 
@@ -29,7 +30,7 @@ class EventError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """``LINK_DOWN em0``, ``DEV_ATTACH iwn0``, ``RESUME``."""
+    """``LINK_DOWN em0``, ``ATTACH wlan0``, ``RESUME``."""
 
     kind: str
     ifname: str | None = None
@@ -67,7 +68,8 @@ def from_devd(kind_char: str, variables: Mapping[str, str]) -> Event | None:
     """The laggroam event for a devd event, or None when laggroam has no business with it.
 
     ``kind_char`` is the first character of the devd line (``!``, ``+``,
-    ``-``, ``?``) and ``variables`` what devd split it into.
+    ``-``, ``?``) and ``variables`` what devd split it into; only notify
+    (``!``) lines mean anything to laggroam.
     """
     if kind_char == "!":
         system = variables.get("system", "")
@@ -75,13 +77,9 @@ def from_devd(kind_char: str, variables: Mapping[str, str]) -> Event | None:
         etype = variables.get("type", "")
         if system == "IFNET" and etype in IFNET_KINDS:
             return Event(etype, subsystem)
-        if system == "ACPI" and subsystem in ("Suspend", "Resume"):
-            return Event(subsystem.upper())
+        if system == "ACPI" and subsystem == "Resume":
+            return Event("RESUME")
         # kern power events, documented in devd.conf(5) (sbin/devd/devd.conf.5).
-        if system == "kern" and subsystem == "power" and etype in ("suspend", "resume"):
-            return Event(etype.upper())
-        return None
-    if kind_char in "+-" and kind_char:
-        name = variables.get("device-name", "")
-        return Event("DEV_ATTACH" if kind_char == "+" else "DEV_DETACH", name)
+        if system == "kern" and subsystem == "power" and etype == "resume":
+            return Event("RESUME")
     return None

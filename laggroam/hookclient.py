@@ -62,8 +62,10 @@ def _fields(line: str) -> dict[str, str] | None:
     if '"' in line:
         return None
     out = {}
-    for word in line[1:].split(" "):
+    for i, word in enumerate(line[1:].split(" ")):
         if not word:
+            if i == 0:
+                break  # devd's chop_var reads no key at a space: nothing is set
             continue
         key, sep, value = word.partition("=")
         if not sep or not all(c in _KEY_CHARS for c in key):

@@ -31,6 +31,9 @@ LINK = "!system=IFNET subsystem=em0 type=LINK_UP"
         ("link", "!" + "x" * 2000, "longer than"),
         ("ifnet", LINK, "type is not one of"),
         ("power", "!system=ACPI subsystem=Suspend type=Suspend", "not an ACPI resume"),
+        # devd sets no variable when a space follows the "!" (devd.cc chop_var)
+        ("power", "! system=ACPI subsystem=Resume", "system is not ACPI"),
+        ("link", "!  system=IFNET subsystem=em0 type=LINK_UP", "system is not IFNET"),
     ],
 )
 def test_refused(cls: str, line: str, fragment: str) -> None:
