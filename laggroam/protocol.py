@@ -32,10 +32,10 @@ class ProtocolError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """A decoded message: the event, and the devd event it came from if any."""
+    """A decoded message: the devd event, and what it means to laggroam (None: nothing)."""
 
     event: Event | None
-    devd: DevdEvent | None = None
+    devd: DevdEvent
 
 
 def encode_devd(line: str) -> bytes:
