@@ -38,7 +38,7 @@ from laggroam.host import Host, Interface
 from laggroam.ipv6action import DeleteAddress6, DeprecateAddress6, FlushRouters6, SolicitRouters
 from laggroam.ipv6memory import NetMemory
 from laggroam.memory import LaggMemory
-from laggroam.policy import LaggPolicy
+from laggroam.policymodel import LaggPolicy
 
 
 @dataclass(frozen=True, slots=True)

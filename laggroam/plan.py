@@ -30,7 +30,7 @@ from laggroam.event import Event
 from laggroam.host import Host, Interface, Lagg
 from laggroam.ipv6memory import NetMemory
 from laggroam.memory import LaggMemory, Memory, WlanMemory
-from laggroam.policy import LaggPolicy, Policy, WlanPolicy
+from laggroam.policymodel import LaggPolicy, Policy, WlanPolicy
 from laggroam.whatif import Prediction, active_before, predict
 
 # wpa_supplicant restarts for "stuck" back off exponentially, and laggroam
