@@ -2,15 +2,15 @@
 
 The main thread owns the socket, the timers and the signals; one worker thread
 runs reconciles (and chains the stock devd rules laggroam shadowed), so the
-socket keeps accepting while a reconcile runs.  Events coalesce until
-``debounce`` of quiet, bounded by ``max_delay`` so a never-ending flap still
-reconciles.  The policy is reloaded on save (watchdog), on SIGHUP, and by a
-stat comparison at each periodic reconcile; a bad policy is reported and the
-last good one kept.
+socket keeps accepting while a reconcile runs.  When a batch goes (debounce,
+max_delay, interval, wake_at, stop) is decided by scheduler.py, which does no
+I/O: this loop feeds it messages, results and the time, sleeps until its next
+deadline and hands what falls due to the worker.  The policy is reloaded on
+save (watchdog), on SIGHUP, and by a stat comparison at each periodic
+reconcile; a bad policy is reported and the last good one kept.
 """
 
 import contextlib
-import json
 import logging
 import os
 import queue
@@ -27,7 +27,6 @@ from typing import Any
 
 from laggroam import chain, devdconf, lastgood, pidfile
 from laggroam import policy as policy_mod
-from laggroam.daemonstatus import STATUS_FILE
 from laggroam.devdline import DevdEvent
 from laggroam.exitcodes import EX_CANTCREAT, EX_OK
 from laggroam.host import Host
@@ -36,13 +35,12 @@ from laggroam.notify import Notifier
 from laggroam.protocol import Message
 from laggroam.reconcile import Outcome, locked_reconcile
 from laggroam.scheduler import MAX_BATCH_CHAIN, Batch, Dispatch, Scheduler, concerns_policy
+from laggroam.statusfile import Counters, StatusFile
 from laggroam.store import Store
 from laggroam.system import ObserveError, System
 from laggroam.watch import PolicyWatch
 
 log = logging.getLogger(__name__)
-
-STATUS_EVERY = 1.0  # seconds: the status file's counters lag the socket by at most this
 
 
 def _policy_names(policy: policy_mod.Policy) -> frozenset[str]:
@@ -107,8 +105,7 @@ class Daemon:
         self.selector = selectors.DefaultSelector()
         self.listener: Listener | None = None
         self._pid_fd: int | None = None
-        self._counted = (0, 0)
-        self.status_due: float | None = None
+        self.status_file = StatusFile(self.store)
 
     # -- life cycle --------------------------------------------------------
 
@@ -223,19 +220,14 @@ class Daemon:
 
     def _status_if_counted(self, now: float) -> None:
         """Keep the status file's counters current, at most once a second."""
-        assert self.listener is not None
-        counted = (self.listener.counters.accepted, self.listener.counters.refused)
-        if counted == self._counted:
-            self.status_due = None
-        elif self.status_due is None:
-            self.status_due = now + STATUS_EVERY
-        elif now >= self.status_due:
+        counters = self._counters()
+        if counters is not None and self.status_file.stale(counters, now):
             self._write_status()
 
     def _next_deadline(self, now: float) -> float | None:
         candidates = [
             self.scheduler.next_deadline(),
-            self.status_due,
+            self.status_file.due,
             self.next_watchdog,
             self.listener.next_deadline() if self.listener else None,
         ]
@@ -554,11 +546,10 @@ class Daemon:
             "time": time.time(),
         }
 
+    def _counters(self) -> Counters | None:
+        if self.listener is None:
+            return None
+        return (self.listener.counters.accepted, self.listener.counters.refused)
+
     def _write_status(self) -> None:
-        if self.listener is not None:
-            self._counted = (self.listener.counters.accepted, self.listener.counters.refused)
-        self.status_due = None
-        try:
-            self.store.write_atomic(STATUS_FILE, json.dumps(self.status(), sort_keys=True) + "\n")
-        except OSError as exc:
-            log.warning("cannot write %s: %s", STATUS_FILE, exc.strerror)
+        self.status_file.write(self.status(), self._counters())
