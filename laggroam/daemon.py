@@ -25,19 +25,18 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from laggroam import chain, devdconf, lastgood, pidfile
+from laggroam import chain, lastgood, pidfile
 from laggroam import policy as policy_mod
-from laggroam.devdline import DevdEvent
+from laggroam.batchrun import BatchWork
 from laggroam.exitcodes import EX_CANTCREAT, EX_OK
-from laggroam.host import Host
 from laggroam.listener import Listener, ListenerError
 from laggroam.notify import Notifier
 from laggroam.protocol import Message
-from laggroam.reconcile import Outcome, locked_reconcile
-from laggroam.scheduler import MAX_BATCH_CHAIN, Batch, Dispatch, Scheduler, concerns_policy
+from laggroam.reconcile import Outcome
+from laggroam.scheduler import Dispatch, Scheduler
 from laggroam.statusfile import Counters, StatusFile
 from laggroam.store import Store
-from laggroam.system import ObserveError, System
+from laggroam.system import System
 from laggroam.watch import PolicyWatch
 
 log = logging.getLogger(__name__)
@@ -82,11 +81,15 @@ class Daemon:
         self.rejected: list[str] = []
         self.system = system
         self.host_path = host_path
-        self.chain_root = chain_root
-        self.chain_path = chain_path
-        self.vm_guest: str | None = None
         self.socket_path = socket_path or host_path(policy.daemon.socket)
         self.store = Store(host_path(policy.daemon.state_dir))
+        self.work = BatchWork(
+            system,
+            self.store,
+            chain_root=chain_root,
+            chain_path=chain_path,
+            stopping=lambda: self.scheduler.stopping,
+        )
         self.notifier = Notifier()
         self.scheduler = Scheduler(policy.daemon, _policy_names(policy))
         self.loading = False
@@ -287,87 +290,7 @@ class Daemon:
             dispatch = self.jobs.get()
             if dispatch is None:
                 return
-            batch = dispatch.batch
-            if dispatch.chain_only:
-                # Nothing the plan could use (devd events of other interfaces): no reconcile.
-                try:
-                    self._chain(list(batch.devd.values()))
-                except Exception:
-                    log.exception("chaining crashed")
-                self._post("chained", None)
-                continue
-            try:
-                outcome = self._run_batch(batch)
-            except Exception:  # the daemon outlives any one reconcile's bug
-                log.exception("reconcile crashed; the next one starts from observation")
-                outcome = None
-            self._post("done", outcome)
-
-    def _run_batch(self, batch: Batch) -> Outcome | None:
-        if batch.ignored or batch.unchained:
-            log.warning(
-                "%d event(s) about interfaces the policy does not name were ignored and"
-                " %d devd event(s) not chained (more than %d distinct in one batch)",
-                batch.ignored,
-                batch.unchained,
-                MAX_BATCH_CHAIN,
-            )
-        # The policy's own interfaces' stock rules run before the reconcile, as
-        # before; the others' after it, so that a flood of them delays no repair.
-        names = self.scheduler.names
-        mine = [e for e in batch.devd.values() if concerns_policy(e, names)]
-        others = [e for e in batch.devd.values() if not concerns_policy(e, names)]
-        if mine:
-            self._chain(mine)
-        outcome = locked_reconcile(
-            self.system, self.policy, self.store, list(batch.events.values())
-        )
-        if others:
-            self._chain(others)
-        return outcome
-
-    def _chain(self, events: list[DevdEvent]) -> None:
-        """Run the shadowed stock rules once per distinct event of the batch, in order.
-
-        devd.conf is read once for the whole batch; a stop request ends the
-        chaining between two events.
-        """
-        try:
-            if self.vm_guest is None:
-                # kern.vm_guest is fixed at boot: asked once per daemon
-                self.vm_guest = self.system.vm_guest()
-            config = chain.load(self.chain_root, vm_guest=self.vm_guest)
-        except (devdconf.DevdConfError, OSError) as exc:
-            log.warning("devd configuration unreadable, stock rules not run: %s", exc)
-            return
-        media: dict[str, str | None] = {}
-        observed: list[Host | None] = []
-
-        def media_of(name: str) -> str | None:
-            # Observed once, and only when a rule tests media-type.
-            if not observed:
-                try:
-                    observed.append(self.system.observe(dhcp_ifaces=[], wpa_ifaces=[], wlans=[]))
-                except ObserveError as exc:
-                    log.warning("media types unknown for chaining: %s", exc)
-                    observed.append(None)
-            host = observed[0]
-            if name not in media:
-                media[name] = chain.media_type(host, name) if host is not None else None
-            return media[name]
-
-        for done, event in enumerate(events):
-            if self.scheduler.stopping:
-                log.warning("stopping: %d devd event(s) not chained", len(events) - done)
-                return
-            chain.chain(
-                event,
-                media_of,
-                root=self.chain_root,
-                sh=self.system.programs.sh,
-                path=self.chain_path,
-                config=config,
-            )
+            self._post(*self.work.run(dispatch, self.policy, self.scheduler.names))
 
     def _on_done(self, outcome: Outcome | None) -> None:
         self.started = None
