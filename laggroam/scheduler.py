@@ -10,10 +10,10 @@ the daemon is a loop that sleeps until ``next_deadline()`` and hands what
 """
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from laggroam.devdline import DevdEvent
 from laggroam.event import Event
-from laggroam.policy import DaemonPolicy
 from laggroam.protocol import Message
 
 # Bounds of one batch under a flood (bench/flood.py measures them): events the
@@ -24,6 +24,17 @@ MAX_BATCH_EVENTS = 256
 MAX_BATCH_CHAIN = 64
 # On a stop request: how long a running reconcile may take to finish.
 STOP_GRACE = 3.0
+
+
+class Pace(Protocol):
+    """The policy's ``[daemon]`` timing (policy.DaemonPolicy has it), in seconds."""
+
+    @property
+    def debounce(self) -> float: ...
+    @property
+    def max_delay(self) -> float: ...
+    @property
+    def interval(self) -> float: ...  # 0: no periodic reconcile
 
 
 def concerns_policy(event: DevdEvent, names: frozenset[str]) -> bool:
@@ -88,7 +99,7 @@ class Dispatch:
 class Scheduler:
     """The daemon's batch, timers and stop request; see the module docstring."""
 
-    def __init__(self, pace: DaemonPolicy, names: frozenset[str]) -> None:
+    def __init__(self, pace: Pace, names: frozenset[str]) -> None:
         self.pace = pace
         self.names = names
         self.batch = Batch()
@@ -131,7 +142,7 @@ class Scheduler:
         """A chain-only batch ended: the timers stay as they were."""
         self.busy = False
 
-    def on_policy(self, pace: DaemonPolicy, names: frozenset[str], now: float) -> None:
+    def on_policy(self, pace: Pace, names: frozenset[str], now: float) -> None:
         """A changed policy was taken: reconcile under it now (its save was already debounced)."""
         self.pace = pace
         self.names = names
