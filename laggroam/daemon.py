@@ -2,17 +2,15 @@
 
 The main thread owns the socket, the timers and the signals; one worker thread
 runs reconciles (and chains the stock devd rules laggroam shadowed), so the
-socket keeps accepting while a reconcile runs.  Events coalesce until
-``debounce`` of quiet, bounded by ``max_delay`` so a never-ending flap still
-reconciles.  The policy is reloaded on save (watchdog), on SIGHUP, and by a
-stat comparison at each periodic reconcile; a bad policy is reported and the
-last good one kept.
+socket keeps accepting while a reconcile runs.  When a batch goes (debounce,
+max_delay, interval, wake_at, stop) is decided by scheduler.py, which does no
+I/O: this loop feeds it messages, results and the time, sleeps until its next
+deadline and hands what falls due to the worker.  The policy is reloaded on
+save (watchdog), on SIGHUP, and by a stat comparison at each periodic
+reconcile; a bad policy is reported and the last good one kept.
 """
 
 import contextlib
-import fcntl
-import grp
-import json
 import logging
 import os
 import queue
@@ -23,78 +21,25 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from laggroam import chain, devdconf, lastgood
+from laggroam import chain, lastgood, pidfile
 from laggroam import policy as policy_mod
-from laggroam.daemonstatus import PID_FILE, STATUS_FILE
-from laggroam.devdline import DevdEvent
-from laggroam.event import Event
-from laggroam.exitcodes import EX_CANTCREAT, EX_OK, EX_UNAVAILABLE
-from laggroam.host import Host
+from laggroam.batchrun import BatchWork
+from laggroam.exitcodes import EX_CANTCREAT, EX_OK
 from laggroam.listener import Listener, ListenerError
 from laggroam.notify import Notifier
 from laggroam.protocol import Message
-from laggroam.reconcile import Outcome, locked_reconcile
+from laggroam.reconcile import Outcome
+from laggroam.scheduler import Dispatch, Scheduler
+from laggroam.statusfile import Counters, StatusFile
 from laggroam.store import Store
-from laggroam.system import ObserveError, System
+from laggroam.system import System
 from laggroam.watch import PolicyWatch
 
 log = logging.getLogger(__name__)
-
-STATUS_EVERY = 1.0  # seconds: the status file's counters lag the socket by at most this
-
-
-# Bounds of one batch under a flood (bench/flood.py measures them): events the
-# plan cannot use are counted, not kept, and at most this many distinct devd
-# events are chained per batch, each the latest line of its (system,
-# subsystem, type).
-MAX_BATCH_EVENTS = 256
-MAX_BATCH_CHAIN = 64
-# On SIGTERM: how long a running reconcile may take to finish.
-STOP_GRACE = 3.0
-
-
-@dataclass
-class _Batch:
-    """Events waiting for a reconcile, deduplicated, in arrival order, bounded."""
-
-    events: dict[str, Event] = field(default_factory=dict)
-    devd: dict[tuple[str, ...], DevdEvent] = field(default_factory=dict)
-    first: float | None = None
-    last: float | None = None
-    reasons: set[str] = field(default_factory=set)
-    ignored: int = 0  # events kept out of the plan: none of the policy's interfaces
-    unchained: int = 0  # devd events past MAX_BATCH_CHAIN
-
-    def __len__(self) -> int:
-        return len(self.events) + len(self.devd) + len(self.reasons)
-
-    def add_event(self, event: Event, names: frozenset[str]) -> bool:
-        """Keep ``event`` if the plan can use it; False when it was only counted."""
-        key = str(event)
-        if key in self.events:
-            return True
-        if (event.ifname is not None and event.ifname not in names) or (
-            len(self.events) >= MAX_BATCH_EVENTS
-        ):
-            self.ignored += 1
-            return False
-        self.events[key] = event
-        return True
-
-    def add_devd(self, devd: DevdEvent) -> None:
-        """The latest line of each distinct devd event, up to MAX_BATCH_CHAIN of them."""
-        key = (devd.line[:1], *(devd.get(k) or "" for k in ("system", "subsystem", "type")))
-        if key in self.devd:
-            del self.devd[key]  # the newest line, in the newest place
-        elif len(self.devd) >= MAX_BATCH_CHAIN:
-            self.unchained += 1
-            return
-        self.devd[key] = devd
 
 
 def _policy_names(policy: policy_mod.Policy) -> frozenset[str]:
@@ -104,11 +49,6 @@ def _policy_names(policy: policy_mod.Policy) -> frozenset[str]:
     names.update(w.name for w in policy.wlans)
     names.update(w.parent for w in policy.wlans)
     return frozenset(names)
-
-
-def _group_id(group: str | None) -> int | None:
-    """The gid that may read the state directory; KeyError when there is no such group."""
-    return None if group is None else grp.getgrnam(group).gr_gid
 
 
 def _signature(path: Path) -> tuple[int, int, int, int] | None:
@@ -135,44 +75,40 @@ class Daemon:
     ) -> None:
         self.policy_path = policy_path.absolute()
         self.policy = policy
-        self.names = _policy_names(policy)
         self.policy_loaded = time.time()
         self.generation = 1
         self.policy_sig = _signature(policy_path)
         self.rejected: list[str] = []
         self.system = system
         self.host_path = host_path
-        self.chain_root = chain_root
-        self.chain_path = chain_path
-        self.vm_guest: str | None = None
         self.socket_path = socket_path or host_path(policy.daemon.socket)
         self.store = Store(host_path(policy.daemon.state_dir))
+        self.work = BatchWork(
+            system,
+            self.store,
+            chain_root=chain_root,
+            chain_path=chain_path,
+            stopping=lambda: self.scheduler.stopping,
+        )
         self.notifier = Notifier()
-        self.batch = _Batch()
-        self.busy = False
-        self.stopping = False
-        self.reload_at: float | None = None
+        self.scheduler = Scheduler(policy.daemon, _policy_names(policy))
         self.loading = False
-        self.stop_by: float | None = None
         self.load_again: str | None = None
         self.fallback: lastgood.Fallback | None = None
-        self.next_periodic: float | None = None
-        self.wake_at: float | None = None
         self.next_watchdog: float | None = None
         self.ready_sent = False
         self.started: float | None = None
         self.reconciles = 0
         self.last: dict[str, Any] | None = None
         self.posted: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
-        self.jobs: queue.SimpleQueue[_Batch | None] = queue.SimpleQueue()
+        self.jobs: queue.SimpleQueue[Dispatch | None] = queue.SimpleQueue()
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
         self._wake_w.setblocking(False)
         self.selector = selectors.DefaultSelector()
         self.listener: Listener | None = None
         self._pid_fd: int | None = None
-        self._counted = (0, 0)
-        self.status_due: float | None = None
+        self.status_file = StatusFile(self.store)
 
     # -- life cycle --------------------------------------------------------
 
@@ -200,14 +136,14 @@ class Daemon:
         interval = self.notifier.watchdog_interval()
         self.next_watchdog = time.monotonic() if interval else None
         log.info("started: policy %s, socket %s", self.policy_path, self.socket_path)
-        self.batch.reasons.add("start")
-        self.batch.first = self.batch.last = time.monotonic() - self.policy.daemon.debounce
+        self.scheduler.on_start(time.monotonic())
         try:
             self._loop(interval)
         finally:
             self.notifier.stopping()
             self.jobs.put(None)
-            worker.join(timeout=max(0.0, (self.stop_by or time.monotonic()) - time.monotonic()))
+            stop_by = self.scheduler.stop_by or time.monotonic()
+            worker.join(timeout=max(0.0, stop_by - time.monotonic()))
             if worker.is_alive():
                 log.warning("a reconcile was still running at exit; the next start repairs")
             if watch is not None:
@@ -218,32 +154,12 @@ class Daemon:
         return EX_OK
 
     def _acquire_pidfile(self) -> int:
-        path = self.store.dir / PID_FILE
         try:
-            self.store.share_with(_group_id(self.policy.daemon.group))
-            fd = self.store.open_file(PID_FILE, os.O_RDWR | os.O_CREAT)
-        except KeyError:
-            message = f"[daemon] group {self.policy.daemon.group!r} does not exist"
-            log.error("%s", message)
-            print(f"laggroam: {message}", file=sys.stderr)
-            return EX_CANTCREAT
-        except OSError as exc:
-            message = f"{exc.filename or path}: {exc.strerror or exc}"
-            log.error("%s", message)
-            print(f"laggroam: {message}", file=sys.stderr)
-            return EX_CANTCREAT
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            other = os.read(fd, 32).decode("ascii", "replace").strip() or "?"
-            os.close(fd)
-            message = f"another laggroam daemon is running (pid {other}, {path})"
-            log.error("%s", message)
-            print(f"laggroam: {message}", file=sys.stderr)
-            return EX_UNAVAILABLE
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        self._pid_fd = fd
+            self._pid_fd = pidfile.acquire(self.store, self.policy.daemon.group)
+        except pidfile.PidfileError as exc:
+            log.error("%s", exc)
+            print(f"laggroam: {exc}", file=sys.stderr)
+            return exc.code
         return EX_OK
 
     def _start_watch(self) -> PolicyWatch | None:
@@ -280,7 +196,7 @@ class Daemon:
 
     def _loop(self, watchdog_interval: float | None) -> None:
         assert self.listener is not None
-        while not (self.stopping and (not self.busy or time.monotonic() >= (self.stop_by or 0))):
+        while not self.scheduler.finished(time.monotonic()):
             now = time.monotonic()
             deadline = self._next_deadline(now)
             timeout = None if deadline is None else max(0.0, deadline - now)
@@ -297,8 +213,7 @@ class Daemon:
             self._drain_posted()
             now = time.monotonic()
             self.listener.expire(now)
-            if self.reload_at is not None and now >= self.reload_at:
-                self.reload_at = None
+            if self.scheduler.take_reload(now):
                 self._reload()
             if watchdog_interval and self.next_watchdog and now >= self.next_watchdog:
                 self.notifier.watchdog()
@@ -308,58 +223,27 @@ class Daemon:
 
     def _status_if_counted(self, now: float) -> None:
         """Keep the status file's counters current, at most once a second."""
-        assert self.listener is not None
-        counted = (self.listener.counters.accepted, self.listener.counters.refused)
-        if counted == self._counted:
-            self.status_due = None
-        elif self.status_due is None:
-            self.status_due = now + STATUS_EVERY
-        elif now >= self.status_due:
+        counters = self._counters()
+        if counters is not None and self.status_file.stale(counters, now):
             self._write_status()
 
     def _next_deadline(self, now: float) -> float | None:
         candidates = [
-            self.stop_by,
-            self.reload_at,
-            self.status_due,
+            self.scheduler.next_deadline(),
+            self.status_file.due,
             self.next_watchdog,
             self.listener.next_deadline() if self.listener else None,
         ]
-        if not self.busy and not self.stopping:
-            candidates += [self._batch_due(), self.next_periodic, self.wake_at]
         return min((c for c in candidates if c is not None), default=None)
 
-    def _batch_due(self) -> float | None:
-        """When the batch goes: ``debounce`` after its last event about the policy's
-        interfaces, at most ``max_delay`` after its first event of any kind (other
-        devd events only ride along, so a flood of them delays nothing)."""
-        if not len(self.batch) or self.batch.first is None:
-            return None
-        d = self.policy.daemon
-        cap = self.batch.first + d.max_delay
-        return cap if self.batch.last is None else min(self.batch.last + d.debounce, cap)
-
     def _maybe_dispatch(self, now: float) -> None:
-        if self.busy or self.stopping:
+        dispatch = self.scheduler.take_due(now)
+        if dispatch is None:
             return
-        due = self._batch_due()
-        periodic = self.next_periodic is not None and now >= self.next_periodic
-        woken = self.wake_at is not None and now >= self.wake_at
-        if not ((due is not None and now >= due) or periodic or woken):
-            return
-        if periodic:
-            self.batch.reasons.add("periodic")
-            if _signature(self.policy_path) != self.policy_sig:
-                self._reload()
-        if woken:
-            self.batch.reasons.add("timer")
-        batch, self.batch = self.batch, _Batch()
-        self.busy = True
+        if dispatch.periodic and _signature(self.policy_path) != self.policy_sig:
+            self._reload()
         self.started = time.time()
-        if not self._chain_only(batch):  # a reconcile sets both again when done
-            self.next_periodic = None
-            self.wake_at = None
-        self.jobs.put(batch)
+        self.jobs.put(dispatch)
         self._write_status()
 
     def _drain_posted(self) -> None:
@@ -373,11 +257,11 @@ class Daemon:
             elif kind == "signal":
                 self._on_signal(value)
             elif kind == "policy-changed":
-                self.reload_at = time.monotonic() + self.policy.daemon.debounce
+                self.scheduler.on_file_changed(time.monotonic())
             elif kind == "done":
                 self._on_done(value)
             elif kind == "chained":
-                self.busy = False
+                self.scheduler.on_chained()
                 self.started = None
                 self._write_status()
             elif kind == "loaded":
@@ -386,12 +270,10 @@ class Daemon:
     def _on_signal(self, signum: int) -> None:
         if signum == signal.SIGHUP:
             log.info("SIGHUP: reloading the policy")
-            self.reload_at = None
+            self.scheduler.cancel_reload()
             self._reload(requested=True)
-        elif not self.stopping:
+        elif self.scheduler.on_stop(time.monotonic()):
             log.info("signal %d: finishing and exiting", signum)
-            self.stopping = True
-            self.stop_by = time.monotonic() + STOP_GRACE
             # No more connections: a flood must not keep the loop from ending.
             if self.listener is not None:
                 self._unregister(self.listener.sock)
@@ -399,124 +281,26 @@ class Daemon:
     # -- events ------------------------------------------------------------
 
     def _queue_message(self, message: Message) -> None:
-        now = time.monotonic()
-        relevant = message.event is not None and self.batch.add_event(message.event, self.names)
-        if message.devd is not None:
-            self.batch.add_devd(message.devd)
-            relevant = relevant or self._concerns_policy(message.devd)
-        elif not relevant:
-            return
-        if self.batch.first is None:
-            self.batch.first = now
-        if relevant:
-            self.batch.last = now
+        self.scheduler.on_message(message, time.monotonic())
 
     # -- the worker --------------------------------------------------------
 
     def _worker(self) -> None:
         while True:
-            batch = self.jobs.get()
-            if batch is None:
+            dispatch = self.jobs.get()
+            if dispatch is None:
                 return
-            if self._chain_only(batch):
-                # Nothing the plan could use (devd events of other interfaces): no reconcile.
-                try:
-                    self._chain(list(batch.devd.values()))
-                except Exception:
-                    log.exception("chaining crashed")
-                self._post("chained", None)
-                continue
-            try:
-                outcome = self._run_batch(batch)
-            except Exception:  # the daemon outlives any one reconcile's bug
-                log.exception("reconcile crashed; the next one starts from observation")
-                outcome = None
-            self._post("done", outcome)
-
-    def _run_batch(self, batch: _Batch) -> Outcome | None:
-        if batch.ignored or batch.unchained:
-            log.warning(
-                "%d event(s) about interfaces the policy does not name were ignored and"
-                " %d devd event(s) not chained (more than %d distinct in one batch)",
-                batch.ignored,
-                batch.unchained,
-                MAX_BATCH_CHAIN,
-            )
-        # The policy's own interfaces' stock rules run before the reconcile, as
-        # before; the others' after it, so that a flood of them delays no repair.
-        mine = [e for e in batch.devd.values() if self._concerns_policy(e)]
-        others = [e for e in batch.devd.values() if not self._concerns_policy(e)]
-        if mine:
-            self._chain(mine)
-        outcome = locked_reconcile(
-            self.system, self.policy, self.store, list(batch.events.values())
-        )
-        if others:
-            self._chain(others)
-        return outcome
-
-    def _chain_only(self, batch: _Batch) -> bool:
-        return not (batch.events or batch.reasons) and not any(
-            self._concerns_policy(e) for e in batch.devd.values()
-        )
-
-    def _concerns_policy(self, event: DevdEvent) -> bool:
-        return event.get("system") == "ACPI" or event.get("subsystem") in self.names
-
-    def _chain(self, events: list[DevdEvent]) -> None:
-        """Run the shadowed stock rules once per distinct event of the batch, in order.
-
-        devd.conf is read once for the whole batch; a stop request ends the
-        chaining between two events.
-        """
-        try:
-            if self.vm_guest is None:
-                # kern.vm_guest is fixed at boot: asked once per daemon
-                self.vm_guest = self.system.vm_guest()
-            config = chain.load(self.chain_root, vm_guest=self.vm_guest)
-        except (devdconf.DevdConfError, OSError) as exc:
-            log.warning("devd configuration unreadable, stock rules not run: %s", exc)
-            return
-        media: dict[str, str | None] = {}
-        observed: list[Host | None] = []
-
-        def media_of(name: str) -> str | None:
-            # Observed once, and only when a rule tests media-type.
-            if not observed:
-                try:
-                    observed.append(self.system.observe(dhcp_ifaces=[], wpa_ifaces=[], wlans=[]))
-                except ObserveError as exc:
-                    log.warning("media types unknown for chaining: %s", exc)
-                    observed.append(None)
-            host = observed[0]
-            if name not in media:
-                media[name] = chain.media_type(host, name) if host is not None else None
-            return media[name]
-
-        for done, event in enumerate(events):
-            if self.stopping:
-                log.warning("stopping: %d devd event(s) not chained", len(events) - done)
-                return
-            chain.chain(
-                event,
-                media_of,
-                root=self.chain_root,
-                sh=self.system.programs.sh,
-                path=self.chain_path,
-                config=config,
-            )
+            self._post(*self.work.run(dispatch, self.policy, self.scheduler.names))
 
     def _on_done(self, outcome: Outcome | None) -> None:
-        self.busy = False
         self.started = None
         self.reconciles += 1
-        now = time.monotonic()
-        interval = self.policy.daemon.interval
-        self.next_periodic = now + interval if interval > 0 else None
+        wake_in = None
         if outcome is not None:
             self.last = outcome.record(None)
             if outcome.wake_at is not None:
-                self.wake_at = now + max(0.0, outcome.wake_at - time.time())
+                wake_in = outcome.wake_at - time.time()
+        self.scheduler.on_done(time.monotonic(), wake_in)
         summary = self._summary()
         if not self.ready_sent:
             self.notifier.ready(summary)
@@ -613,15 +397,10 @@ class Daemon:
         else:
             self._warn_restart_needed(new.daemon)
             self.policy = new
-            self.names = _policy_names(new)
             self.policy_loaded = time.time()
             self.generation += 1
             log.info("policy reloaded from %s", self.policy_path)
-            # The save was already debounced: reconcile under the new policy now.
-            self.batch.reasons.add("reload")
-            now = time.monotonic()
-            self.batch.first = self.batch.first or now
-            self.batch.last = now - new.daemon.debounce
+            self.scheduler.on_policy(new.daemon, _policy_names(new), time.monotonic())
         self._notify_reloaded()
         self._write_status()
 
@@ -642,7 +421,7 @@ class Daemon:
         if on_disk == self.policy:
             lastgood.remember(self.store, self.policy_path, on_disk)
         else:
-            self.reload_at = time.monotonic()  # changed since the command read it
+            self.scheduler.reload_soon(time.monotonic())  # changed since the command read it
 
     def _notify_reloaded(self) -> None:
         """READY=1 after a reload, once the first reconcile has made us ready at all."""
@@ -680,8 +459,8 @@ class Daemon:
             "rejected": list(self.rejected),
             "last_good": None if self.fallback is None else self.fallback.to_json(),
             "socket": str(self.socket_path),
-            "queue": len(self.batch),
-            "busy": self.busy,
+            "queue": len(self.scheduler.batch),
+            "busy": self.scheduler.busy,
             "reconciling_since": self.started,
             "reconciles": self.reconciles,
             "accepted": self.listener.counters.accepted if self.listener else 0,
@@ -690,11 +469,10 @@ class Daemon:
             "time": time.time(),
         }
 
+    def _counters(self) -> Counters | None:
+        if self.listener is None:
+            return None
+        return (self.listener.counters.accepted, self.listener.counters.refused)
+
     def _write_status(self) -> None:
-        if self.listener is not None:
-            self._counted = (self.listener.counters.accepted, self.listener.counters.refused)
-        self.status_due = None
-        try:
-            self.store.write_atomic(STATUS_FILE, json.dumps(self.status(), sort_keys=True) + "\n")
-        except OSError as exc:
-            log.warning("cannot write %s: %s", STATUS_FILE, exc.strerror)
+        self.status_file.write(self.status(), self._counters())
