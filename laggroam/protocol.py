@@ -32,10 +32,14 @@ class ProtocolError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """A decoded message: the devd event, and what it means to laggroam (None: nothing)."""
+    """A decoded message: what it means to laggroam (None: nothing), and its devd event.
+
+    ``decode`` always sets ``devd`` (the only verb is ``DEVD``); a message built
+    in-process may carry the event alone.
+    """
 
     event: Event | None
-    devd: DevdEvent
+    devd: DevdEvent | None = None
 
 
 def encode_devd(line: str) -> bytes:
