@@ -7,7 +7,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "daemon"))
-sys.path.append(str(Path(__file__).resolve().parents[1]))  # the shared helpers (writes)
+sys.path.append(str(Path(__file__).resolve().parents[1]))  # for tests/writes.py
 
 from relhelp import Host, boot, new_host
 
