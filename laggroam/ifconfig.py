@@ -24,6 +24,7 @@ Output formats, from freebsd-src:
 import ipaddress
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from laggroam.host import Host, Inet6Addr, Interface, Lagg, LaggPort
 
@@ -111,6 +112,16 @@ _LAGGPORT_RE = re.compile(
 )
 # A line where "media:" or "status:" follows other text (run together).
 _RUN_TOGETHER = re.compile(r"\s+(?=(?:media|status):\s)")
+# Already in ether_ntoa's form (two lower-case digits per octet): nothing to
+# normalise, so the common case costs one match.
+_CANONICAL_MAC_RE = re.compile(r"[0-9a-f]{2}(?::[0-9a-f]{2}){5}", re.ASCII)
+# A dotted quad ipaddress accepts and prints back unchanged (decimal octets
+# 0-255 without leading zeros); anything else goes through ipaddress.
+_CANONICAL_V4_RE = re.compile(
+    r"(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}"
+    r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])",
+    re.ASCII,
+)
 
 
 class IfconfigError(ValueError):
@@ -134,10 +145,16 @@ def decode_bits(value: int, table: dict[int, str]) -> tuple[str, ...]:
 
 def _names(names: str | None, value: int | None, table: dict[int, str]) -> tuple[str, ...]:
     if names is not None:
-        return tuple(n for n in names.split(",") if n)
+        return _split_names(names)
     if value is not None:
         return decode_bits(value, table)
     return ()
+
+
+@lru_cache(maxsize=256)
+def _split_names(names: str) -> tuple[str, ...]:
+    """``A,B,C`` -> its names; cached, as every stanza repeats a few flag sets."""
+    return tuple(n for n in names.split(",") if n)
 
 
 def _encode_bits(names: tuple[str, ...], table: dict[int, str]) -> int | None:
@@ -267,6 +284,8 @@ def _header(line: str) -> _Builder | None:
 
 def _mac(token: str) -> str | None:
     """A MAC address in ether_ntoa's form (lower-case, colons), or None."""
+    if _CANONICAL_MAC_RE.fullmatch(token):
+        return token
     m = _MAC_RE.fullmatch(token)
     if m is None:
         return None
@@ -287,7 +306,10 @@ def _inet(tokens: list[str]) -> str | None:
         if "/" in addr_text:
             iface = ipaddress.IPv4Interface(addr_text)
             return f"{iface.ip}/{iface.network.prefixlen}"
-        addr = ipaddress.IPv4Address(addr_text)
+        if _CANONICAL_V4_RE.fullmatch(addr_text):
+            addr = addr_text
+        else:
+            addr = str(ipaddress.IPv4Address(addr_text))
     except ValueError:
         return None
     if "netmask" not in tokens:
@@ -295,16 +317,26 @@ def _inet(tokens: list[str]) -> str | None:
     i = tokens.index("netmask")
     if i + 1 >= len(tokens):
         return None
-    mask_text = tokens[i + 1]
+    prefixlen = _prefixlen(tokens[i + 1])
+    if prefixlen is None:
+        return None  # not a contiguous mask: no honest prefix length
+    return f"{addr}/{prefixlen}"
+
+
+@lru_cache(maxsize=64)
+def _prefixlen(mask_text: str) -> int | None:
+    """A netmask (``0xffffff00`` or dotted) as a prefix length; None if not contiguous.
+
+    Cached: a host has a handful of distinct netmasks however many addresses.
+    """
     try:
         if mask_text.lower().startswith("0x"):
             mask = ipaddress.IPv4Address(int(mask_text, 16))
         else:
             mask = ipaddress.IPv4Address(mask_text)
-        net = ipaddress.IPv4Network(f"0.0.0.0/{mask}")
+        return ipaddress.IPv4Network(f"0.0.0.0/{mask}").prefixlen
     except ValueError:
-        return None  # not a contiguous mask: no honest prefix length
-    return f"{addr}/{net.prefixlen}"
+        return None
 
 
 # Address flags in the order af_inet6.c print_flags() prints them.
@@ -446,7 +478,7 @@ def _detail(b: _Builder, raw: str) -> None:
     key, _, rest = line.partition(" ")
     rest = rest.strip()
     tokens = line.split()
-    if key in ("ether", "hwaddr", "media:"):
+    if key in ("ether", "hwaddr", "media:") and ("media:" in rest or "status:" in rest):
         # "hwaddr .. media: .." run together: split before media:/status:.
         parts = _RUN_TOGETHER.split(line)
         if len(parts) > 1:
