@@ -477,30 +477,47 @@ def _detail(b: _Builder, raw: str) -> None:
         return
     key, _, rest = line.partition(" ")
     rest = rest.strip()
-    tokens = line.split()
-    if key in ("ether", "hwaddr", "media:") and ("media:" in rest or "status:" in rest):
-        # "hwaddr .. media: .." run together: split before media:/status:.
-        parts = _RUN_TOGETHER.split(line)
-        if len(parts) > 1:
-            for part in parts:
-                _detail(b, part)
-            return
-    if key.startswith("options="):
+    # The most common lines first; a line is split into words only where its
+    # branch reads them.
+    if key == "status:":
+        b.status = rest or None
+    elif key in ("ether", "hwaddr", "media:"):
+        if "media:" in rest or "status:" in rest:
+            # "hwaddr .. media: .." run together: split before media:/status:.
+            parts = _RUN_TOGETHER.split(line)
+            if len(parts) > 1:
+                for part in parts:
+                    _detail(b, part)
+                return
+        if key == "media:":
+            b.media = rest or None
+        else:
+            _link(b, line, line.split())
+    elif key in ("laggport:", "laggport"):
+        _lagg_port(b, line)
+    elif key == "inet":
+        cidr = _inet(line.split())
+        if cidr is None:
+            b.extra.append(line)
+        else:
+            b.inet.append(cidr)
+    elif key == "groups:":
+        b.groups = tuple(line.split()[1:])
+    elif key.startswith("options="):
         m = _BITS_RE.fullmatch(key[len("options=") :])
         if m is None or rest:
             b.extra.append(line)
         else:
             b.options_value = int(m["hex"], 16)
             b.options = _names(m["names"], None, {})
-    elif key in ("ether", "hwaddr"):
-        _link(b, line, tokens)
-    elif key == "inet":
-        cidr = _inet(tokens)
-        if cidr is None:
-            b.extra.append(line)
-        else:
-            b.inet.append(cidr)
-    elif key == "inet6":
+    else:
+        _rare_detail(b, line, key, rest)
+
+
+def _rare_detail(b: _Builder, line: str, key: str, rest: str) -> None:
+    """The detail lines a stanza shows at most once or twice."""
+    tokens = line.split()
+    if key == "inet6":
         cidr6 = _inet6(tokens)
         detail = _inet6_detail(tokens, cidr6) if cidr6 is not None else None
         if cidr6 is None or detail is None:
@@ -516,12 +533,6 @@ def _detail(b: _Builder, raw: str) -> None:
             b.extra.append(line)
         else:
             b.nd6 = _names(m["names"], None, {})
-    elif key == "media:":
-        b.media = rest or None
-    elif key == "status:":
-        b.status = rest or None
-    elif key == "groups:":
-        b.groups = tuple(tokens[1:])
     elif key == "description:":
         b.description = rest
     elif key == "ssid":
@@ -536,8 +547,6 @@ def _detail(b: _Builder, raw: str) -> None:
         _laggproto(b, line, tokens)
     elif key == "lagg:":
         _laggproto(b, line, tokens[1:])
-    elif key in ("laggport:", "laggport"):
-        _lagg_port(b, line)
     elif key == "laggdev:" and len(tokens) == 2:
         b.laggdev = tokens[1]  # libifconfig's example printer
     else:
@@ -557,9 +566,9 @@ def parse(text: str) -> list[Interface]:
     first_junk: tuple[int, str] | None = None
     for line_no, raw in enumerate(text.splitlines(), start=1):
         line = raw.rstrip()
-        if not line.strip():
-            continue
-        header = _header(line)
+        if not line:
+            continue  # blank, or only white space
+        header = _header(line) if ": flags=" in line else None
         if header is not None:
             current = header
             builders.append(current)
