@@ -91,6 +91,43 @@ def read_pidfile(root: str, path: str) -> int | None:
     return int(word)
 
 
+class Pidfiles:
+    """Reads pidfiles under ``root``, listing each pidfile directory once.
+
+    A pidfile that is not in its directory's listing is absent (rc.subr: not
+    running) without an open of its own, so the many interfaces that run no
+    daemon cost nothing.  A directory that cannot be listed falls back to
+    opening each pidfile, which decides as :func:`read_pidfile` always did.
+    """
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self._listed: dict[str, frozenset[str] | None] = {}
+
+    def read(self, path: str) -> int | None:
+        """As :func:`read_pidfile`; raises Unreadable likewise."""
+        directory, _, name = path.rpartition("/")
+        if directory not in self._listed:
+            self._listed[directory] = self._list(directory)
+        names = self._listed[directory]
+        if names is not None and name not in names:
+            return None  # rc.subr: no pidfile, not running
+        return read_pidfile(self.root, path)
+
+    def _list(self, directory: str) -> frozenset[str] | None:
+        full = os.path.join(self.root, directory.lstrip("/")) or "."
+        try:
+            with os.scandir(full) as entries:
+                names = frozenset(entry.name for entry in entries)
+        except FileNotFoundError:
+            return frozenset()  # no directory: no pidfile in it
+        except OSError:
+            return None  # not listable (permissions, not a directory): open each
+        # Listable but not searchable: an open there fails, absent name or not.
+        searchable = os.access(full, os.X_OK, effective_ids=os.access in os.supports_effective_ids)
+        return names if searchable else None
+
+
 def ps_argv(ps: str, pids: Iterable[int]) -> list[str]:
     """rc.subr's listing, for every pid at once."""
     listed = ",".join(str(p) for p in sorted(set(pids)))

@@ -174,10 +174,11 @@ class System:
         pids: dict[tuple[str, str], int | None] = {}
         out: dict[tuple[str, str], Process] = {}
         programs: dict[tuple[str, str], str] = {}
+        pidfiles = rcstatus.Pidfiles(self.programs.root)
         for daemon, ifname in wanted:
             key = (daemon.name, ifname)
             try:
-                pids[key] = rcstatus.read_pidfile(self.programs.root, daemon.pidfile_for(ifname))
+                pids[key] = pidfiles.read(daemon.pidfile_for(ifname))
                 programs[key] = daemon.name
             except rcstatus.Unreadable as exc:
                 log.warning("%s state unknown: %s", daemon.name, exc)

@@ -1,5 +1,6 @@
 """Reading process state as rc.subr does (pidfiles, one ps) and what wpa_cli prints."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,53 @@ def test_no_pidfile_or_no_pid_is_not_running(tmp_path: Path) -> None:
 def test_a_pidfile_that_is_no_pid_is_unknown(tmp_path: Path, text: bytes) -> None:
     with pytest.raises(rcstatus.Unreadable):
         rcstatus.read_pidfile(str(tmp_path), _pidfile(tmp_path, text))
+
+
+def _read_both(root: Path, path: str) -> tuple[object, object]:
+    """What read_pidfile and a directory-listing Pidfiles each say of ``path``."""
+
+    def one(read: Callable[[str], int | None]) -> object:
+        try:
+            return read(path)
+        except rcstatus.Unreadable as exc:
+            return ("unreadable", str(exc))
+
+    return one(lambda p: rcstatus.read_pidfile(str(root), p)), one(
+        rcstatus.Pidfiles(str(root)).read
+    )
+
+
+def test_pidfiles_listing_decides_as_each_open(tmp_path: Path) -> None:
+    dhclient = "/var/run/dhclient/dhclient.{}.pid"
+    _pidfile(tmp_path, b"1234\n", dhclient.format("lagg0"))
+    _pidfile(tmp_path, b"junk\n", dhclient.format("lagg1"))
+    _pidfile(tmp_path, b"\n", dhclient.format("lagg2"))
+    link = tmp_path / dhclient.format("lagg3").lstrip("/")
+    link.symlink_to(tmp_path / dhclient.format("lagg0").lstrip("/"))
+    (tmp_path / "var/run/wpa_supplicant").write_text("a file, not a directory\n")
+    paths = [dhclient.format(n) for n in ("lagg0", "lagg1", "lagg2", "lagg3", "em0")]
+    paths += ["/var/run/wpa_supplicant/wlan0.pid", "/var/run/nowhere/x.pid"]
+    answers = {p: _read_both(tmp_path, p) for p in paths}
+    assert all(old == new for old, new in answers.values()), answers
+    assert answers[paths[0]][0] == 1234 and answers[paths[4]][0] is None
+    assert answers[paths[3]][0][0] == "unreadable"  # type: ignore[index]
+    assert answers[paths[5]][0][0] == "unreadable"  # type: ignore[index]
+
+
+def test_pidfiles_lists_a_directory_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _pidfile(tmp_path, b"1234\n")
+    opened: list[str] = []
+    real_open = rcstatus.os.open
+
+    def counting_open(path: str, flags: int) -> int:
+        opened.append(path)
+        return real_open(path, flags)
+
+    monkeypatch.setattr(rcstatus.os, "open", counting_open)
+    pidfiles = rcstatus.Pidfiles(str(tmp_path))
+    found = [pidfiles.read(f"/var/run/dhclient/dhclient.{n}.pid") for n in ("lagg0", "em0", "em1")]
+    assert found == [1234, None, None]
+    assert len(opened) == 1 and opened[0].endswith("dhclient.lagg0.pid")
 
 
 def test_ps_argv_is_rc_subr_s_for_all_pids() -> None:
