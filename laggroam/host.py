@@ -41,20 +41,18 @@ class Lagg:
     proto: str
     hash: tuple[str, ...] = ()
     ports: tuple[LaggPort, ...] = ()
+    # Derived from ``ports`` once, since the planner asks for them per rule.
+    port_names: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    # The port flagged MASTER (failover's primary), if lagg shows one.
+    primary: str | None = field(init=False, repr=False, compare=False)
+    # The first port flagged ACTIVE: the one carrying traffic in failover.
+    active: str | None = field(init=False, repr=False, compare=False)
 
-    @property
-    def port_names(self) -> tuple[str, ...]:
-        return tuple(p.name for p in self.ports)
-
-    @property
-    def primary(self) -> str | None:
-        """The port flagged MASTER (failover's primary), if lagg shows one."""
-        return next((p.name for p in self.ports if p.is_master), None)
-
-    @property
-    def active(self) -> str | None:
-        """The first port flagged ACTIVE: the one carrying traffic in failover."""
-        return next((p.name for p in self.ports if p.is_active), None)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "port_names", tuple(p.name for p in self.ports))
+        primary = next((p.name for p in self.ports if p.is_master), None)
+        object.__setattr__(self, "primary", primary)
+        object.__setattr__(self, "active", next((p.name for p in self.ports if p.is_active), None))
 
     def port(self, name: str) -> LaggPort | None:
         return next((p for p in self.ports if p.name == name), None)

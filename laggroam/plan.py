@@ -352,21 +352,27 @@ class _Planner:
             if remaining or port != to_add[0]:
                 reason += self._disturbs(port, "join")
             self.add(AddLaggPort(lp.name, reason, port))
-        self.memory = self.memory.with_lagg(
-            lp.name,
-            replace(
-                self.memory.lagg(lp.name),
-                active=lagg.active,
-                link=iface.has_link if iface is not None else None,
-                mac=target_mac,
-                lp_lladdr=self._joined_macs(
-                    lp,
-                    mem,
-                    [m for m in remaining if m != early],
-                    [*([early] if early else []), *to_add],
-                ),
-            ),
+        link = iface.has_link if iface is not None else None
+        lp_lladdr = self._joined_macs(
+            lp, mem, [m for m in remaining if m != early], [*([early] if early else []), *to_add]
         )
+        kept = self.memory.laggs.get(lp.name)
+        if kept is None or (kept.active, kept.link, kept.mac, kept.lp_lladdr) != (
+            lagg.active,
+            link,
+            target_mac,
+            lp_lladdr,
+        ):  # a converged lagg's memory is left as it is, without a copy
+            self.memory = self.memory.with_lagg(
+                lp.name,
+                replace(
+                    kept or LaggMemory(),
+                    active=lagg.active,
+                    link=link,
+                    mac=target_mac,
+                    lp_lladdr=lp_lladdr,
+                ),
+            )
 
     def _joined_macs(
         self, lp: LaggPolicy, mem: LaggMemory, remaining: list[str], to_add: list[str]
