@@ -110,6 +110,9 @@ _LAGGPORT_RE = re.compile(
     r"(?:\s+(?:flags)?=?(?P<hex>[0-9a-fA-F]+)?(?:<(?P<names>[^<>]*)>)?)?"
     r"(?P<rest>\s+state=.*)?"
 )
+# Parsed stanzas kept for the next observation: more than the interfaces of
+# a large host, a bounded amount of memory.
+STANZA_CACHE = 4096
 # A line where "media:" or "status:" follows other text (run together).
 _RUN_TOGETHER = re.compile(r"\s+(?=(?:media|status):\s)")
 # Already in ether_ntoa's form (two lower-case digits per octet): nothing to
@@ -561,28 +564,43 @@ def parse(text: str) -> list[Interface]:
     one interface follows.  Raises IfconfigError only when the text holds
     something but no interface header at all.
     """
-    builders: list[_Builder] = []
-    current: _Builder | None = None
+    stanzas: list[list[str]] = []
+    current: list[str] | None = None
     first_junk: tuple[int, str] | None = None
     for line_no, raw in enumerate(text.splitlines(), start=1):
         line = raw.rstrip()
         if not line:
             continue  # blank, or only white space
-        header = _header(line) if ": flags=" in line else None
-        if header is not None:
-            current = header
-            builders.append(current)
+        if ": flags=" in line and _HEADER_RE.match(line.strip()) is not None:
+            current = [line]
+            stanzas.append(current)
         elif current is not None:
-            _detail(current, line)
+            current.append(line)
         elif not line.lstrip().startswith("#") and first_junk is None:
             first_junk = (line_no, line.strip())
-    if not builders and first_junk is not None:
+    if not stanzas and first_junk is not None:
         line_no, line = first_junk
         shown = line if len(line) <= 60 else line[:57] + "..."
         raise IfconfigError(
             line_no, f"not ifconfig output: expected 'NAME: flags=...', got {shown!r}"
         )
-    return [b.build() for b in builders]
+    return [_stanza(tuple(lines)) for lines in stanzas]
+
+
+@lru_cache(maxsize=STANZA_CACHE)
+def _stanza(lines: tuple[str, ...]) -> Interface:
+    """One interface from its header and detail lines.
+
+    Cached by the stanza's text: the interface is a pure function of it and
+    immutable, and a converged host prints the same stanzas at every
+    observation, so only the stanzas that changed are parsed again.
+    """
+    b = _header(lines[0])
+    if b is None:  # parse() passes only lines _HEADER_RE matches
+        raise AssertionError(f"not an interface header: {lines[0]!r}")
+    for line in lines[1:]:
+        _detail(b, line)
+    return b.build()
 
 
 def parse_host(text: str) -> Host:
