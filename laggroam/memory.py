@@ -97,20 +97,26 @@ class Memory:
         def until(t: float) -> float:
             return t if math.isfinite(t) and t <= now + MAX_AHEAD else now
 
+        # Only what is wrong is copied: a sane entry is kept as it is (since()
+        # and until() return a right time itself).
+        def lagg(v: LaggMemory) -> LaggMemory:
+            fixed = since(v.primary_link_since)
+            return v if fixed is v.primary_link_since else replace(v, primary_link_since=fixed)
+
+        def wlan(v: WlanMemory) -> WlanMemory:
+            gone, next_restart = since(v.unassociated_since), until(v.next_restart)
+            if gone is v.unassociated_since and next_restart is v.next_restart:
+                return v
+            return replace(v, unassociated_since=gone, next_restart=next_restart)
+
+        def failure(v: Failure) -> Failure:
+            retry_at = until(v.retry_at)
+            return v if retry_at is v.retry_at else replace(v, retry_at=retry_at)
+
         return Memory(
-            laggs={
-                k: replace(v, primary_link_since=since(v.primary_link_since))
-                for k, v in self.laggs.items()
-            },
-            wlans={
-                k: replace(
-                    v,
-                    unassociated_since=since(v.unassociated_since),
-                    next_restart=until(v.next_restart),
-                )
-                for k, v in self.wlans.items()
-            },
-            failures={k: replace(v, retry_at=until(v.retry_at)) for k, v in self.failures.items()},
+            laggs={k: lagg(v) for k, v in self.laggs.items()},
+            wlans={k: wlan(v) for k, v in self.wlans.items()},
+            failures={k: failure(v) for k, v in self.failures.items()},
             ipv6=self.ipv6,
         )
 
