@@ -39,6 +39,10 @@ from laggroam.store import Store
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "conf" / "laggroam.ini.sample"
 WAIT = 20.0
+# How often a wait looks again.  A look is a few stat(2)s, the status file
+# and the policy (about 1 ms; a plan only when they changed), so looking
+# often costs little, and each step ends within a look of its condition.
+LOOK = 0.02
 JOURNAL_WINDOW = 10_000
 HANDBOOK_MAC = "20:0d:b0:c4:ab:59"  # the simulated iwn0's, so wlan0's
 # Shorter timers than the sample's, so that its timers take seconds; the
@@ -91,7 +95,7 @@ def _wait(what: str, probe: Callable[[], bool], timeout: float = WAIT) -> None:
     while not probe():
         if time.monotonic() >= deadline:
             raise DemoFailed(f"timed out after {timeout:g}s waiting for {what}")
-        time.sleep(0.05)
+        time.sleep(LOOK)
 
 
 class Story:
