@@ -47,7 +47,10 @@ JOURNAL_WINDOW = 10_000
 HANDBOOK_MAC = "20:0d:b0:c4:ab:59"  # the simulated iwn0's, so wlan0's
 # Shorter timers than the sample's, so that its timers take seconds; the
 # demo says so when it starts.
-DEMO_TIMERS = {"stuck_after": "2s"}
+# stuck_after counts from laggroam's first sight of the unassociated
+# supplicant (plan.py supplicant), so the step-5 reconcile that sees it never
+# restarts it: the restart comes on the timer, in step 6.
+DEMO_TIMERS = {"stuck_after": "1s"}
 # The hold step 9 saves.  It counts from laggroam's first sight of em0's link
 # (plan.py _failback_hold), so the reconcile that sees the plug never ends it:
 # em0 rejoins on the timer however loaded the machine, in step 11.
@@ -631,7 +634,10 @@ def run_demo(keep_dir: str | None = None, *, step: bool = False, as_json: bool =
         if step and not as_json:
             story.step = _pausing(story.step)  # type: ignore[method-assign]
         out(style.title("laggroam demo: a FreeBSD laptop roaming between cable and Wi-Fi"))
-        out("(simulated host; the sample policy with stuck_after = 2s and debounce = 100ms,")
+        out(
+            f"(simulated host; the sample policy with stuck_after = {DEMO_TIMERS['stuck_after']}"
+            " and debounce = 100ms,"
+        )
         out(" so that its timers take seconds, not minutes: the story takes about half a minute)")
         try:
             _from_rc_conf(story)
