@@ -39,11 +39,22 @@ from laggroam.store import Store
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "conf" / "laggroam.ini.sample"
 WAIT = 20.0
+# How often a wait looks again.  A look is a few stat(2)s, the status file
+# and the policy (about 1 ms; a plan only when they changed), so looking
+# often costs little, and each step ends within a look of its condition.
+LOOK = 0.02
 JOURNAL_WINDOW = 10_000
 HANDBOOK_MAC = "20:0d:b0:c4:ab:59"  # the simulated iwn0's, so wlan0's
 # Shorter timers than the sample's, so that its timers take seconds; the
 # demo says so when it starts.
-DEMO_TIMERS = {"stuck_after": "2s"}
+# stuck_after counts from laggroam's first sight of the unassociated
+# supplicant (plan.py supplicant), so the step-5 reconcile that sees it never
+# restarts it: the restart comes on the timer, in step 6.
+DEMO_TIMERS = {"stuck_after": "1s"}
+# The hold step 9 saves.  It counts from laggroam's first sight of em0's link
+# (plan.py _failback_hold), so the reconcile that sees the plug never ends it:
+# em0 rejoins on the timer however loaded the machine, in step 11.
+DEMO_FAILBACK_HOLD = "1s"
 DEMO_DAEMON = "[daemon]\ndebounce = 100ms\nmax_delay = 1s\nlog = stderr\n\n"
 
 
@@ -87,7 +98,7 @@ def _wait(what: str, probe: Callable[[], bool], timeout: float = WAIT) -> None:
     while not probe():
         if time.monotonic() >= deadline:
             raise DemoFailed(f"timed out after {timeout:g}s waiting for {what}")
-        time.sleep(0.05)
+        time.sleep(LOOK)
 
 
 class Story:
@@ -521,9 +532,12 @@ def _edit_policy(story: Story) -> None:
     story.out(story.style.title("9. Edit the policy: a save takes effect, a typo is refused"))
     generation = story.daemon_status().get("generation", 0)
     text = story.policy_path.read_text()
-    good = text.replace("failback_hold = 0s", "failback_hold = 3s")
+    good = text.replace("failback_hold = 0s", f"failback_hold = {DEMO_FAILBACK_HOLD}")
     _save(story.policy_path, good)
-    story.out("   saved: failback_hold = 3s (written to a temporary file, renamed over)")
+    story.out(
+        f"   saved: failback_hold = {DEMO_FAILBACK_HOLD}"
+        " (written to a temporary file, renamed over)"
+    )
     _wait(
         "the daemon to load the new policy",
         lambda: story.daemon_status().get("generation", 0) > generation,
@@ -546,8 +560,9 @@ def _edit_policy(story: Story) -> None:
     )
     story.step(
         11,
-        "The last good policy keeps working: plug the cable in; with failback_hold = 3s"
-        " traffic returns to em0 once its link has lasted 3s",
+        "The last good policy keeps working: plug the cable in; with failback_hold ="
+        f" {DEMO_FAILBACK_HOLD} traffic returns to em0 once its link has lasted"
+        f" {DEMO_FAILBACK_HOLD}",
         [["plug", "em0"]],
         _expect_active("em0", home),
         settle=True,
@@ -619,7 +634,10 @@ def run_demo(keep_dir: str | None = None, *, step: bool = False, as_json: bool =
         if step and not as_json:
             story.step = _pausing(story.step)  # type: ignore[method-assign]
         out(style.title("laggroam demo: a FreeBSD laptop roaming between cable and Wi-Fi"))
-        out("(simulated host; the sample policy with stuck_after = 2s and debounce = 100ms,")
+        out(
+            f"(simulated host; the sample policy with stuck_after = {DEMO_TIMERS['stuck_after']}"
+            " and debounce = 100ms,"
+        )
         out(" so that its timers take seconds, not minutes: the story takes about half a minute)")
         try:
             _from_rc_conf(story)

@@ -112,8 +112,8 @@ def wait_settled(sim_dir: Path, timeout: float = 60.0) -> list[str]:
         devd.deliver(sim_dir)  # a running devd would have
         if not devd.idle(sim_dir):
             left = ["devd is delivering events"]
-        elif one_shots(sim_dir):
-            left = [f"laggroam apply running: pid {' '.join(map(str, one_shots(sim_dir)))}"]
+        elif shots := one_shots(sim_dir):  # one walk of /proc per look: it costs ms
+            left = [f"laggroam apply running: pid {' '.join(map(str, shots))}"]
         else:
             with store.lock(wait=0) as got:
                 asked = got and store.take_followup() is not None
