@@ -13,11 +13,10 @@ from pathlib import Path
 from laggroam import chain, devdconf
 from laggroam import policy as policy_mod
 from laggroam.devdline import DevdEvent
-from laggroam.host import Host
 from laggroam.reconcile import Outcome, locked_reconcile
 from laggroam.scheduler import MAX_BATCH_CHAIN, Batch, Dispatch, concerns_policy
 from laggroam.store import Store
-from laggroam.system import ObserveError, System
+from laggroam.system import System
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +77,12 @@ class BatchWork:
             self.chain(others)
         return outcome
 
+    def _vm_guest(self) -> str:
+        # kern.vm_guest is fixed at boot: asked once per daemon, and only if a rule needs it
+        if self.vm_guest is None:
+            self.vm_guest = self.system.vm_guest()
+        return self.vm_guest
+
     def chain(self, events: list[DevdEvent]) -> None:
         """Run the shadowed stock rules once per distinct event of the batch, in order.
 
@@ -85,28 +90,13 @@ class BatchWork:
         chaining between two events.
         """
         try:
-            if self.vm_guest is None:
-                # kern.vm_guest is fixed at boot: asked once per daemon
-                self.vm_guest = self.system.vm_guest()
-            config = chain.load(self.chain_root, vm_guest=self.vm_guest)
+            config = chain.load(self.chain_root, vm_guest=self._vm_guest)
         except (devdconf.DevdConfError, OSError) as exc:
             log.warning("devd configuration unreadable, stock rules not run: %s", exc)
             return
-        media: dict[str, str | None] = {}
-        observed: list[Host | None] = []
-
-        def media_of(name: str) -> str | None:
-            # Observed once, and only when a rule tests media-type.
-            if not observed:
-                try:
-                    observed.append(self.system.observe(dhcp_ifaces=[], wpa_ifaces=[], wlans=[]))
-                except ObserveError as exc:
-                    log.warning("media types unknown for chaining: %s", exc)
-                    observed.append(None)
-            host = observed[0]
-            if name not in media:
-                media[name] = chain.media_type(host, name) if host is not None else None
-            return media[name]
+        media_of = chain.lazy_media(
+            lambda: self.system.observe(dhcp_ifaces=[], wpa_ifaces=[], wlans=[])
+        )
 
         for done, event in enumerate(events):
             if self.stopping():

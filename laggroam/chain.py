@@ -63,6 +63,33 @@ def media_type(host: Host, ifname: str) -> str | None:
     return None
 
 
+def lazy_media(observe: Callable[[], Host]) -> Callable[[str], str | None]:
+    """The media type of an interface, from one observation made at the first question.
+
+    Only a rule with ``media-type`` asks, so an event whose rules test none
+    costs no ``ifconfig -a``; a host that cannot be observed has no media
+    types, as when SIOCGIFMEDIA fails.
+    """
+    from laggroam.system import ObserveError
+
+    observed: list[Host | None] = []
+    media: dict[str, str | None] = {}
+
+    def media_of(name: str) -> str | None:
+        if not observed:
+            try:
+                observed.append(observe())
+            except ObserveError as exc:
+                log.warning("media types unknown for chaining: %s", exc)
+                observed.append(None)
+        host = observed[0]
+        if name not in media:
+            media[name] = media_type(host, name) if host is not None else None
+        return media[name]
+
+    return media_of
+
+
 def own_files(config: devdconf.Config) -> list[str]:
     """The devd files that hold laggroam's rules."""
     return [
@@ -72,16 +99,33 @@ def own_files(config: devdconf.Config) -> list[str]:
     ]
 
 
-def load(root: Path | None = None, *, vm_guest: str = "") -> devdconf.Config:
+def load(root: Path | None = None, *, vm_guest: Callable[[], str] | None = None) -> devdconf.Config:
     """The host's devd configuration, read as devd reads it, with devd's own variables.
 
     devd offers every rule ``$vm_guest``, the ``kern.vm_guest`` sysctl: the
     stock hyperv.conf matches ``vm_guest "hv"`` (freebsd-src
     sbin/devd/hyperv.conf).  It is kept beside the ``set`` variables, which
-    the configuration may use to override it.
+    the configuration may use to override it.  ``vm_guest`` is asked only
+    when some rule names the variable, so that an event costs no sysctl
+    where no rule needs one.
     """
     conf = Path(DEVD_CONF) if root is None else root / DEVD_CONF.lstrip("/")
-    return with_vm_guest(devdconf.load_devd(conf, root=root), vm_guest)
+    config = devdconf.load_devd(conf, root=root)
+    if vm_guest is None or not uses_variable(config, "vm_guest"):
+        return config
+    return with_vm_guest(config, vm_guest())
+
+
+def uses_variable(config: devdconf.Config, name: str) -> bool:
+    """Whether any rule matches on, or expands, devd's variable ``name``."""
+    for f in config.files:
+        for rule in f.rules:
+            for s in rule.statements:
+                if isinstance(s, devdconf.Match) and (s.variable == name or f"${name}" in s.source):
+                    return True
+                if isinstance(s, devdconf.Action) and f"${name}" in s.command:
+                    return True
+    return False
 
 
 def with_vm_guest(config: devdconf.Config, vm_guest: str) -> devdconf.Config:
@@ -133,13 +177,13 @@ def chain(
     sh: str = "/bin/sh",
     path: str = DEVD_PATH,
     config: devdconf.Config | None = None,
-    vm_guest: str = "",
+    vm_guest: Callable[[], str] | None = None,
 ) -> Chained:
     """Run the shadowed stock rule's actions for ``event``; never raises.
 
     ``config``: the devd configuration already read (a batch of events reads
-    it once); by default it is read now, with ``vm_guest`` as devd's
-    ``$vm_guest``.
+    it once); by default it is read now, asking ``vm_guest`` for devd's
+    ``$vm_guest`` if a rule needs it.
     """
     if config is None:
         try:

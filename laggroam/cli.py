@@ -731,24 +731,19 @@ def _chain_devd(args: argparse.Namespace, system: "System", line: str) -> "Event
     from laggroam import chain
     from laggroam.devdline import DevdLineError, parse_event
     from laggroam.event import EventError, from_devd
-    from laggroam.system import ObserveError
 
     try:
         devd = parse_event(line)
         event = from_devd(line[:1], devd.variables)
     except (DevdLineError, EventError) as exc:
         raise UsageError(f"--devd: {exc}") from None
-    try:
-        host = system.observe(dhcp_ifaces=[], wpa_ifaces=[], wlans=[])
-    except ObserveError:
-        host = None
     chain.chain(
         devd,
-        lambda name: chain.media_type(host, name) if host is not None else None,
+        chain.lazy_media(lambda: system.observe(dhcp_ifaces=[], wpa_ifaces=[], wlans=[])),
         root=_host_path(args, "/") if args.sim else None,
         sh=system.programs.sh,
         path=system.programs.path,
-        vm_guest=system.vm_guest(),
+        vm_guest=system.vm_guest,
     )
     return event
 

@@ -86,3 +86,21 @@ def test_the_system_reads_kern_vm_guest(stdout: str, status: int, expected: str)
     system = System(Programs(), runner=fake)
     assert system.vm_guest() == expected
     assert fake.asked == [["/sbin/sysctl", "-n", "kern.vm_guest"]]
+
+
+def test_the_sysctl_is_asked_only_when_a_rule_names_the_variable(tmp_path: Path) -> None:
+    """An event costs no ``sysctl kern.vm_guest`` where no rule needs it."""
+    asked: list[str] = []
+
+    def vm_guest() -> str:
+        asked.append("kern.vm_guest")
+        return "hv"
+
+    (tmp_path / "etc").mkdir()
+    conf = tmp_path / "etc" / "devd.conf"
+    conf.write_text('notify 0 { match "system" "IFNET"; action "true $subsystem"; };\n')
+    assert "vm_guest" not in chain.load(tmp_path, vm_guest=vm_guest).variables
+    assert asked == []
+    conf.write_text(HV_RULE)
+    assert chain.load(tmp_path, vm_guest=vm_guest).variables["vm_guest"] == "hv"
+    assert asked == ["kern.vm_guest"]
