@@ -7,14 +7,14 @@ DESTDIR?=
 VENV=		.venv
 VBIN=		$(VENV)/bin
 STAMP=		$(VENV)/.installed
-LINTED=		laggroam tests bench hooks/link hooks/ifnet hooks/power
+LINTED=		laggroam sim/laggroam_sim tests bench hooks/link hooks/ifnet hooks/power
 
 all: test
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml sim/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VBIN)/python -m pip install --quiet --upgrade pip
-	$(VBIN)/python -m pip install --quiet -e '.[dev]'
+	$(VBIN)/python -m pip install --quiet -e '.[dev]' -e ./sim
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -22,7 +22,7 @@ venv: $(STAMP)
 lint: $(STAMP)
 	$(VBIN)/ruff check $(LINTED)
 	$(VBIN)/ruff format --check $(LINTED)
-	$(VBIN)/mypy --strict laggroam bench
+	$(VBIN)/mypy --strict laggroam sim/laggroam_sim bench
 
 man-lint:
 	@if command -v mandoc >/dev/null 2>&1; then \
@@ -54,7 +54,7 @@ fuzz: $(STAMP)
 	LAGGROAM_FUZZ_EXAMPLES=100000 $(VBIN)/python -m pytest -q tests/reliability -k fuzz
 
 install: $(STAMP)
-	$(VBIN)/python -m laggroam.install --prefix "$(PREFIX)" --destdir "$(DESTDIR)"
+	$(VBIN)/python -m laggroam.admin.install --prefix "$(PREFIX)" --destdir "$(DESTDIR)"
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist *.egg-info

@@ -15,14 +15,15 @@ from pathlib import Path
 
 from bench.simhost import Laptop, sim
 from bench.stats import Row, Summary, interleaved, ratio, time_argv, time_call
-from laggroam import plan, policy
-from laggroam.event import Event
-from laggroam.host import Host, Interface, Lagg, LaggPort, Process
-from laggroam.memory import Memory
-from laggroam.reconcile import observe_for, reconcile
-from laggroam.runner import Result, run
-from laggroam.store import Store
-from laggroam.system import System, sim_programs
+from laggroam.config import policy
+from laggroam.core import plan
+from laggroam.core.event import Event
+from laggroam.core.host import Host, Interface, Lagg, LaggPort, Process
+from laggroam.core.memory import Memory
+from laggroam.edge.reconcile import observe_for, reconcile
+from laggroam.edge.runner import Result, run
+from laggroam.edge.store import Store
+from laggroam.edge.system import System, sim_programs
 
 PLAN_TARGET_MS = 1.0
 UP = ("UP", "BROADCAST", "RUNNING", "SIMPLEX", "MULTICAST")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bench.simhost import REPO, Laptop, daemon_on, sim
 from bench.stats import Row, Summary, rss_kib, wait_for
-from laggroam import hookclient
+from laggroam.devd import hookclient
 
 RSS_TARGET_MB = 40.0
 LATENCY_TARGET = 2.0
@@ -31,7 +31,7 @@ DOWN_EM0 = b"laggroam/1 DEVD !system=IFNET subsystem=em0 type=LINK_DOWN\n"
 SENDER = """\
 import sys
 sys.path.insert(0, sys.argv[3])
-from laggroam.hookclient import send
+from laggroam.devd.hookclient import send
 path, n = sys.argv[1], int(sys.argv[2])
 progress = open(sys.argv[4], "w")
 kinds = ("LINK_UP", "LINK_DOWN", "ATTACH", "DETACH")
@@ -90,7 +90,7 @@ def run_bench(events: int) -> list[Row]:
             flood_end = max(float(ended), sent_at)
 
             def reconciled() -> float | None:
-                from laggroam.store import Store
+                from laggroam.edge.store import Store
 
                 for r in Store(laptop.state_dir).read_journal(last=1000)[max(0, n - 1) :]:
                     if "LINK_DOWN em0" in r.get("events", []):

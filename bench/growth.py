@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.stats import Row, Summary
-from laggroam import plan, policy, rcstatus
-from laggroam.programs import Programs
-from laggroam.reconcile import reconcile
-from laggroam.runner import Result
-from laggroam.store import Store
-from laggroam.system import System
+from laggroam.config import policy
+from laggroam.core import plan
+from laggroam.core.programs import Programs
+from laggroam.edge import rcstatus
+from laggroam.edge.reconcile import reconcile
+from laggroam.edge.runner import Result
+from laggroam.edge.store import Store
+from laggroam.edge.system import System
 
 SIZES = (2, 16, 64, 256, 1024)
 PLAN_TARGET_MS = 5.0

@@ -3,7 +3,7 @@
 devd runs one action at a time and waits for it (freebsd-src
 sbin/devd/devd.cc my_system: fork, ``/bin/sh -c COMMAND``, waitpid), so what
 devd pays per event is the wall time from fork to the hook's exit.  The hooks
-are templates: they are installed here with ``laggroam.install`` into a
+are templates: they are installed here with ``laggroam.admin.install`` into a
 temporary prefix, the package beside them compiled to .pyc as a package
 install ships it, and run two ways: exec'd directly (the kernel reads the
 ``#!PYTHON -IS`` line) and through the very command devd would pass to the
@@ -31,7 +31,8 @@ from bench.stats import (
     subreaper,
     time_argv,
 )
-from laggroam import devdconf, devdline, devdmatch, install
+from laggroam.admin import install
+from laggroam.devd import devdconf, devdline, devdmatch
 
 EVENT = "!system=IFNET subsystem=em0 type=LINK_UP"
 TARGET = 1.2

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bench.simhost import REPO
 from bench.stats import Row, Summary
-from laggroam.policy import MAX_POLICY_BYTES
+from laggroam.config.policy import MAX_POLICY_BYTES
 
 TARGET = 1.0
 LAGG = "[lagg0]\nports = em0 wlan0\n"

@@ -24,17 +24,19 @@ import io
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
+from laggroam_sim import standin
+
 from bench.simhost import Laptop, sim
 from bench.stats import Row, Summary, interleaved, ratio, time_argv, time_call
-from laggroam import chain, policy
-from laggroam import system as system_mod
-from laggroam.event import Event
-from laggroam.programs import Programs
-from laggroam.reconcile import observe_for, reconcile
-from laggroam.runner import Result, run
-from laggroam.sim import standin
-from laggroam.store import Store
-from laggroam.system import System, sim_programs
+from laggroam.config import policy
+from laggroam.core.event import Event
+from laggroam.core.programs import Programs
+from laggroam.devd import chain
+from laggroam.edge import system as system_mod
+from laggroam.edge.reconcile import observe_for, reconcile
+from laggroam.edge.runner import Result, run
+from laggroam.edge.store import Store
+from laggroam.edge.system import System, sim_programs
 
 CONVERGED_TARGET = 3
 # Before: ifconfig -a, sysctl, four service ... status, wpa_cli (converged);
@@ -90,7 +92,7 @@ def _suspend_resume(laptop: Laptop) -> None:
 
 def per_event(laptop: Laptop) -> int:
     """Programs the one-shot ``apply --coalesce --devd LINE`` starts for an unplug."""
-    from laggroam import cli
+    from laggroam.admin import cli
 
     sim(laptop.sim_dir, "unplug", "em0")
     calls: list[str] = []

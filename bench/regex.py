@@ -10,7 +10,7 @@ within 50x of the ordinary pattern, which no exponential matcher can meet.
 import time
 
 from bench.stats import Row, Summary
-from laggroam.posixre import compile_ere
+from laggroam.devd.posixre import compile_ere
 
 PATTERNS = ("(.*)+y", "(x|x)*y", "(x*)*y", "(x+x+)+y")
 REFERENCE = "em[0-9]+"

@@ -29,9 +29,9 @@ from bench.stats import (
     time_call,
     wakeups,
 )
-from laggroam import policy
-from laggroam.reconcile import observe_for
-from laggroam.system import System, sim_programs
+from laggroam.config import policy
+from laggroam.edge.reconcile import observe_for
+from laggroam.edge.system import System, sim_programs
 
 READ_RSS = "import sys; sys.stdout.write(open('/proc/self/status').read())"
 

@@ -10,7 +10,7 @@ import time
 
 from bench.simhost import Laptop, daemon_on
 from bench.stats import Row, Summary, rss_kib
-from laggroam import hookclient
+from laggroam.devd import hookclient
 
 DOWN = b"laggroam/1 DEVD !system=IFNET subsystem=em0 type=LINK_DOWN\n"
 UP = b"laggroam/1 DEVD !system=IFNET subsystem=em0 type=LINK_UP\n"

@@ -19,9 +19,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from laggroam_sim import cli as sim_cli
+
 from bench.stats import wait_for
-from laggroam.sim import cli as sim_cli
-from laggroam.store import Store
+from laggroam.edge.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
 WAIT = 30.0

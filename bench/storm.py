@@ -12,11 +12,13 @@ import time
 
 from bench.simhost import DaemonProc, Laptop, daemon_on, sim
 from bench.stats import Row, Summary, rss_kib
-from laggroam import hookclient, plan, policy
-from laggroam.memory import Memory
-from laggroam.reconcile import observe_for
-from laggroam.store import Store
-from laggroam.system import System, sim_programs
+from laggroam.config import policy
+from laggroam.core import plan
+from laggroam.core.memory import Memory
+from laggroam.devd import hookclient
+from laggroam.edge.reconcile import observe_for
+from laggroam.edge.store import Store
+from laggroam.edge.system import System, sim_programs
 
 DOWN = b"laggroam/1 DEVD !system=IFNET subsystem=em0 type=LINK_DOWN\n"
 UP = b"laggroam/1 DEVD !system=IFNET subsystem=em0 type=LINK_UP\n"

@@ -2,6 +2,6 @@
 
 import sys
 
-from laggroam.cli import main
+from laggroam.admin.cli import main
 
 sys.exit(main())

@@ -5,8 +5,7 @@ import io
 from pathlib import Path
 
 import pytest
-
-from laggroam.sim import cli as sim_cli
+from laggroam_sim import cli as sim_cli
 
 
 def booted_laptop(tmp_path_factory: pytest.TempPathFactory) -> Path:

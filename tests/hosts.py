@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 
-from laggroam.host import Host, Interface, Lagg, LaggPort, Process, Supplicant
+from laggroam.core.host import Host, Interface, Lagg, LaggPort, Process, Supplicant
 
 WLAN_MAC = "00:1a:73:73:92:34"
 EM_MAC = "b8:8a:60:de:c4:1b"

@@ -1,9 +1,10 @@
-"""Fast observation of a simulated host for tests (see laggroam.sim.inprocess)."""
+"""Fast observation of a simulated host for tests (see laggroam_sim.inprocess)."""
 
 from pathlib import Path
 
-from laggroam.sim.inprocess import system
-from laggroam.system import System
+from laggroam_sim.inprocess import system
+
+from laggroam.edge.system import System
 
 
 def in_process(sim_dir: Path) -> System:

@@ -19,8 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import cost, run
 from bench.stats import Row, Summary, percentile
-from laggroam import plan
-from laggroam.memory import Memory
+from laggroam.core import plan
+from laggroam.core.memory import Memory
 
 
 def test_summary_and_percentile() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from paths import IFCONFIG_FIXTURES, REPO
 
-from laggroam.cli import main
+from laggroam.admin.cli import main
 
 SAMPLE = REPO / "conf" / "laggroam.ini.sample"
 HEALTHY = IFCONFIG_FIXTURES / "lagg-failover-em0-wlan0-11.0.txt"

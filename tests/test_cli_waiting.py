@@ -10,9 +10,9 @@ import pytest
 from booted import booted_laptop
 from paths import IFCONFIG_FIXTURES, REPO
 
-from laggroam.cli import main
-from laggroam.memory import Failure, Memory, WlanMemory
-from laggroam.store import Store
+from laggroam.admin.cli import main
+from laggroam.core.memory import Failure, Memory, WlanMemory
+from laggroam.edge.store import Store
 
 SAMPLE = REPO / "conf" / "laggroam.ini.sample"
 HEALTHY = IFCONFIG_FIXTURES / "lagg-failover-em0-wlan0-11.0.txt"

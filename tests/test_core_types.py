@@ -6,12 +6,12 @@ from pathlib import Path
 from hosts import lagg0, laptop, port, with_interfaces
 from test_plan import NOW, seed
 
-from laggroam.host import Host
-from laggroam.memory import Memory
-from laggroam.plan import plan
-from laggroam.reconcile import Outcome, locked_reconcile
-from laggroam.store import Store
-from laggroam.system import System, sim_programs
+from laggroam.core.host import Host
+from laggroam.core.memory import Memory
+from laggroam.core.plan import plan
+from laggroam.edge.reconcile import Outcome, locked_reconcile
+from laggroam.edge.store import Store
+from laggroam.edge.system import System, sim_programs
 
 
 def _only_the_lagg() -> Host:

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from laggroam import pidfile
-from laggroam.daemonstatus import PID_FILE, STATUS_FILE
+from laggroam.daemon import pidfile
+from laggroam.daemon.daemonstatus import PID_FILE, STATUS_FILE
+from laggroam.daemon.statusfile import STATUS_EVERY, StatusFile
+from laggroam.edge.store import Store
 from laggroam.exitcodes import EX_CANTCREAT, EX_UNAVAILABLE
-from laggroam.statusfile import STATUS_EVERY, StatusFile
-from laggroam.store import Store
 
 
 def test_the_pid_file_holds_our_pid_and_keeps_a_second_daemon_out(tmp_path: Path) -> None:

@@ -3,8 +3,7 @@
 from pathlib import Path
 
 from hosts import em0, lagg0, laptop, port, with_interfaces, wlan0
-
-from laggroam.demo import Story, Style, _command
+from laggroam_sim.demo import Story, Style, _command
 
 
 def test_a_lagg_without_an_active_port_says_so() -> None:

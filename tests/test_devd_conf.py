@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from laggroam.devdconf import (
+from laggroam.devd.devdconf import (
     Action,
     DevdConfError,
     Match,

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from laggroam.devdconf import expand_string, shell_quote
-from laggroam.devdmatch import expand_action
+from laggroam.devd.devdconf import expand_string, shell_quote
+from laggroam.devd.devdmatch import expand_action
 
 VARS = {
     "subsystem": "em0",

@@ -7,9 +7,9 @@ import ctypes.util
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from laggroam.devdconf import Config, DevdConfError, parse_text
-from laggroam.devdline import DevdLineError, parse_event
-from laggroam.devdmatch import EreError, compile_ere, explain, find_rule, render_explanation
+from laggroam.devd.devdconf import Config, DevdConfError, parse_text
+from laggroam.devd.devdline import DevdLineError, parse_event
+from laggroam.devd.devdmatch import EreError, compile_ere, explain, find_rule, render_explanation
 
 FAST = settings(max_examples=200, deadline=None)
 

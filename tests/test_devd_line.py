@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from laggroam.devdline import (
+from laggroam.devd.devdline import (
     MAX_LINE_BYTES,
     DevdEvent,
     DevdLineError,

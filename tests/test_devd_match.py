@@ -4,9 +4,9 @@ from collections.abc import Mapping
 
 import pytest
 
-from laggroam.devdconf import Config, load_config, parse_text
-from laggroam.devdline import DevdEvent, parse_event
-from laggroam.devdmatch import (
+from laggroam.devd.devdconf import Config, load_config, parse_text
+from laggroam.devd.devdline import DevdEvent, parse_event
+from laggroam.devd.devdmatch import (
     EreError,
     compile_ere,
     explain,

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from laggroam.devdconf import Config, load_config, load_devd, parse_text
-from laggroam.devdline import parse_event
-from laggroam.devdmatch import explain, find_rule, find_rule_excluding, rule_commands
-from laggroam.stockdevd import (
+from laggroam.devd.devdconf import Config, load_config, load_devd, parse_text
+from laggroam.devd.devdline import parse_event
+from laggroam.devd.devdmatch import explain, find_rule, find_rule_excluding, rule_commands
+from laggroam.devd.stockdevd import (
     DEVD_CONF,
     DHCLIENT_CONF,
     STOCK_DEVD_CONF,

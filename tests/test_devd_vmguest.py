@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from laggroam import chain, devdconf, devdmatch
-from laggroam.cli import main
-from laggroam.devdline import parse_event
-from laggroam.programs import Programs
-from laggroam.runner import Result
-from laggroam.system import System
+from laggroam.admin.cli import main
+from laggroam.core.programs import Programs
+from laggroam.devd import chain, devdconf, devdmatch
+from laggroam.devd.devdline import parse_event
+from laggroam.edge.runner import Result
+from laggroam.edge.system import System
 
 HV_RULE = """\
 notify 10 {

@@ -12,14 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from laggroam_sim import devd, journal, kernel
+from laggroam_sim.cli import main
+from laggroam_sim.converge import wait_settled
+from laggroam_sim.laptop import IWN0_MAC
+from laggroam_sim.model import SimState
+from laggroam_sim.state import read_only
 from paths import REPO
-
-from laggroam.sim import devd, journal, kernel
-from laggroam.sim.cli import main
-from laggroam.sim.converge import wait_settled
-from laggroam.sim.laptop import IWN0_MAC
-from laggroam.sim.model import SimState
-from laggroam.sim.state import read_only
 
 SAMPLE = REPO / "conf" / "laggroam.ini.sample"
 STATE_DIR = "root/var/db/laggroam"
@@ -139,7 +138,7 @@ def test_link_up_on_em0_still_runs_dhclient_quietstart_as_without_laggroam(
 
 def test_rc_resume_runs_only_the_rc_d_scripts_with_the_resume_keyword(installed: Path) -> None:
     # libexec/rc/rc.resume: run_rc_script for "rcorder -k resume" scripts only
-    from laggroam.sim import standin
+    from laggroam_sim import standin
 
     marker = installed / "resumed-by-rc"
     probe = installed / "root/usr/local/etc/rc.d/probe"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from laggroam.event import Event, EventError, from_devd, parse_event
+from laggroam.core.event import Event, EventError, from_devd, parse_event
 
 
 def test_parse_event_forms() -> None:

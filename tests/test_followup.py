@@ -5,14 +5,14 @@ import io
 import threading
 from pathlib import Path
 
+from laggroam_sim.cli import main as sim_main
 from paths import REPO
 from simrun import in_process
 
-from laggroam import policy
-from laggroam.event import Event
-from laggroam.reconcile import locked_reconcile
-from laggroam.sim.cli import main as sim_main
-from laggroam.store import Store
+from laggroam.config import policy
+from laggroam.core.event import Event
+from laggroam.edge.reconcile import locked_reconcile
+from laggroam.edge.store import Store
 
 POLICY = policy.load(REPO / "conf" / "laggroam.ini.sample")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from paths import REPO
 
-from laggroam import hookclient
+from laggroam.devd import hookclient
 
 LINK = "!system=IFNET subsystem=em0 type=LINK_UP"
 
@@ -57,7 +57,7 @@ def test_the_kernels_resume_event_is_accepted() -> None:
 
 
 def test_ifname_rule_matches_the_engine() -> None:
-    from laggroam.ifname import is_ifname
+    from laggroam.core.ifname import is_ifname
 
     for name in ["em0", "wlan0", "vlan0.100", "a" * 15, "a" * 16, "0em", "em-0", "", "é", "x_y"]:
         assert hookclient.is_ifname(name) == is_ifname(name), name

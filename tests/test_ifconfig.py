@@ -1,4 +1,4 @@
-"""laggroam.ifconfig on every real capture in shared/fixtures/ifconfig and on edge cases."""
+"""laggroam.edge.ifconfig on every real capture in shared/fixtures/ifconfig and on edge cases."""
 
 import random
 from collections.abc import Callable
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from laggroam.host import Interface, Lagg, LaggPort
-from laggroam.ifconfig import (
+from laggroam.core.host import Interface, Lagg, LaggPort
+from laggroam.edge.ifconfig import (
     IFF_BITS,
     LAGG_PORT_BITS,
     IfconfigError,

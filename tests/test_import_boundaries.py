@@ -1,8 +1,9 @@
 """The package's import rules, read from the source with ``ast`` (nothing is imported).
 
-The core decides and never touches the host: it imports no program runner,
-no file, socket or clock module, and nothing of the simulator.  And no module
-of the product imports another that imports it back, directly or through others.
+laggroam is split into sub-packages by job (ARCHITECTURE.md "Packages"), and
+each may import only the ones below it: the core decides and never touches the
+host; no package imports another that imports it back, directly or through
+others; and no module of the product imports another that imports it back.
 """
 
 import ast
@@ -11,75 +12,85 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parent.parent / "laggroam"
+REPO = Path(__file__).resolve().parent.parent
+PACKAGE = REPO / "laggroam"
 
-# ARCHITECTURE.md "core: decide", with the program table the actions name and the
-# policy model the planner reads.
-CORE = frozenset(
-    {
-        "action",
-        "duration",
-        "event",
-        "host",
-        "ifname",
-        "ipv6action",
-        "ipv6memory",
-        "ipv6plan",
-        "memory",
-        "plan",
-        "policymodel",
-        "programs",
-        "whatif",
-    }
-)
+# What each sub-package may import of the others (ARCHITECTURE.md "Packages").
+ALLOWED = {
+    "core": set(),
+    "config": {"core"},
+    "rc": {"core", "config"},
+    "edge": {"core", "config"},
+    "devd": {"core", "config", "edge"},
+    "daemon": {"core", "config", "edge", "devd", "exitcodes"},
+    "admin": {"core", "config", "rc", "edge", "devd", "daemon", "exitcodes"},
+    "exitcodes": set(),
+    "__main__": {"admin"},
+}
 # What the core may take from the standard library: pure data and text.
 PURE_STDLIB = frozenset(
     {"collections", "dataclasses", "enum", "ipaddress", "math", "re", "types", "typing"}
-)
-# Never reached from the core, even through other modules.
-EDGE = frozenset(
-    {"runner", "system", "store", "reconcile", "daemon", "listener", "cli", "policy", "install"}
 )
 EDGE_STDLIB = frozenset(
     {"subprocess", "socket", "selectors", "threading", "fcntl", "signal", "os", "pathlib", "time"}
 )
 
 
-def _module_names() -> list[str]:
-    return sorted(p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__")
+def _modules() -> dict[str, Path]:
+    """Every module of the product by its name below ``laggroam``: ``core.plan``, ``exitcodes``."""
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        if parts:
+            found[".".join(parts)] = path
+    return found
 
 
-def _imports(name: str) -> Iterator[str]:
-    """Every module ``laggroam/NAME.py`` imports, at any depth of its code, as a dotted name."""
-    tree = ast.parse((PACKAGE / f"{name}.py").read_text(encoding="utf-8"))
-    submodules = set(_module_names()) | {"sim"}
-    for node in ast.walk(tree):
+MODULES = _modules()
+
+
+def _imports(path: Path) -> Iterator[str]:
+    """Every module ``path`` imports, at any depth of its code, as a dotted name."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             yield from (alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             if node.level:
-                raise AssertionError(f"laggroam/{name}.py: relative import")
+                raise AssertionError(f"{path.relative_to(REPO)}: relative import")
             module = node.module or ""
-            if module == "laggroam":
-                for alias in node.names:
-                    yield f"laggroam.{alias.name}" if alias.name in submodules else module
-            else:
-                yield module
+            for alias in node.names:
+                # ``from laggroam.core import plan`` imports the module core.plan.
+                sub = f"{module}.{alias.name}"
+                local = sub.removeprefix("laggroam.")
+                yield sub if sub.startswith("laggroam.") and local in MODULES else module
 
 
 def _local(dotted: str) -> str | None:
-    """``laggroam.plan`` -> ``plan``; ``laggroam.sim.state`` -> ``sim``; stdlib -> None."""
-    parts = dotted.split(".")
-    if parts[0] != "laggroam" or len(parts) == 1:
+    """``laggroam.core.plan`` -> ``core.plan``; anything else (stdlib, the simulator) -> None."""
+    if not dotted.startswith("laggroam."):
         return None
-    return parts[1]
+    return dotted.removeprefix("laggroam.")
 
 
-def _graph() -> dict[str, set[str]]:
-    """laggroam's top-level modules and the ones each imports (sim kept as one node)."""
+def _package(module: str) -> str:
+    return module.split(".", maxsplit=1)[0]
+
+
+def _module_graph() -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {}
-    for name in _module_names():
-        graph[name] = {m for d in _imports(name) if (m := _local(d)) is not None and m != name}
+    for name, path in MODULES.items():
+        deps = {m for d in _imports(path) if (m := _local(d)) is not None}
+        graph[name] = {d for d in deps if d in MODULES and d != name}
+    return graph
+
+
+def _package_graph() -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {}
+    for name, deps in _module_graph().items():
+        mine = _package(name)
+        graph.setdefault(mine, set()).update(_package(d) for d in deps if _package(d) != mine)
     return graph
 
 
@@ -94,29 +105,8 @@ def _reach(graph: dict[str, set[str]], start: str) -> set[str]:
     return seen
 
 
-@pytest.mark.parametrize("name", sorted(CORE))
-def test_core_imports_only_core_and_pure_stdlib(name: str) -> None:
-    allowed = CORE
-    for dotted in _imports(name):
-        local = _local(dotted)
-        if local is not None:
-            assert local in allowed, f"laggroam/{name}.py imports laggroam.{local}"
-        elif dotted != "laggroam":
-            top = dotted.split(".")[0]
-            assert top in PURE_STDLIB, f"laggroam/{name}.py imports {dotted}"
-
-
-@pytest.mark.parametrize("name", sorted(CORE))
-def test_core_never_reaches_the_edge_or_the_simulator(name: str) -> None:
-    graph = _graph()
-    reached = _reach(graph, name)
-    assert not reached & (EDGE | {"sim"}), f"laggroam/{name}.py reaches {sorted(reached & EDGE)}"
-    stdlib = {d.split(".")[0] for m in reached | {name} for d in _imports(m) if _local(d) is None}
-    assert not stdlib & EDGE_STDLIB, f"laggroam/{name}.py reaches {sorted(stdlib & EDGE_STDLIB)}"
-
-
 def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
-    """One import cycle among the modules of ``graph``, or None."""
+    """One import cycle among the nodes of ``graph``, or None."""
     state: dict[str, int] = {}  # 1: on the current path, 2: done
     path: list[str] = []
 
@@ -138,9 +128,44 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
     return None
 
 
-def test_no_import_cycle_among_the_top_level_modules() -> None:
-    graph = {name: deps - {"sim"} for name, deps in _graph().items()}
-    cycle = _cycle(graph)
+def test_every_package_has_its_rule() -> None:
+    assert set(_package_graph()) | {_package(m) for m in MODULES} <= set(ALLOWED)
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_each_package_imports_only_the_ones_below_it(package: str) -> None:
+    extra = _package_graph().get(package, set()) - ALLOWED[package]
+    assert not extra, f"laggroam/{package} imports {sorted(extra)}"
+
+
+CORE = sorted(m for m in MODULES if _package(m) == "core")
+
+
+@pytest.mark.parametrize("name", CORE)
+def test_core_imports_only_core_and_pure_stdlib(name: str) -> None:
+    for dotted in _imports(MODULES[name]):
+        local = _local(dotted)
+        if local is not None:
+            assert _package(local) == "core", f"laggroam/{name} imports laggroam.{local}"
+        elif dotted != "laggroam":
+            top = dotted.split(".")[0]
+            assert top in PURE_STDLIB, f"laggroam/{name} imports {dotted}"
+
+
+@pytest.mark.parametrize("name", CORE)
+def test_core_never_reaches_a_process_file_socket_or_clock(name: str) -> None:
+    reached = _reach(_module_graph(), name) | {name}
+    stdlib = {d.split(".")[0] for m in reached for d in _imports(MODULES[m]) if _local(d) is None}
+    assert not stdlib & EDGE_STDLIB, f"laggroam/{name} reaches {sorted(stdlib & EDGE_STDLIB)}"
+
+
+def test_no_import_cycle_among_the_packages() -> None:
+    cycle = _cycle(_package_graph())
+    assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
+
+
+def test_no_import_cycle_among_the_modules() -> None:
+    cycle = _cycle(_module_graph())
     assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
 
 
@@ -152,8 +177,10 @@ def test_the_cycle_check_sees_a_cycle() -> None:
 
 
 def test_the_reader_sees_every_form_of_import() -> None:
-    graph = _graph()
-    # ``from laggroam import ipv6plan``, ``from laggroam.action import ...``, and a
-    # function-level ``from laggroam.system import ...`` (cli's lazy imports).
-    assert "ipv6plan" in graph["plan"] and "action" in graph["plan"]
-    assert "system" in graph["cli"] and "action" in graph["system"]
+    graph = _module_graph()
+    # ``from laggroam.core import ipv6plan``, ``from laggroam.core.action import ...``, and
+    # a function-level ``from laggroam.edge.system import ...`` (cli's lazy imports).
+    assert {"core.ipv6plan", "core.action"} <= graph["core.plan"]
+    assert "edge.system" in graph["admin.cli"]
+    assert "core.action" in graph["edge.system"]
+    assert _package_graph()["admin"] >= {"core", "edge", "daemon"}

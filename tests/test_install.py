@@ -1,6 +1,6 @@
 """``make install`` and the FreeBSD port: the tree, the paths written into it, and that it runs.
 
-What ``make install`` runs (``python -m laggroam.install``) is called in
+What ``make install`` runs (``python -m laggroam.admin.install``) is called in
 process into a temporary DESTDIR; the installed command and a hook are then
 run as programs, through their own ``#!`` lines, from an install whose
 PREFIX is a temporary directory.
@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from laggroam import __version__, install
+from laggroam import __version__
+from laggroam.admin import install
+from laggroam.config import layout
 
 ROOT = Path(__file__).resolve().parents[1]
 PORT = ROOT / "port"
@@ -77,8 +79,10 @@ def test_tree_has_every_file_where_freebsd_expects_it(destdir: Path) -> None:
 
 def test_package_is_what_setuptools_would_ship() -> None:
     files = {rel for _, rel in install.package_files()}
-    assert {"laggroam/__init__.py", "laggroam/cli.py", "laggroam/hookclient.py"} <= files
-    assert {"laggroam/sim/__init__.py", "laggroam/py.typed"} <= files
+    assert {"laggroam/__init__.py", "laggroam/admin/cli.py", "laggroam/devd/hookclient.py"} <= files
+    assert "laggroam/py.typed" in files
+    # The simulator is a package of its own (sim/): the product does not ship it.
+    assert not any(f.startswith(("laggroam/sim/", "laggroam_sim/")) for f in files)
     captures = {f"laggroam/captures/{p.name}" for p in (ROOT / "laggroam/captures").glob("*.txt")}
     assert captures and captures <= files
     assert not any("__pycache__" in f or f.startswith("tests/") for f in files)
@@ -204,7 +208,7 @@ def test_reinstall_replaces_the_package(tmp_path: Path) -> None:
     stale.write_text("")
     assert install.main(["--prefix", PREFIX, "--destdir", str(tmp_path)]) == 0
     assert not stale.exists()
-    assert (stale.parent / "cli.py").is_file()
+    assert (stale.parent / "admin" / "cli.py").is_file()
 
 
 def test_no_package_installs_only_the_other_files(tmp_path: Path) -> None:
@@ -233,7 +237,7 @@ def test_relative_path_is_a_usage_error(
 ) -> None:
     assert install.main([option, "usr/local", "--destdir", str(tmp_path)]) == 64
     err = capsys.readouterr().err
-    assert err == f"laggroam.install: {option} must be an absolute path: 'usr/local'\n"
+    assert err == f"laggroam.admin.install: {option} must be an absolute path: 'usr/local'\n"
     assert not any(tmp_path.iterdir())
 
 
@@ -242,13 +246,13 @@ def test_unwritable_destdir_is_one_line(tmp_path: Path, capsys: pytest.CaptureFi
     blocker.write_text("")
     assert install.main(["--no-package", "--destdir", str(blocker)]) == 73
     err = capsys.readouterr().err
-    assert err.startswith(f"laggroam.install: {blocker}/usr/local/") and err.count("\n") == 1
+    assert err.startswith(f"laggroam.admin.install: {blocker}/usr/local/") and err.count("\n") == 1
 
 
 def test_sitelib_that_is_the_source_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert install.main(["--sitelib", str(ROOT), "--destdir", "/"]) == 66
     assert "that is the source being installed" in capsys.readouterr().err
-    assert (ROOT / "laggroam" / "cli.py").is_file()
+    assert (ROOT / "laggroam" / "admin" / "cli.py").is_file()
 
 
 def test_a_placeholder_without_value_is_an_error() -> None:
@@ -314,7 +318,7 @@ def test_port_makefile_has_what_the_handbook_asks() -> None:
     assert "${PYTHON_PKGNAMEPREFIX}watchdog>=7.0:devel/py-watchdog@${PY_FLAVOR}" in run
     assert ":devel/py-sdnotify@${PY_FLAVOR}" in run
     post = (PORT / "Makefile").read_text().split("post-install:")[1]
-    for word in ("-m laggroam.install", "--no-package", "--destdir ${STAGEDIR}"):
+    for word in ("-m laggroam.admin.install", "--no-package", "--destdir ${STAGEDIR}"):
         assert word in post
     assert "--python ${PYTHON_CMD}" in post and "--sitelib ${PYTHON_SITELIBDIR}" in post
 
@@ -341,7 +345,9 @@ def test_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> 
     with pytest.raises(SystemExit) as exit_:
         install.main(["--bogus"])
     assert exit_.value.code == 64
-    assert capsys.readouterr().err.endswith("laggroam.install: unrecognized arguments: --bogus\n")
+    assert capsys.readouterr().err.endswith(
+        "laggroam.admin.install: unrecognized arguments: --bogus\n"
+    )
 
 
 def test_root_prefix_writes_single_slashes(tmp_path: Path) -> None:
@@ -354,8 +360,8 @@ def test_root_prefix_writes_single_slashes(tmp_path: Path) -> None:
 def test_a_staged_tree_agrees_with_its_own_socket(destdir: Path) -> None:
     """Hooks staged under DESTDIR name the socket as the host will see it: no false alarm."""
     policy = str(destdir / "usr/local/etc/laggroam/laggroam.ini")
-    assert install.socket_disagreement(policy, "/var/run/laggroam.sock") is None
-    problem = install.socket_disagreement(policy, "/var/run/other.sock")
+    assert layout.socket_disagreement(policy, "/var/run/laggroam.sock") is None
+    problem = layout.socket_disagreement(policy, "/var/run/other.sock")
     assert problem is not None
     assert "/var/run/laggroam.sock" in problem
     assert "/var/run/other.sock" in problem

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from laggroam import ifconfig, ndp
-from laggroam.host import Host
-from laggroam.ipv6report import rows
+from laggroam.admin.ipv6report import rows
+from laggroam.core.host import Host
+from laggroam.edge import ifconfig, ndp
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "ifconfig"
 ALL = sorted(p.name for p in FIXTURES.glob("*.txt"))

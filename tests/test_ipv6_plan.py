@@ -2,14 +2,19 @@
 
 import json
 
-from laggroam import ipv6plan
-from laggroam.host import Host
-from laggroam.ifconfig import parse
-from laggroam.ipv6action import DeleteAddress6, DeprecateAddress6, FlushRouters6, SolicitRouters
-from laggroam.ipv6memory import NetMemory
-from laggroam.memory import LaggMemory, Memory
-from laggroam.policy import LaggPolicy, loads
-from laggroam.programs import Programs
+from laggroam.config.policy import LaggPolicy, loads
+from laggroam.core import ipv6plan
+from laggroam.core.host import Host
+from laggroam.core.ipv6action import (
+    DeleteAddress6,
+    DeprecateAddress6,
+    FlushRouters6,
+    SolicitRouters,
+)
+from laggroam.core.ipv6memory import NetMemory
+from laggroam.core.memory import LaggMemory, Memory
+from laggroam.core.programs import Programs
+from laggroam.edge.ifconfig import parse
 
 HOME4, CAFE4 = "192.168.1.101", "10.20.30.101"
 HOME6, CAFE6 = "2001:db8:1:1:aaaa::1", "2001:db8:ca:fe:bbbb::1"

@@ -4,11 +4,11 @@ from dataclasses import replace
 
 from hosts import EM_MAC, WLAN_MAC, em0, lagg0, laptop, port, with_interfaces, wlan0
 
-from laggroam import policy
-from laggroam.action import SetEther
-from laggroam.memory import Memory
-from laggroam.plan import plan
-from laggroam.report import render_text
+from laggroam.admin.report import render_text
+from laggroam.config import policy
+from laggroam.core.action import SetEther
+from laggroam.core.memory import Memory
+from laggroam.core.plan import plan
 
 POLICY = "[lagg0]\nports = em0 wlan0\nether = wlan0\n[wlan0]\nparent = iwn0\n"
 

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from laggroam import install, policy
-from laggroam.cli import build_parser
+from laggroam.admin import install
+from laggroam.admin.cli import build_parser
+from laggroam.config import policy
 
 MAN = Path(__file__).resolve().parents[1] / "man"
 PAGE8 = (MAN / "laggroam.8").read_text(encoding="utf-8")

@@ -4,8 +4,8 @@ from dataclasses import replace
 
 from hosts import EM_MAC, WLAN_MAC, em0, lagg0, laptop, port, with_interfaces, wlan0
 
-from laggroam import policy
-from laggroam.action import (
+from laggroam.config import policy
+from laggroam.core.action import (
     AddLaggPort,
     BringUp,
     CreateLagg,
@@ -19,10 +19,10 @@ from laggroam.action import (
     StartWpa,
     StopDhclient,
 )
-from laggroam.event import Event
-from laggroam.host import Host, Process, Supplicant
-from laggroam.memory import Failure, LaggMemory, Memory, WlanMemory
-from laggroam.plan import MAX_WPA_RESTARTS, plan
+from laggroam.core.event import Event
+from laggroam.core.host import Host, Process, Supplicant
+from laggroam.core.memory import Failure, LaggMemory, Memory, WlanMemory
+from laggroam.core.plan import MAX_WPA_RESTARTS, plan
 
 SEED = """
 [lagg0]

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from laggroam_sim import cli as sim_cli
+from laggroam_sim.laptop import IWN0_MAC
 
-from laggroam.cli import main
-from laggroam.sim import cli as sim_cli
-from laggroam.sim.laptop import IWN0_MAC
+from laggroam.admin.cli import main
 
 POLICY = """
 [lagg0]

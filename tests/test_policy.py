@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from laggroam.policy import (
+from laggroam.config.policy import (
     _KIND_KEYS,
     DEFAULT_PATH,
     LAGG_PROTOS,

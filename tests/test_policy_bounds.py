@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from laggroam import policy, policyread, policyvalues
-from laggroam.policy import PolicyErrors, loads
+from laggroam.config import policy, policyread, policyvalues
+from laggroam.config.policy import PolicyErrors, loads
 
 LAGG = "[lagg0]\nports = em0 wlan0\n"
 
@@ -93,8 +93,8 @@ def test_blank_and_comment_runs_keep_the_files_line_numbers() -> None:
 def test_the_daemon_serves_while_it_validates(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from laggroam import daemon as daemon_mod
-    from laggroam.system import System, sim_programs
+    from laggroam.daemon import loop as daemon_mod
+    from laggroam.edge.system import System, sim_programs
 
     path = tmp_path / "laggroam.ini"
     path.write_text(LAGG)

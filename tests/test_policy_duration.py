@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from laggroam.duration import format_duration, parse_duration
+from laggroam.core.duration import format_duration, parse_duration
 
 
 @pytest.mark.parametrize(

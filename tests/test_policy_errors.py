@@ -2,7 +2,7 @@
 
 import pytest
 
-from laggroam.policy import MAX_ERRORS, PolicyError, PolicyErrors, loads
+from laggroam.config.policy import MAX_ERRORS, PolicyError, PolicyErrors, loads
 
 LAGG = "[lagg0]\nports = em0 wlan0\n"
 WLAN = "[wlan0]\nparent = iwn0\n"

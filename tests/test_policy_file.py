@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from laggroam.policy import PolicyErrors, load
+from laggroam.config.policy import PolicyErrors, load
 
 REPO = Path(__file__).resolve().parents[1]
 NOBODY = 65534
@@ -128,7 +128,7 @@ def test_a_file_that_would_block_is_refused_without_a_traceback() -> None:
 
 def install_hooks(root: Path, socket: str) -> Path:
     """laggroam installed under ROOT/usr/local as the simulator does; the policy's path."""
-    from laggroam import install
+    from laggroam.admin import install
 
     layout = install.Layout(f"{root}/usr/local")
     install.install(Path("/"), layout, install.substitutions(layout, socket=socket))

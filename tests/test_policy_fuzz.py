@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from laggroam.policy import MAX_ERRORS, Policy, PolicyErrors, loads
+from laggroam.config.policy import MAX_ERRORS, Policy, PolicyErrors, loads
 
 KEYS = [
     "ports", "proto", "ether", "dhcp", "renew_dhcp", "failback_hold", "parent", "wpa",

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from laggroam.event import Event
-from laggroam.protocol import MAX_MESSAGE, ProtocolError, decode, encode_devd
+from laggroam.core.event import Event
+from laggroam.devd.protocol import MAX_MESSAGE, ProtocolError, decode, encode_devd
 
 
 def test_devd_lines_the_hooks_forward_carry_their_event() -> None:
@@ -123,8 +123,8 @@ _WORDS = st.sampled_from(
 @given(st.sampled_from("!+-?"), st.lists(_WORDS, max_size=7))
 def test_the_hooks_and_devd_see_the_same_event(first: str, words: list[str]) -> None:
     """One rule: a line a hook accepts is, as devd splits it, the event the hook checked."""
-    from laggroam.devdline import DevdLineError, parse_event
-    from laggroam.hookclient import classify
+    from laggroam.devd.devdline import DevdLineError, parse_event
+    from laggroam.devd.hookclient import classify
 
     line = first + " ".join(words)
     hook_class, _ = classify(line)
@@ -134,7 +134,7 @@ def test_the_hooks_and_devd_see_the_same_event(first: str, words: list[str]) -> 
         variables = parse_event(line).variables
     except DevdLineError as exc:
         raise AssertionError(f"a hook accepts {line!r}, devd does not: {exc}") from None
-    from laggroam.hookclient import _fields, is_ifname
+    from laggroam.devd.hookclient import _fields, is_ifname
 
     hook_view = _fields(line)
     assert hook_view is not None

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from laggroam.rcconf import (
+from laggroam.rc.rcconf import (
     MAX_RC_BYTES,
     RcConfError,
     default_rc_paths,

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from laggroam.policy import loads
-from laggroam.rcadvice import Setup, check_rc_conf, findings, rc_var, sysrc_command
-from laggroam.rcconf import Assignment, RcConf, parse_rc_text
-from laggroam.rcinit import init_from_rc_conf, write_policy
+from laggroam.config.policy import loads
+from laggroam.rc.rcadvice import Setup, check_rc_conf, findings, rc_var, sysrc_command
+from laggroam.rc.rcconf import Assignment, RcConf, parse_rc_text
+from laggroam.rc.rcinit import init_from_rc_conf, write_policy
 
 SEED = (
     'ifconfig_nfe0="DHCP"\n'

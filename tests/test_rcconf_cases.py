@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from laggroam.policy import loads
-from laggroam.rcadvice import check_rc_conf
-from laggroam.rcconf import default_rc_paths, parse_rc_text
-from laggroam.rcinit import init_from_rc_conf
+from laggroam.config.policy import loads
+from laggroam.rc.rcadvice import check_rc_conf
+from laggroam.rc.rcconf import default_rc_paths, parse_rc_text
+from laggroam.rc.rcinit import init_from_rc_conf
 
 DATA = Path(__file__).resolve().parent / "data" / "rcconf"
 CASES = sorted(

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from laggroam import policy
-from laggroam.cli import main
+from laggroam.admin.cli import main
+from laggroam.config import policy
 
 SEED_RC = (
     'ifconfig_nfe0="DHCP"\n'

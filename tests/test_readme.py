@@ -19,9 +19,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from laggroam_sim import localrc
 
-from laggroam.cli import build_parser
-from laggroam.sim import localrc
+from laggroam.admin.cli import build_parser
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

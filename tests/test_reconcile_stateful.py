@@ -16,17 +16,17 @@ from pathlib import Path
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+from laggroam_sim import journal
+from laggroam_sim.cli import main as sim_main
+from laggroam_sim.state import read_only
 from paths import REPO
 from simrun import in_process
 from writes import Writes
 
-from laggroam import policy
-from laggroam.event import Event
-from laggroam.reconcile import reconcile
-from laggroam.sim import journal
-from laggroam.sim.cli import main as sim_main
-from laggroam.sim.state import read_only
-from laggroam.store import Store
+from laggroam.config import policy
+from laggroam.core.event import Event
+from laggroam.edge.reconcile import reconcile
+from laggroam.edge.store import Store
 
 POLICY = policy.load(REPO / "conf" / "laggroam.ini.sample")
 WIRELESS_MAC = "20:0d:b0:c4:ab:59"  # iwn0's: the sample's ether = wlan0

@@ -10,8 +10,8 @@ import re
 
 import pytest
 
-from laggroam.posixre import EreError, compile_ere
-from laggroam.regexec import MAX_PROGRAM
+from laggroam.devd.posixre import EreError, compile_ere
+from laggroam.devd.regexec import MAX_PROGRAM
 
 PATHOLOGICAL = [
     "(.*)+y",

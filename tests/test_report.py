@@ -1,13 +1,13 @@
-"""laggroam.report: the status JSON contract and the text view, on real captures."""
+"""laggroam.admin.report: the status JSON contract and the text view, on real captures."""
 
 import json
 from pathlib import Path
 
 import pytest
 
-from laggroam.host import Host, Interface, Lagg, LaggPort, Process, Supplicant
-from laggroam.ifconfig import parse_host
-from laggroam.report import host_json, render_text
+from laggroam.admin.report import host_json, render_text
+from laggroam.core.host import Host, Interface, Lagg, LaggPort, Process, Supplicant
+from laggroam.edge.ifconfig import parse_host
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "ifconfig"
 

@@ -3,7 +3,7 @@
 import json
 import sys
 
-from laggroam.runner import run
+from laggroam.edge.runner import run
 
 
 def test_success_captures_output() -> None:

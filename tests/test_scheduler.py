@@ -2,17 +2,17 @@
 
 import pytest
 
-from laggroam.devdline import parse_event
-from laggroam.event import Event
-from laggroam.policy import DaemonPolicy
-from laggroam.protocol import Message
-from laggroam.scheduler import (
+from laggroam.config.policy import DaemonPolicy
+from laggroam.core.event import Event
+from laggroam.daemon.scheduler import (
     MAX_BATCH_CHAIN,
     MAX_BATCH_EVENTS,
     STOP_GRACE,
     Dispatch,
     Scheduler,
 )
+from laggroam.devd.devdline import parse_event
+from laggroam.devd.protocol import Message
 
 NAMES = frozenset({"lagg0", "em0", "wlan0", "iwn0"})
 PACE = DaemonPolicy(debounce=0.3, max_delay=5.0, interval=60.0)

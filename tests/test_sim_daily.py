@@ -11,13 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from laggroam_sim import cli as sim_cli
+from laggroam_sim import localrc
+from laggroam_sim.laptop import RC_CONF
+from laggroam_sim.state import read_only
 from paths import REPO
 
-from laggroam.rcconf import read_rc_conf
-from laggroam.sim import cli as sim_cli
-from laggroam.sim import localrc
-from laggroam.sim.laptop import RC_CONF
-from laggroam.sim.state import read_only
+from laggroam.rc.rcconf import read_rc_conf
 
 SAMPLE = REPO / "conf" / "laggroam.ini.sample"
 POLICY = "usr/local/etc/laggroam/laggroam.ini"

@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from laggroam import lastgood
-from laggroam.daemonstatus import PID_FILE, STATUS_FILE, read_status
-from laggroam.memory import Memory
-from laggroam.store import JOURNAL_FILE, LOCK_FILE, PENDING_FILE, STATE_FILE, Store
+from laggroam.core.memory import Memory
+from laggroam.daemon.daemonstatus import PID_FILE, STATUS_FILE, read_status
+from laggroam.edge import lastgood
+from laggroam.edge.store import JOURNAL_FILE, LOCK_FILE, PENDING_FILE, STATE_FILE, Store
 
 DEADLINE = 30.0
 KINDS = ["fifo", "socket", "directory"]

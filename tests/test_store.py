@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from laggroam import store as store_mod
-from laggroam.memory import Failure, LaggMemory, Memory, WlanMemory
-from laggroam.store import Store
+from laggroam.core.memory import Failure, LaggMemory, Memory, WlanMemory
+from laggroam.edge import store as store_mod
+from laggroam.edge.store import Store
 
 
 def test_memory_round_trip(tmp_path: Path) -> None:
@@ -163,7 +163,7 @@ def test_damaged_newest_lines_do_not_hide_the_records_before(tmp_path: Path) -> 
     ],
 )
 def test_status_survives_any_record_shape(tmp_path: Path, record: dict[str, object]) -> None:
-    from laggroam import history
+    from laggroam.edge import history
 
     (tmp_path / "journal.jsonl").write_text(json.dumps(record) + "\n")
     info = history.summary(Store(tmp_path))

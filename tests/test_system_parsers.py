@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from laggroam import rcstatus
-from laggroam.host import Process
-from laggroam.system import parse_wpa_cli_status
+from laggroam.core.host import Process
+from laggroam.edge import rcstatus
+from laggroam.edge.system import parse_wpa_cli_status
 
 
 def _pidfile(root: Path, text: bytes, path: str = "/var/run/dhclient/dhclient.lagg0.pid") -> str:

@@ -4,13 +4,13 @@ from dataclasses import replace
 
 from hosts import WLAN_MAC, em0, lagg0, laptop, port, with_interfaces, wlan0
 
-from laggroam import policy
-from laggroam.action import AddLaggPort, RenewDhcp
-from laggroam.event import Event
-from laggroam.host import Host, Process
-from laggroam.memory import Memory
-from laggroam.plan import plan, predict_for
-from laggroam.whatif import active_before, link_active, predict
+from laggroam.config import policy
+from laggroam.core.action import AddLaggPort, RenewDhcp
+from laggroam.core.event import Event
+from laggroam.core.host import Host, Process
+from laggroam.core.memory import Memory
+from laggroam.core.plan import plan, predict_for
+from laggroam.core.whatif import active_before, link_active, predict
 
 NOW = 1_000_000.0
 POLICY = """

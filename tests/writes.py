@@ -1,8 +1,8 @@
 """Count the commands a System runs for actions: every write to the host."""
 
-from laggroam.action import Action
-from laggroam.runner import Result
-from laggroam.system import System
+from laggroam.core.action import Action
+from laggroam.edge.runner import Result
+from laggroam.edge.system import System
 
 
 class Writes:

@@ -20,13 +20,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from laggroam import plan, policy
-from laggroam.action import Action
-from laggroam.host import Host
-from laggroam.reconcile import observe_for
-from laggroam.sim import cli as sim_cli
-from laggroam.store import Store
-from laggroam.system import System, sim_programs
+from laggroam_sim import cli as sim_cli
+
+from laggroam.config import policy
+from laggroam.core import plan
+from laggroam.core.action import Action
+from laggroam.core.host import Host
+from laggroam.edge.reconcile import observe_for
+from laggroam.edge.store import Store
+from laggroam.edge.system import System, sim_programs
 
 REPO = Path(__file__).resolve().parents[2]
 WAIT = 15.0  # seconds: a deadline, not a pause; conditions usually hold in well under one
@@ -197,7 +199,7 @@ class Daemon:
 
     def send(self, message: bytes) -> None:
         """Send a message as a hook does, and make sure it was taken."""
-        from laggroam.hookclient import send
+        from laggroam.devd.hookclient import send
 
         assert send(str(self.socket), message), "the daemon did not take the message"
 

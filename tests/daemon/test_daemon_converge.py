@@ -5,9 +5,9 @@ import subprocess
 from pathlib import Path
 
 from daemonhelp import DOWN_EM0, WAIT, Daemon, running, sim, wait_for
+from laggroam_sim.state import read_only
 
 from laggroam.exitcodes import EX_CANTCREAT, EX_UNAVAILABLE
-from laggroam.sim.state import read_only
 
 
 def test_kill_9_mid_reconcile_then_restart_converges(base: Path) -> None:

@@ -3,8 +3,7 @@
 from pathlib import Path
 
 from daemonhelp import POLICY, running, sim
-
-from laggroam.sim import devd
+from laggroam_sim import devd
 
 # devd waits for every action (freebsd-src sbin/devd/devd.cc my_system): the
 # hook must hand over and return, a Python start-up and a socket write

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from daemonhelp import POLICY, REPO, WAIT, Daemon, running, wait_for
 
-from laggroam import install
-from laggroam.cli import build_parser
+from laggroam.admin import install
+from laggroam.admin.cli import build_parser
 from laggroam.exitcodes import EX_CONFIG
 
 SCRIPT = REPO / "conf" / "rc.d" / "laggroam"

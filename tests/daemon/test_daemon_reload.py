@@ -5,8 +5,7 @@ import time
 from pathlib import Path
 
 from daemonhelp import DOWN_EM0, POLICY, UP_EM0, Daemon, running, save_by_rename, sim
-
-from laggroam.sim.state import read_only
+from laggroam_sim.state import read_only
 
 NEVER_RENEW = POLICY.replace("proto = failover", "proto = failover\nrenew_dhcp = never")
 BAD_LINE = NEVER_RENEW.splitlines().index("renew_dhcp = never") + 1

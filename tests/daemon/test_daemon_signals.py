@@ -8,8 +8,8 @@ from pathlib import Path
 
 from daemonhelp import POLICY, running, save_by_rename, sim, wait_for
 
-from laggroam.daemonstatus import read_status
-from laggroam.store import Store
+from laggroam.daemon.daemonstatus import read_status
+from laggroam.edge.store import Store
 
 BAD = POLICY.replace("proto = failover", "proto = fail")
 BAD_LINE = POLICY.splitlines().index("proto = failover") + 1

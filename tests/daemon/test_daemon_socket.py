@@ -7,8 +7,8 @@ import threading
 
 from daemonhelp import DOWN_EM0, UP_EM0, WAIT, Daemon, sim, wait_for
 
-from laggroam.listener import CLIENT_TIMEOUT, MAX_CLIENTS
-from laggroam.protocol import MAX_MESSAGE
+from laggroam.daemon.listener import CLIENT_TIMEOUT, MAX_CLIENTS
+from laggroam.devd.protocol import MAX_MESSAGE
 
 NOBODY = 65534
 
@@ -95,7 +95,7 @@ def test_garbage_oversized_half_sent_and_crowds_do_not_block(daemon: Daemon) -> 
     results: list[bool] = []
 
     def hook() -> None:
-        from laggroam.hookclient import send
+        from laggroam.devd.hookclient import send
 
         barrier.wait(timeout=WAIT)
         results.append(send(path, UP_EM0))

@@ -1,4 +1,4 @@
-"""Which directory events count as a save of the policy (laggroam/watch.py).
+"""Which directory events count as a save of the policy (laggroam/daemon/watch.py).
 
 Reading the policy must not count: inotify reports opens and unchanged
 closes, and the daemon reads the policy on every reload, so counting them
@@ -23,7 +23,7 @@ from watchdog.events import (
 )
 from watchdog.observers.polling import PollingObserver
 
-from laggroam.watch import KQUEUE_MAX_ENTRIES, PolicyWatch, _Handler, choose_observer
+from laggroam.daemon.watch import KQUEUE_MAX_ENTRIES, PolicyWatch, _Handler, choose_observer
 
 POLICY = "/etc/laggroam/laggroam.ini"
 SWAP = "/etc/laggroam/.laggroam.ini.swp"

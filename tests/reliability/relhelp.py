@@ -15,17 +15,17 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from laggroam_sim import daemons, engine, standin
+from laggroam_sim.cli import main as sim_main
+from laggroam_sim.state import Sim, read_only
 from writes import Writes
 
-from laggroam import policy
-from laggroam.event import Event
-from laggroam.reconcile import Outcome, locked_reconcile, reconcile
-from laggroam.runner import Result, run
-from laggroam.sim import daemons, engine, standin
-from laggroam.sim.cli import main as sim_main
-from laggroam.sim.state import Sim, read_only
-from laggroam.store import Store
-from laggroam.system import System, sim_programs
+from laggroam.config import policy
+from laggroam.core.event import Event
+from laggroam.edge.reconcile import Outcome, locked_reconcile, reconcile
+from laggroam.edge.runner import Result, run
+from laggroam.edge.store import Store
+from laggroam.edge.system import System, sim_programs
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = policy.load(REPO / "conf" / "laggroam.ini.sample")

@@ -6,7 +6,7 @@ import logging
 import pytest
 from relhelp import Host, failing
 
-from laggroam.logsetup import setup
+from laggroam.edge.logsetup import setup
 
 FORCERESTART = ("service", "dhclient", "forcerestart", "lagg0")
 
@@ -15,7 +15,7 @@ def test_each_action_logs_its_command_reason_and_outcome(
     host: Host, caplog: pytest.LogCaptureFixture
 ) -> None:
     host.sim("unplug", "em0")
-    with caplog.at_level(logging.INFO, logger="laggroam.reconcile"):
+    with caplog.at_level(logging.INFO, logger="laggroam.edge.reconcile"):
         outcome = host.reconcile()
     assert [d.ok for d in outcome.done] == [True]
     (action,) = outcome.done
@@ -34,7 +34,7 @@ def test_a_failed_action_is_a_warning_with_its_detail(
 ) -> None:
     host.sim("unplug", "em0")
     host.fault(failing(*FORCERESTART))
-    with caplog.at_level(logging.INFO, logger="laggroam.reconcile"):
+    with caplog.at_level(logging.INFO, logger="laggroam.edge.reconcile"):
         outcome = host.reconcile()
     (done,) = outcome.done
     (line,) = [r for r in caplog.records if "ran " in r.getMessage()]

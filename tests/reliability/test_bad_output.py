@@ -7,10 +7,10 @@ Each case runs the real stand-in, then mangles what it printed before laggroam r
 from collections.abc import Callable
 
 import pytest
+from laggroam_sim.state import Sim
 from relhelp import Host, prog
 
-from laggroam.runner import Result
-from laggroam.sim.state import Sim
+from laggroam.edge.runner import Result
 
 Mangle = Callable[[str], str]
 

@@ -17,9 +17,10 @@ import pytest
 from daemonhelp import DOWN_EM0, POLICY, REPO, UP_EM0, WAIT, Daemon, new_laptop, sim, wait_for
 from relhelp import Host
 
-from laggroam import plan, policy
-from laggroam.reconcile import observe_for
-from laggroam.store import Store
+from laggroam.config import policy
+from laggroam.core import plan
+from laggroam.edge.reconcile import observe_for
+from laggroam.edge.store import Store
 
 
 @pytest.fixture(scope="module")

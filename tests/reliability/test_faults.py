@@ -4,7 +4,7 @@ readable, no temporary file left behind).
 
 Commands fail, hang past their (tiny) timeout, vanish or change the world in the middle
 of a plan through ``relhelp.Host``'s runner wrapper; a full or read-only disk is
-simulated by wrapping the ``os`` calls of laggroam.store (no tmpfs is mounted).
+simulated by wrapping the ``os`` calls of laggroam.edge.store (no tmpfs is mounted).
 """
 
 import errno
@@ -16,15 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from laggroam_sim.state import read_only
 from relhelp import Host, failing, prog
 
-from laggroam import store as store_mod
-from laggroam.event import Event
-from laggroam.memory import Failure, LaggMemory, Memory
-from laggroam.policy import loads
-from laggroam.reconcile import RETRY_MAX
-from laggroam.runner import Result, run
-from laggroam.sim.state import read_only
+from laggroam.config.policy import loads
+from laggroam.core.event import Event
+from laggroam.core.memory import Failure, LaggMemory, Memory
+from laggroam.edge import store as store_mod
+from laggroam.edge.reconcile import RETRY_MAX
+from laggroam.edge.runner import Result, run
 
 FORCERESTART = ("service", "dhclient", "forcerestart", "lagg0")
 
@@ -272,7 +272,7 @@ class _Disk:
     def __init__(self, monkeypatch: pytest.MonkeyPatch, on: str, code: int) -> None:
         self.on, self.code, self.hits = on, code, 0
         self.real_open, self.real_write = os.open, os.write
-        # Only laggroam.store sees this file system; the simulator's own files do not.
+        # Only laggroam.edge.store sees this file system; the simulator's own files do not.
         shim = types.SimpleNamespace(
             **{k: getattr(os, k) for k in dir(os) if not k.startswith("__")}
         )
@@ -319,7 +319,7 @@ def test_fault_state_dir_unwritable_or_full(
     before = (host.store.dir / "state.json").read_bytes()
     disk = _Disk(monkeypatch, on, code)
     host.sim("unplug", "em0")
-    with caplog.at_level(logging.ERROR, logger="laggroam.reconcile"):
+    with caplog.at_level(logging.ERROR, logger="laggroam.edge.reconcile"):
         outcome = host.locked()
     # The host was still put right; only the record of it was lost, and said so.
     assert outcome is not None and outcome.converged
@@ -433,7 +433,7 @@ def test_memory_after_clock_jump_keeps_sane_times() -> None:
 
 
 def test_fault_lock_held_one_shot_coalesces(host: Host) -> None:
-    from laggroam.reconcile import locked_reconcile
+    from laggroam.edge.reconcile import locked_reconcile
 
     host.sim("unplug", "em0")
     with host.store.lock(wait=0) as got:

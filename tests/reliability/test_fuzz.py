@@ -15,18 +15,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from relhelp import REPO, SAMPLE, fuzz_examples
 
-from laggroam import hookclient, ifconfig, plan, policy, protocol, rcstatus
-from laggroam.devdconf import Config, load_devd
-from laggroam.devdline import DevdLineError, parse_event
-from laggroam.devdmatch import expand_action, find_rule, rule_commands
-from laggroam.event import Event, EventError, from_devd
-from laggroam.event import parse_event as parse_hint
-from laggroam.host import Host
-from laggroam.ifname import is_ifname
-from laggroam.memory import Memory
-from laggroam.programs import Programs
-from laggroam.stockdevd import stock_files
-from laggroam.system import parse_wpa_cli_status
+from laggroam.config import policy
+from laggroam.core import plan
+from laggroam.core.event import Event, EventError, from_devd
+from laggroam.core.event import parse_event as parse_hint
+from laggroam.core.host import Host
+from laggroam.core.ifname import is_ifname
+from laggroam.core.memory import Memory
+from laggroam.core.programs import Programs
+from laggroam.devd import hookclient, protocol
+from laggroam.devd.devdconf import Config, load_devd
+from laggroam.devd.devdline import DevdLineError, parse_event
+from laggroam.devd.devdmatch import expand_action, find_rule, rule_commands
+from laggroam.devd.stockdevd import stock_files
+from laggroam.edge import ifconfig, rcstatus
+from laggroam.edge.system import parse_wpa_cli_status
 
 FUZZ = settings(
     max_examples=fuzz_examples(),

@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 from relhelp import REPO
 
-from laggroam import cli, policy
-from laggroam.daemon import Daemon
+from laggroam.admin import cli
+from laggroam.config import policy
+from laggroam.daemon.loop import Daemon
+from laggroam.edge.system import System, sim_programs
 from laggroam.exitcodes import EX_CONFIG, EX_NOINPUT
-from laggroam.system import System, sim_programs
 
 CORPUS = Path(__file__).resolve().parent / "policies"
 GOOD = (REPO / "conf" / "laggroam.ini.sample").read_text()

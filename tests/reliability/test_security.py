@@ -19,11 +19,12 @@ import pytest
 from daemonhelp import POLICY, Daemon, new_laptop, sim, wait_for
 from relhelp import REPO, Host
 
-from laggroam import chain, hookclient, runner
-from laggroam.devdline import parse_event
+from laggroam.daemon.listener import Listener, ListenerError
+from laggroam.devd import chain, hookclient
+from laggroam.devd.devdline import parse_event
+from laggroam.edge import runner
+from laggroam.edge.store import Store
 from laggroam.exitcodes import EX_CONFIG
-from laggroam.listener import Listener, ListenerError
-from laggroam.store import Store
 
 NOBODY = 65534  # nobody:nogroup
 STRANGER = 65533  # no passwd entry, no group
@@ -87,8 +88,8 @@ def modes(directory: Path) -> dict[str, int]:
 READER = (
     "import json, sys\n"
     "sys.path.insert(0, sys.argv[1])\n"
-    "from laggroam.daemonstatus import read_status\n"
-    "from laggroam.store import Store\n"
+    "from laggroam.daemon.daemonstatus import read_status\n"
+    "from laggroam.edge.store import Store\n"
     "store = Store(sys.argv[2])\n"
     "status = read_status(store) or {}\n"
     "print(json.dumps({'running': status.get('running'), 'pid': status.get('pid'),\n"
@@ -224,7 +225,7 @@ def _calls(tree: ast.AST) -> list[tuple[str, ast.Call]]:
 
 
 def _sources() -> list[Path]:
-    return sorted(PACKAGE.rglob("*.py"))
+    return sorted([*PACKAGE.rglob("*.py"), *(REPO / "sim" / "laggroam_sim").rglob("*.py")])
 
 
 def test_scan_no_shell_true_os_system_or_popen() -> None:
@@ -242,25 +243,26 @@ def test_scan_no_shell_true_os_system_or_popen() -> None:
     assert offenders == []
 
 
-# Who may start processes, and why.  The simulator (laggroam/sim) and the demo
-# drive the simulator's own stand-ins and never act on a real host; sim/localrc.py
+# Who may start processes, and why.  The simulator (sim/laggroam_sim) and the demo
+# drive the simulator's own stand-ins and never act on a real host; its localrc.py
 # is the simulated "service laggroam", which starts the daemon on the simulated host.
+SIM = "sim/laggroam_sim/"
 SUBPROCESS_ALLOWED = {
-    "runner.py",
-    "demo.py",
-    "sim/converge.py",
-    "sim/devd.py",
-    "sim/localrc.py",
-    "sim/rcresume.py",
+    "laggroam/edge/runner.py",
+    SIM + "demo.py",
+    SIM + "converge.py",
+    SIM + "devd.py",
+    SIM + "localrc.py",
+    SIM + "rcresume.py",
 }
-SPAWN_ALLOWED = {"hookclient.py"}  # the detached one-shot, env {PATH, HOME}
+SPAWN_ALLOWED = {"laggroam/devd/hookclient.py"}  # the detached one-shot, env {PATH, HOME}
 
 
 def test_scan_subprocess_only_in_the_runner() -> None:
     users = set()
     spawners = set()
     for path in _sources():
-        rel = str(path.relative_to(PACKAGE))
+        rel = str(path.relative_to(REPO))
         tree = ast.parse(path.read_text(), str(path))
         for node in ast.walk(tree):
             if isinstance(node, ast.Import | ast.ImportFrom):
@@ -271,7 +273,7 @@ def test_scan_subprocess_only_in_the_runner() -> None:
         for name, _call in _calls(tree):
             if name.endswith("posix_spawn") or name.endswith("posix_spawnp") or name == "os.fork":
                 spawners.add(rel)
-    assert "runner.py" in users
+    assert "laggroam/edge/runner.py" in users
     assert users <= SUBPROCESS_ALLOWED, users - SUBPROCESS_ALLOWED
     assert spawners <= SPAWN_ALLOWED, spawners
 
@@ -280,7 +282,7 @@ def test_scan_the_only_shell_is_the_chained_devd_action() -> None:
     """An argv ``[<a shell>, "-c", ...]`` is built in exactly one product module: chain.py."""
     holders = set()
     for path in _sources():
-        rel = str(path.relative_to(PACKAGE))
+        rel = str(path.relative_to(REPO))
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
             if (
                 isinstance(node, ast.List | ast.Tuple)
@@ -290,8 +292,8 @@ def test_scan_the_only_shell_is_the_chained_devd_action() -> None:
                 and re.search(r"(^|[^a-z])(sh|bash|shell)([^a-z]|$)", ast.unparse(node.elts[0]))
             ):
                 holders.add(rel)
-    # The simulated devd (sim/devd.py) plays devd itself, which runs actions with sh -c.
-    assert holders - {"sim/devd.py"} == {"chain.py"}
+    # The simulated devd plays devd itself, which runs actions with sh -c.
+    assert holders - {SIM + "devd.py"} == {"laggroam/devd/chain.py"}
 
 
 # -- files: modes, atomic, planted links -------------------------------------------
@@ -471,7 +473,7 @@ def test_listener_flood_of_good_bad_partial_and_oversized(tmp_path: Path) -> Non
     import socket
     import threading
 
-    from laggroam.protocol import MAX_MESSAGE
+    from laggroam.devd.protocol import MAX_MESSAGE
 
     got: list[object] = []
     sel = selectors.DefaultSelector()

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from laggroam import store as store_mod
-from laggroam.daemonstatus import read_status
-from laggroam.runner import Result
-from laggroam.store import JOURNAL_MAX_BYTES, JOURNAL_MAX_RECORD, Store
+from laggroam.daemon.daemonstatus import read_status
+from laggroam.edge import store as store_mod
+from laggroam.edge.runner import Result
+from laggroam.edge.store import JOURNAL_MAX_BYTES, JOURNAL_MAX_RECORD, Store
 
 
 def _in_thread(fn: object) -> object:
@@ -76,7 +76,7 @@ def test_one_huge_record_is_cut_and_costs_no_other(tmp_path: Path) -> None:
 
 
 def test_the_chained_rule_is_named_and_a_quiet_refusal_is_no_problem() -> None:
-    from laggroam import chain
+    from laggroam.devd import chain
 
     assert chain.rule_name("/etc/devd.conf", "service dhclient quietstart em0") == (
         "the stock dhclient rule"

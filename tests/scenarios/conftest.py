@@ -14,9 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from laggroam_sim.demo import Style
 from laptophelp import FIGURES, HEADLINE, Laptop
-
-from laggroam.demo import Style
 
 
 @pytest.fixture

@@ -11,11 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from laggroam.demo import Story
-from laggroam.host import Host
-from laggroam.reconcile import reconcile
-from laggroam.sim import journal
-from laggroam.sim.state import read_only
+from laggroam_sim import journal
+from laggroam_sim.demo import Story
+from laggroam_sim.state import read_only
+
+from laggroam.core.host import Host
+from laggroam.edge.reconcile import reconcile
 
 # A deadline, not a delay: generous so that a loaded 2-core machine still passes.
 WAIT = 60.0

@@ -8,11 +8,10 @@ asks the new network's router; a failover on the same network must not.
 
 import ipaddress
 
+from laggroam_sim import laptop as sim_laptop
+from laggroam_sim.state import read_only
 from laptophelp import FIGURES, Laptop, on
 from test_roaming_scenarios import CAFE, HOME, policy
-
-from laggroam.sim import laptop as sim_laptop
-from laggroam.sim.state import read_only
 
 HOME6 = ipaddress.ip_network(sim_laptop.HOME_V6[0])
 CAFE6 = ipaddress.ip_network(sim_laptop.CAFE_V6[0])

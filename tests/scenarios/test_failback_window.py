@@ -14,11 +14,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from laggroam_sim import cli as sim_cli
+from laggroam_sim.laptop import IWN0_MAC
+from laggroam_sim.state import read_only
 from laptophelp import FIGURES
-
-from laggroam.sim import cli as sim_cli
-from laggroam.sim.laptop import IWN0_MAC
-from laggroam.sim.state import read_only
 
 BEFORE = (("-laggport", "wlan0"), ("laggport", "em0"), ("laggport", "wlan0"))
 AFTER = (("laggport", "em0"), ("-laggport", "wlan0"), ("laggport", "wlan0"))

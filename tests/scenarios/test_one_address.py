@@ -14,11 +14,11 @@ import contextlib
 import io
 
 import pytest
+from laggroam_sim.state import read_only
 from laptophelp import Laptop, on, radio_policy
 
-from laggroam.cli import main
-from laggroam.host import Host
-from laggroam.sim.state import read_only
+from laggroam.admin.cli import main
+from laggroam.core.host import Host
 
 HOME = "192.168.1."
 

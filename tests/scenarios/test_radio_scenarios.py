@@ -1,6 +1,6 @@
 """Resume on every modelled radio, and the seed's own nfe0/ndis0 laptop, end to end.
 
-What suspend/resume does to wlan0 is the radio driver's (laggroam.sim.radios
+What suspend/resume does to wlan0 is the radio driver's (laggroam_sim.radios
 cites each): a native PCI driver keeps wlan0 in lagg0 and only re-associates,
 a USB radio or an rc.suspend detach re-creates it, and laggroam puts it back;
 a radio that resumes dead gets a bounded number of wpa_supplicant restarts
@@ -9,11 +9,11 @@ running for ten simulated minutes and requires that it does nothing more.
 """
 
 import pytest
+from laggroam_sim.state import read_only
 from laptophelp import Laptop, on, radio_policy
 
-from laggroam.host import Host
-from laggroam.plan import MAX_WPA_RESTARTS
-from laggroam.sim.state import read_only
+from laggroam.core.host import Host
+from laggroam.core.plan import MAX_WPA_RESTARTS
 
 HOME = "192.168.1."
 

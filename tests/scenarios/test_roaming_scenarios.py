@@ -9,11 +9,11 @@ import os
 import signal
 import time
 
+from laggroam_sim import devd as sim_devd
+from laggroam_sim.state import read_only
 from laptophelp import Laptop, on
 
-from laggroam.host import Host
-from laggroam.sim import devd as sim_devd
-from laggroam.sim.state import read_only
+from laggroam.core.host import Host
 
 HOME, CAFE = "192.168.1.", "10.20.30."
 BOTH = ("em0", "wlan0")

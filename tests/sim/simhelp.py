@@ -2,10 +2,11 @@
 
 from pathlib import Path
 
-from laggroam import ifconfig
-from laggroam.sim import engine, ifconfig_cmd, ifconfig_out, kernel, laptop
-from laggroam.sim.model import ZERO_MAC, SimState
-from laggroam.sim.state import Sim
+from laggroam_sim import engine, ifconfig_cmd, ifconfig_out, kernel, laptop
+from laggroam_sim.model import ZERO_MAC, SimState
+from laggroam_sim.state import Sim
+
+from laggroam.edge import ifconfig
 
 NOWHERE = Path("/nonexistent-sim-dir")
 # the shared fixtures next to the repository (as tests/conftest.py finds them)

@@ -3,9 +3,8 @@
 from pathlib import Path
 
 import pytest
-
-from laggroam.sim.cli import EX_UNAVAILABLE, EX_USAGE, main
-from laggroam.sim.state import read_only
+from laggroam_sim.cli import EX_UNAVAILABLE, EX_USAGE, main
+from laggroam_sim.state import read_only
 
 
 @pytest.fixture

@@ -5,12 +5,12 @@ import socket
 from pathlib import Path
 
 import pytest
+from laggroam_sim import devd, journal
+from laggroam_sim.cli import main
+from laggroam_sim.state import SimError, read_only
 
-from laggroam import chain, devdmatch
-from laggroam.devdline import parse_event
-from laggroam.sim import devd, journal
-from laggroam.sim.cli import main
-from laggroam.sim.state import SimError, read_only
+from laggroam.devd import chain, devdmatch
+from laggroam.devd.devdline import parse_event
 
 SAMPLE = Path(__file__).resolve().parents[2] / "conf" / "laggroam.ini.sample"
 IWN0 = (

@@ -8,11 +8,10 @@ lists, lagg lines, groups, media and status -- must match line by line.
 import re
 
 import pytest
+from laggroam_sim import engine, ifconfig_out, kernel, laptop, power, world
+from laggroam_sim.model import SimState
+from laggroam_sim.state import Sim
 from simhelp import IFCONFIG_FIXTURES, NOWHERE, boot_laptop, check_roundtrip, ifconfig_run
-
-from laggroam.sim import engine, ifconfig_out, kernel, laptop, power, world
-from laggroam.sim.model import SimState
-from laggroam.sim.state import Sim
 
 MAC = re.compile(r"\b(?!00:00:00:00:00:00)[0-9a-f]{2}(:[0-9a-f]{2}){5}\b")
 IPV4 = re.compile(r"\b\d{1,3}(\.\d{1,3}){3}\b")

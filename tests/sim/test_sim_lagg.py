@@ -1,11 +1,10 @@
 """lagg(4) semantics of the simulated kernel, one rule at a time (reference section 3)."""
 
+from laggroam_sim import cli, engine, kernel, world
+from laggroam_sim.laptop import EM0_MAC, IWN0_MAC, UE0_MAC
+from laggroam_sim.model import ZERO_MAC, SimState
+from laggroam_sim.state import Sim
 from simhelp import NOWHERE, boot_laptop, check_lagg_invariants, ifconfig_run
-
-from laggroam.sim import cli, engine, kernel, world
-from laggroam.sim.laptop import EM0_MAC, IWN0_MAC, UE0_MAC
-from laggroam.sim.model import ZERO_MAC, SimState
-from laggroam.sim.state import Sim
 
 
 def flags(sim: Sim, lagg: str = "lagg0") -> dict[str, str]:
@@ -236,7 +235,7 @@ def test_the_new_primary_takes_its_lp_lladdr_not_its_hwaddr() -> None:
 
 def test_a_wlan_with_its_own_name_is_created_as_rc_does() -> None:
     """network.subr wlan_up: ``ifconfig wlan create wlandev PARENT name CHILD``."""
-    from laggroam.ifname import wlan_create_args
+    from laggroam.core.ifname import wlan_create_args
 
     sim = boot_laptop()
     argv = wlan_create_args("wifi0", "iwn0")

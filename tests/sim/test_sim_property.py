@@ -4,10 +4,9 @@ and the stand-in ifconfig always parses back to exactly the simulated state."""
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from laggroam_sim import cli, daemons, engine, kernel, laptop, rc, world
+from laggroam_sim.state import Sim
 from simhelp import boot_laptop, check_lagg_invariants, check_roundtrip, ifconfig_run
-
-from laggroam.sim import cli, daemons, engine, kernel, laptop, rc, world
-from laggroam.sim.state import Sim
 
 PORT_CANDIDATES = ("em0", "wlan0", "ue0", "lo0", "lagg0", "nope0")
 MACS = ("02:00:00:00:00:01", "02:00:00:00:00:02", "b8:8a:60:de:c4:1b")

@@ -3,9 +3,8 @@
 from pathlib import Path
 
 import pytest
-
-from laggroam.sim import standin
-from laggroam.sim.cli import main
+from laggroam_sim import standin
+from laggroam_sim.cli import main
 
 
 @pytest.fixture

@@ -4,11 +4,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from laggroam_sim import standin
+from laggroam_sim.cli import main
+from laggroam_sim.state import read_only
 
-from laggroam import ifconfig
-from laggroam.sim import standin
-from laggroam.sim.cli import main
-from laggroam.sim.state import read_only
+from laggroam.edge import ifconfig
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +55,7 @@ def test_the_installed_scripts_run_as_programs(host: Path) -> None:
 
 
 def test_the_products_observer_reads_the_simulated_host(host: Path) -> None:
-    from laggroam.system import System, sim_programs
+    from laggroam.edge.system import System, sim_programs
 
     seen = System(sim_programs(host), timeout=30).observe()
     assert seen.unknown == ()

@@ -5,11 +5,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from laggroam.sim import journal, standin
-from laggroam.sim.cli import main
-from laggroam.sim.model import SimState, from_json, to_json
-from laggroam.sim.state import STATE, Sim, SimError, read_only
+from laggroam_sim import journal, standin
+from laggroam_sim.cli import main
+from laggroam_sim.model import SimState, from_json, to_json
+from laggroam_sim.state import STATE, Sim, SimError, read_only
 
 
 @pytest.fixture

@@ -3,11 +3,10 @@
 from pathlib import Path
 
 import pytest
-
-from laggroam.sim import journal, standin
-from laggroam.sim.cli import main
-from laggroam.sim.laptop import IWN0_MAC
-from laggroam.sim.state import read_only
+from laggroam_sim import journal, standin
+from laggroam_sim.cli import main
+from laggroam_sim.laptop import IWN0_MAC
+from laggroam_sim.state import read_only
 
 
 def sim(sim_dir: Path, *argv: str) -> None:

@@ -1,0 +1,1 @@
+"""The administrator's commands: argument parsing, dispatch, reports, installation."""

@@ -1,0 +1,638 @@
+"""FreeBSD ``ifconfig`` text -> :mod:`laggroam.core.host` objects, without any I/O.
+
+laggroam learns the state of laggs, ports and wlans only from ifconfig's
+printed output, which differs between releases (ioctl printer up to 13.x,
+netlink printer from 14.x), between indentation styles and between copies
+that web pages mangled.  So the parser is keyed on what each line *says*,
+never on its position: every detail line is recognised by its first word,
+lines may come in any order and with any indentation (tab, spaces or none),
+and a line it does not understand is kept verbatim in ``Interface.extra``.
+
+It never invents a value: a field it cannot read stays ``None`` / empty, and
+what it saw but could not decode stays in ``extra``.
+
+Output formats, from freebsd-src:
+- header ``NAME: flags=HEX<NAMES> metric N mtu N``: sbin/ifconfig/ifconfig.c
+  ``status``, sbin/ifconfig/ifconfig_netlink.c ``status_nl``;
+- ``inet``: sbin/ifconfig/af_inet.c; ``inet6``: sbin/ifconfig/af_inet6.c;
+- ``ether``/``hwaddr``: sbin/ifconfig/af_link.c; ``groups:``: ifgroup.c;
+- ``media:``/``status:``: sbin/ifconfig/ifmedia.c;
+- 802.11 block: sbin/ifconfig/ifieee80211.c ``ieee80211_status``;
+- lagg block: sbin/ifconfig/iflagg.c ``lagg_status`` (current and 2007-era).
+"""
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from laggroam.core.host import Host, Inet6Addr, Interface, Lagg, LaggPort
+
+__all__ = [
+    "IFF_BITS",
+    "LAGG_PORT_BITS",
+    "IfconfigError",
+    "decode_bits",
+    "parse",
+    "parse_host",
+    "parse_list",
+]
+
+# Interface flag bit -> name, as the netlink printer names them
+# (freebsd-src sbin/ifconfig/ifconfig_netlink.c IFFBITS).  Used only when the
+# output shows ``flags=HEX`` without the ``<...>`` names (seed-blog fixture).
+IFF_BITS: dict[int, str] = {
+    0x1: "UP",
+    0x2: "BROADCAST",
+    0x4: "DEBUG",
+    0x8: "LOOPBACK",
+    0x10: "POINTOPOINT",
+    0x20: "NEEDSEPOCH",
+    0x40: "RUNNING",
+    0x80: "NOARP",
+    0x100: "PROMISC",
+    0x200: "ALLMULTI",
+    0x400: "DRV_OACTIVE",
+    0x800: "SIMPLEX",
+    0x1000: "LINK0",
+    0x2000: "LINK1",
+    0x4000: "LINK2",
+    0x8000: "MULTICAST",
+    0x10000: "CANTCONFIG",
+    0x20000: "PPROMISC",
+    0x40000: "MONITOR",
+    0x80000: "STATICARP",
+    0x100000: "STICKYARP",
+    0x200000: "DYING",
+    0x400000: "RENAMING",
+    0x800000: "NOGROUP",
+    0x1000000: "LOWER_UP",
+}
+
+# laggport flag bit -> name (freebsd-src sys/net/if_lagg.h LAGG_PORT_BITS;
+# DISABLED 0x20 exists only in an older if_lagg.h).
+LAGG_PORT_BITS: dict[int, str] = {
+    0x1: "MASTER",
+    0x2: "STACK",
+    0x4: "ACTIVE",
+    0x8: "COLLECTING",
+    0x10: "DISTRIBUTING",
+    0x20: "DISABLED",
+}
+
+_HEADER_RE = re.compile(
+    r"(?P<name>[^\s:]+): flags=(?P<hex>[0-9a-fA-F]+)(?:<(?P<names>[^<>]*)>)?"
+    r"(?:\s+metric\s+(?P<metric>\d+))?(?:\s+mtu\s+(?P<mtu>\d+))?"
+)
+# ``options=HEX<NAMES>``; ``options=8`` and ``options=0`` lack the names.
+_BITS_RE = re.compile(r"(?P<hex>[0-9a-fA-F]+)(?:<(?P<names>[^<>]*)>)?")
+# ether_ntoa(3) prints six colon-separated hex octets; IFCONFIG_FORMAT /
+# "-f ether:dash|dotted" print 00-11-22-33-44-55 or 0011.2233.4455
+# (freebsd-src sbin/ifconfig/af_link.c print_ether).
+_MAC_RE = re.compile(
+    r"(?P<colon>[0-9A-Fa-f]{1,2}(?::[0-9A-Fa-f]{1,2}){5})"
+    r"|(?P<dash>[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5})"
+    r"|(?P<dotted>[0-9A-Fa-f]{4}(?:\.[0-9A-Fa-f]{4}){2})"
+)
+# ``ssid X [channel N (FREQ MHz FLAGS)] [bssid MAC]`` (ifieee80211.c
+# ieee80211_status).  print_string() quotes an SSID with spaces without
+# escaping inner quotes, so the quoted form runs to the last quote that still
+# lets the rest of the line match.
+_SSID_RE = re.compile(
+    r"ssid\s+(?P<ssid>\".*\"|\S+)"
+    r"(?:\s+channel\s+(?P<channel>\d+|UNDEF)(?:\s+\([^()]*\))?)?"
+    r"(?:\s+bssid\s+(?P<bssid>\S+))?"
+)
+# ``laggport: NAME flags=HEX<NAMES> [state=HEX<NAMES>]`` (current iflagg.c),
+# ``laggport NAME =HEX<NAMES>`` / ``laggport NAME <NAMES>`` (2007-era).
+_LAGGPORT_RE = re.compile(
+    r"laggport:?\s+(?P<name>[^\s<=]+)"
+    r"(?:\s+(?:flags)?=?(?P<hex>[0-9a-fA-F]+)?(?:<(?P<names>[^<>]*)>)?)?"
+    r"(?P<rest>\s+state=.*)?"
+)
+# Parsed stanzas kept for the next observation: more than the interfaces of
+# a large host, a bounded amount of memory.
+STANZA_CACHE = 4096
+# A line where "media:" or "status:" follows other text (run together).
+_RUN_TOGETHER = re.compile(r"\s+(?=(?:media|status):\s)")
+# Already in ether_ntoa's form (two lower-case digits per octet): nothing to
+# normalise, so the common case costs one match.
+_CANONICAL_MAC_RE = re.compile(r"[0-9a-f]{2}(?::[0-9a-f]{2}){5}", re.ASCII)
+# A dotted quad ipaddress accepts and prints back unchanged (decimal octets
+# 0-255 without leading zeros); anything else goes through ipaddress.
+_CANONICAL_V4_RE = re.compile(
+    r"(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}"
+    r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])",
+    re.ASCII,
+)
+
+
+class IfconfigError(ValueError):
+    """The text is not ifconfig output at all: nothing in it is an interface."""
+
+    def __init__(self, line_no: int, message: str) -> None:
+        super().__init__(f"line {line_no}: {message}")
+        self.line_no = line_no
+        self.message = message
+
+
+def decode_bits(value: int, table: dict[int, str]) -> tuple[str, ...]:
+    """Names of the bits set in ``value``, lowest bit first, as printb() prints them.
+
+    Bits the table does not name are left out, as the ioctl printer's printb()
+    does (freebsd-src sbin/ifconfig/ifconfig.c); ``value`` itself is kept by
+    the caller so nothing is lost.
+    """
+    return tuple(name for bit, name in sorted(table.items()) if value & bit)
+
+
+def _names(names: str | None, value: int | None, table: dict[int, str]) -> tuple[str, ...]:
+    if names is not None:
+        return _split_names(names)
+    if value is not None:
+        return decode_bits(value, table)
+    return ()
+
+
+@lru_cache(maxsize=256)
+def _split_names(names: str) -> tuple[str, ...]:
+    """``A,B,C`` -> its names; cached, as every stanza repeats a few flag sets."""
+    return tuple(n for n in names.split(",") if n)
+
+
+def _encode_bits(names: tuple[str, ...], table: dict[int, str]) -> int | None:
+    """The number the names stand for, or None if one of them is not in the table."""
+    bits = {name: bit for bit, name in table.items()}
+    if not all(n in bits for n in names):
+        return None
+    return sum(bits[n] for n in names)
+
+
+@dataclass
+class _PendingLagg:
+    proto: str
+    hash: tuple[str, ...]
+    line: str
+
+
+@dataclass
+class _Builder:
+    """Mutable collector for one interface; frozen into an Interface at the end."""
+
+    name: str
+    flags: tuple[str, ...]
+    flags_value: int
+    metric: int | None
+    mtu: int | None
+    options: tuple[str, ...] = ()
+    options_value: int | None = None
+    ether: str | None = None
+    hwaddr: str | None = None
+    inet: list[str] = field(default_factory=list)
+    inet6: list[str] = field(default_factory=list)
+    inet6_addrs: list[Inet6Addr] = field(default_factory=list)
+    nd6: tuple[str, ...] = ()
+    media: str | None = None
+    status: str | None = None
+    groups: tuple[str, ...] = ()
+    description: str | None = None
+    ssid: str | None = None
+    saw_ssid_line: bool = False
+    channel: int | None = None
+    bssid: str | None = None
+    parent_line: tuple[str, str] | None = None
+    lagg: _PendingLagg | None = None
+    ports: list[LaggPort] = field(default_factory=list)
+    port_lines: list[str] = field(default_factory=list)
+    laggdev: str | None = None
+    extra: list[str] = field(default_factory=list)
+
+    def is_80211(self) -> bool:
+        return (
+            self.saw_ssid_line
+            or (self.media or "").startswith("IEEE 802.11")
+            or "wlan" in self.groups
+        )
+
+    def build(self) -> Interface:
+        extra = list(self.extra)
+        parent = None
+        if self.parent_line is not None:
+            # "parent interface:" is also printed by vlan(4) and ue(4)
+            # (freebsd-src sbin/ifconfig/ifvlan.c, ifue.c); only a wlan's
+            # names the radio it was cloned from.
+            line, value = self.parent_line
+            if self.is_80211():
+                parent = value
+            else:
+                extra.append(line)
+        lagg = None
+        if self.lagg is not None and self.laggdev is None:
+            lagg = Lagg(proto=self.lagg.proto, hash=self.lagg.hash, ports=tuple(self.ports))
+        else:
+            # A member port printed by the 2007..2012-era iflagg.c shows its
+            # lagg's laggproto and laggports next to "laggdev": they describe
+            # the lagg, not this interface.
+            if self.lagg is not None:
+                extra.append(self.lagg.line)
+            extra.extend(self.port_lines)
+        return Interface(
+            name=self.name,
+            flags=self.flags,
+            flags_value=self.flags_value,
+            metric=self.metric,
+            mtu=self.mtu,
+            options=self.options,
+            ether=self.ether,
+            hwaddr=self.hwaddr,
+            inet=tuple(self.inet),
+            inet6=tuple(self.inet6),
+            media=self.media,
+            status=self.status,
+            groups=self.groups,
+            description=self.description,
+            ssid=self.ssid,
+            channel=self.channel,
+            bssid=self.bssid,
+            parent=parent,
+            lagg=lagg,
+            laggdev=self.laggdev,
+            extra=tuple(extra),
+            options_value=self.options_value,
+            inet6_addrs=tuple(self.inet6_addrs),
+            nd6=self.nd6,
+        )
+
+
+def _header(line: str) -> _Builder | None:
+    """``NAME: flags=HEX<NAMES> [metric N] [mtu N]``; a truncated tail is kept in extra."""
+    if ": flags=" not in line:
+        return None  # the cheap test first: most lines are detail lines
+    stripped = line.strip()
+    m = _HEADER_RE.match(stripped)
+    if m is None:
+        return None
+    value = int(m["hex"], 16)
+    b = _Builder(
+        name=m["name"],
+        flags=_names(m["names"], value, IFF_BITS),
+        flags_value=value,
+        metric=int(m["metric"]) if m["metric"] is not None else None,
+        mtu=int(m["mtu"]) if m["mtu"] is not None else None,
+    )
+    if stripped[m.end() :].strip():
+        b.extra.append(stripped)
+    return b
+
+
+def _mac(token: str) -> str | None:
+    """A MAC address in ether_ntoa's form (lower-case, colons), or None."""
+    if _CANONICAL_MAC_RE.fullmatch(token):
+        return token
+    m = _MAC_RE.fullmatch(token)
+    if m is None:
+        return None
+    if m["colon"] is not None:
+        octets = token.split(":")
+    else:
+        digits = token.replace("-", "").replace(".", "")
+        octets = [digits[i : i + 2] for i in range(0, 12, 2)]
+    return ":".join(f"{int(o, 16):02x}" for o in octets)
+
+
+def _inet(tokens: list[str]) -> str | None:
+    """``inet A netmask 0xHEX ...`` or ``inet A/len ...`` -> "A/len" (af_inet.c)."""
+    if len(tokens) < 2:
+        return None
+    addr_text = tokens[1]
+    try:
+        if "/" in addr_text:
+            iface = ipaddress.IPv4Interface(addr_text)
+            return f"{iface.ip}/{iface.network.prefixlen}"
+        if _CANONICAL_V4_RE.fullmatch(addr_text):
+            addr = addr_text
+        else:
+            addr = str(ipaddress.IPv4Address(addr_text))
+    except ValueError:
+        return None
+    if "netmask" not in tokens:
+        return None
+    i = tokens.index("netmask")
+    if i + 1 >= len(tokens):
+        return None
+    prefixlen = _prefixlen(tokens[i + 1])
+    if prefixlen is None:
+        return None  # not a contiguous mask: no honest prefix length
+    return f"{addr}/{prefixlen}"
+
+
+@lru_cache(maxsize=64)
+def _prefixlen(mask_text: str) -> int | None:
+    """A netmask (``0xffffff00`` or dotted) as a prefix length; None if not contiguous.
+
+    Cached: a host has a handful of distinct netmasks however many addresses.
+    """
+    try:
+        if mask_text.lower().startswith("0x"):
+            mask = ipaddress.IPv4Address(int(mask_text, 16))
+        else:
+            mask = ipaddress.IPv4Address(mask_text)
+        return ipaddress.IPv4Network(f"0.0.0.0/{mask}").prefixlen
+    except ValueError:
+        return None
+
+
+# Address flags in the order af_inet6.c print_flags() prints them.
+INET6_FLAGS = ("anycast", "tentative", "duplicated", "detached", "deprecated", "autoconf",
+               "temporary", "prefer_source")  # fmt: skip
+
+
+def _inet6_detail(tokens: list[str], cidr: str) -> Inet6Addr | None:
+    """The rest of an ``inet6`` line (sbin/ifconfig/af_inet6.c ``in6_status``,
+    ``in6_status_nl``): flags, ``scopeid 0xN``, ``pltime P vltime V`` (with -L,
+    or always from the 14.x netlink printer; ``infty`` for an infinite one),
+    ``vhid N``.  None when a word is not one af_inet6.c prints."""
+    addr_scope, _, plen = cidr.rpartition("/")
+    addr_text, _, scope_text = addr_scope.partition("%")
+    scope = scope_text or None
+    flags: list[str] = []
+    times: dict[str, int | None] = {}
+    i = 2
+    while i < len(tokens):
+        word = tokens[i]
+        if word in ("prefixlen", "scopeid", "vhid", "-->") and i + 1 < len(tokens):
+            i += 2
+        elif word in INET6_FLAGS:
+            flags.append(word)
+            i += 1
+        elif word in ("pltime", "vltime") and i + 1 < len(tokens):
+            value = tokens[i + 1]
+            if value == "infty":
+                times[word] = None
+            elif value.isdigit():
+                times[word] = int(value)
+            else:
+                return None
+            i += 2
+        else:
+            return None
+    return Inet6Addr(
+        addr=addr_text,
+        prefixlen=int(plen),
+        flags=tuple(flags),
+        scope=scope,
+        pltime=times.get("pltime"),
+        vltime=times.get("vltime"),
+    )
+
+
+def _inet6(tokens: list[str]) -> str | None:
+    """``inet6 A[%scope] prefixlen N ...`` or ``inet6 A/N`` -> "A/N" (af_inet6.c)."""
+    if len(tokens) < 2:
+        return None
+    text = tokens[1]
+    if "/" in text:
+        addr_text, _, plen_text = text.partition("/")
+    elif "prefixlen" in tokens and tokens.index("prefixlen") + 1 < len(tokens):
+        addr_text, plen_text = text, tokens[tokens.index("prefixlen") + 1]
+    else:
+        return None
+    try:
+        ipaddress.IPv6Address(addr_text)
+    except ValueError:
+        return None
+    if not plen_text.isdigit() or int(plen_text) > 128:
+        return None
+    return f"{addr_text}/{int(plen_text)}"
+
+
+def _unquote_ssid(text: str) -> str:
+    # print_string() quotes SSIDs containing spaces and the empty SSID, and
+    # prints non-printable ones as 0x-hex, which is kept as printed (it is the
+    # form "ifconfig wlan0 ssid 0x..." accepts) (ifieee80211.c).
+    if len(text) >= 2 and text.startswith('"') and text.endswith('"'):
+        return text[1:-1]
+    return text
+
+
+def _ssid_line(b: _Builder, line: str) -> None:
+    b.saw_ssid_line = True
+    m = _SSID_RE.fullmatch(line)
+    bssid = _mac(m["bssid"]) if m is not None and m["bssid"] is not None else None
+    if m is None or (m["bssid"] is not None and bssid is None):
+        # e.g. several SSIDs ("ssid  1:a 2:b"): which one is in use is unknown.
+        b.extra.append(line)
+        return
+    b.ssid = _unquote_ssid(m["ssid"])
+    if m["channel"] is not None and m["channel"].isdigit():
+        b.channel = int(m["channel"])
+    b.bssid = bssid
+
+
+def _lagg_port(b: _Builder, line: str) -> None:
+    m = _LAGGPORT_RE.fullmatch(line)
+    if m is None:
+        b.extra.append(line)
+        return
+    value = int(m["hex"], 16) if m["hex"] is not None else None
+    if value is None and m["names"] is not None:
+        value = _encode_bits(_names(m["names"], None, {}), LAGG_PORT_BITS)
+    if value is None and m["names"] is None:
+        # Membership is a fact, the flags are not known: keep the line too.
+        b.extra.append(line)
+    flags = _names(m["names"], value, LAGG_PORT_BITS)
+    b.ports.append(LaggPort(name=m["name"], flags=flags, flags_value=value))
+    b.port_lines.append(line)
+
+
+def _laggproto(b: _Builder, line: str, tokens: list[str]) -> None:
+    """``laggproto P [lagghash H] [laggdev L]``, also after a ``lagg:`` prefix."""
+    pairs = dict(zip(tokens[::2], tokens[1::2], strict=False))
+    if len(tokens) % 2 or not set(pairs) <= {"laggproto", "lagghash", "laggdev"}:
+        b.extra.append(line)
+        return
+    if "laggdev" in pairs:
+        b.laggdev = pairs["laggdev"]
+    if "laggproto" in pairs:
+        hashes = tuple(h for h in pairs.get("lagghash", "").split(",") if h)
+        b.lagg = _PendingLagg(proto=pairs["laggproto"], hash=hashes, line=line)
+
+
+def _link(b: _Builder, line: str, tokens: list[str]) -> None:
+    """``ether MAC`` / ``hwaddr MAC``, possibly run together on one line."""
+    i = 0
+    while i + 1 < len(tokens) and tokens[i] in ("ether", "hwaddr"):
+        mac = _mac(tokens[i + 1])
+        if mac is None:
+            break
+        if tokens[i] == "ether":
+            b.ether = mac
+        else:
+            b.hwaddr = mac
+        i += 2
+    if i < len(tokens):
+        b.extra.append(line if i == 0 else " ".join(tokens[i:]))
+
+
+def _detail(b: _Builder, raw: str) -> None:
+    line = raw.strip()
+    if not line:
+        return
+    key, _, rest = line.partition(" ")
+    rest = rest.strip()
+    # The most common lines first; a line is split into words only where its
+    # branch reads them.
+    if key == "status:":
+        b.status = rest or None
+    elif key in ("ether", "hwaddr", "media:"):
+        if "media:" in rest or "status:" in rest:
+            # "hwaddr .. media: .." run together: split before media:/status:.
+            parts = _RUN_TOGETHER.split(line)
+            if len(parts) > 1:
+                for part in parts:
+                    _detail(b, part)
+                return
+        if key == "media:":
+            b.media = rest or None
+        else:
+            _link(b, line, line.split())
+    elif key in ("laggport:", "laggport"):
+        _lagg_port(b, line)
+    elif key == "inet":
+        cidr = _inet(line.split())
+        if cidr is None:
+            b.extra.append(line)
+        else:
+            b.inet.append(cidr)
+    elif key == "groups:":
+        b.groups = tuple(line.split()[1:])
+    elif key.startswith("options="):
+        m = _BITS_RE.fullmatch(key[len("options=") :])
+        if m is None or rest:
+            b.extra.append(line)
+        else:
+            b.options_value = int(m["hex"], 16)
+            b.options = _names(m["names"], None, {})
+    else:
+        _rare_detail(b, line, key, rest)
+
+
+def _rare_detail(b: _Builder, line: str, key: str, rest: str) -> None:
+    """The detail lines a stanza shows at most once or twice."""
+    tokens = line.split()
+    if key == "inet6":
+        cidr6 = _inet6(tokens)
+        detail = _inet6_detail(tokens, cidr6) if cidr6 is not None else None
+        if cidr6 is None or detail is None:
+            b.extra.append(line)
+        if cidr6 is not None:
+            b.inet6.append(cidr6)
+        if detail is not None:
+            b.inet6_addrs.append(detail)
+    elif key == "nd6" and len(tokens) == 2 and tokens[1].startswith("options="):
+        # sbin/ifconfig/af_nd6.c nd6_status: "nd6 options=HEX<NAMES>"
+        m = _BITS_RE.fullmatch(tokens[1][len("options=") :])
+        if m is None or m["names"] is None:
+            b.extra.append(line)
+        else:
+            b.nd6 = _names(m["names"], None, {})
+    elif key == "description:":
+        b.description = rest
+    elif key == "ssid":
+        _ssid_line(b, line)
+    elif key == "channel" and len(tokens) > 1 and tokens[1].isdigit() and b.channel is None:
+        # 6.x-era layout: "channel N authmode ..." on its own line.
+        b.channel = int(tokens[1])
+        b.extra.append(line)
+    elif tokens[:2] == ["parent", "interface:"] and len(tokens) == 3:
+        b.parent_line = (line, tokens[2])
+    elif key == "laggproto":
+        _laggproto(b, line, tokens)
+    elif key == "lagg:":
+        _laggproto(b, line, tokens[1:])
+    elif key == "laggdev:" and len(tokens) == 2:
+        b.laggdev = tokens[1]  # libifconfig's example printer
+    else:
+        b.extra.append(line)
+
+
+def parse(text: str) -> list[Interface]:
+    """Every interface in ``ifconfig`` / ``ifconfig -a`` / ``ifconfig IF`` output, in order.
+
+    Blank lines and, before the first interface, ``#`` comment lines are
+    skipped; other text before the first interface is ignored when at least
+    one interface follows.  Raises IfconfigError only when the text holds
+    something but no interface header at all.
+    """
+    stanzas: list[list[str]] = []
+    current: list[str] | None = None
+    first_junk: tuple[int, str] | None = None
+    for line_no, raw in enumerate(text.splitlines(), start=1):
+        line = raw.rstrip()
+        if not line:
+            continue  # blank, or only white space
+        if ": flags=" in line and _HEADER_RE.match(line.strip()) is not None:
+            current = [line]
+            stanzas.append(current)
+        elif current is not None:
+            current.append(line)
+        elif not line.lstrip().startswith("#") and first_junk is None:
+            first_junk = (line_no, line.strip())
+    if not stanzas and first_junk is not None:
+        line_no, line = first_junk
+        shown = line if len(line) <= 60 else line[:57] + "..."
+        raise IfconfigError(
+            line_no, f"not ifconfig output: expected 'NAME: flags=...', got {shown!r}"
+        )
+    return [_stanza(tuple(lines)) for lines in stanzas]
+
+
+@lru_cache(maxsize=STANZA_CACHE)
+def _stanza(lines: tuple[str, ...]) -> Interface:
+    """One interface from its header and detail lines.
+
+    Cached by the stanza's text: the interface is a pure function of it and
+    immutable, and a converged host prints the same stanzas at every
+    observation, so only the stanzas that changed are parsed again.
+    """
+    b = _header(lines[0])
+    if b is None:  # parse() passes only lines _HEADER_RE matches
+        raise AssertionError(f"not an interface header: {lines[0]!r}")
+    for line in lines[1:]:
+        _detail(b, line)
+    return b.build()
+
+
+def parse_host(text: str) -> Host:
+    """A Host holding the interfaces of ``ifconfig -a`` output.
+
+    laggport flags that the output did not show (neither number nor names)
+    are listed in Host.unknown as "LAGG laggport PORT flags".
+    """
+    interfaces = tuple(parse(text))
+    unknown = tuple(
+        f"{i.name} laggport {p.name} flags"
+        for i in interfaces
+        if i.lagg is not None
+        for p in i.lagg.ports
+        if p.flags_value is None and not p.flags
+    )
+    return Host(interfaces=interfaces, unknown=unknown)
+
+
+def parse_list(text: str) -> list[str]:
+    """Interface names from ``ifconfig -l`` (one line, names separated by spaces).
+
+    ifconfig_netlink.c ``list_interfaces_nl`` prints the names on one line;
+    anything with a ``:`` is not such a list (e.g. ``ifconfig -a`` output).
+    """
+    names: list[str] = []
+    for line_no, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or (line.startswith("#") and not names):
+            continue
+        for token in line.split():
+            if ":" in token or "=" in token or "<" in token:
+                raise IfconfigError(line_no, f"not 'ifconfig -l' output: unexpected {token[:40]!r}")
+            names.append(token)
+    return names
