@@ -32,6 +32,7 @@ from bench.stats import (
     time_argv,
 )
 from laggroam.admin import install
+from laggroam.config.layout import Layout
 from laggroam.devd import devdconf, devdline, devdmatch
 
 EVENT = "!system=IFNET subsystem=em0 type=LINK_UP"
@@ -49,7 +50,7 @@ def install_hooks(dest: Path, laptop: Laptop) -> tuple[Path, str]:
         raise RuntimeError(f"cannot compile {sitelib}")
     # The prefix is the temporary directory itself, so that the paths filled
     # into the snippet and the hooks are the ones that exist.
-    layout = install.Layout(prefix=str(dest / "usr/local"))
+    layout = Layout(prefix=str(dest / "usr/local"))
     values = install.substitutions(
         layout,
         python=sys.executable,

@@ -179,8 +179,8 @@ def test_the_cycle_check_sees_a_cycle() -> None:
 def test_the_reader_sees_every_form_of_import() -> None:
     graph = _module_graph()
     # ``from laggroam.core import ipv6plan``, ``from laggroam.core.action import ...``, and
-    # a function-level ``from laggroam.edge.system import ...`` (cli's lazy imports).
+    # a function-level ``from laggroam.edge.system import ...`` (the verbs' lazy imports).
     assert {"core.ipv6plan", "core.action"} <= graph["core.plan"]
-    assert "edge.system" in graph["admin.cli"]
+    assert "edge.system" in graph["admin.common"]
     assert "core.action" in graph["edge.system"]
     assert _package_graph()["admin"] >= {"core", "edge", "daemon"}

@@ -193,6 +193,7 @@ def install_laggroam(sim_dir: Path, policy: Path | str | None) -> list[str]:
     """
     from laggroam.admin import install as installer
     from laggroam.config import policy as policies
+    from laggroam.config.layout import Layout
 
     sim_dir = Path(sim_dir).resolve()
     root = _safe_root(sim_dir)
@@ -210,7 +211,7 @@ def install_laggroam(sim_dir: Path, policy: Path | str | None) -> list[str]:
             policies.loads(text, str(policy if isinstance(policy, Path) else target))
         except policies.PolicyErrors as exc:
             raise SimError(str(exc.errors[0])) from None
-    layout = installer.Layout(f"{root}/usr/local")
+    layout = Layout(f"{root}/usr/local")
     values = installer.substitutions(
         layout,
         python=sys.executable,
