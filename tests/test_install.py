@@ -88,6 +88,22 @@ def test_package_is_what_setuptools_would_ship() -> None:
     assert not any("__pycache__" in f or f.startswith("tests/") for f in files)
 
 
+def test_package_carries_every_file_it_installs() -> None:
+    """What ``install`` reads is package data, so an installed package can install it too."""
+    files = {rel for _, rel in install.package_files()}
+    read = {str(Path(str(source)).relative_to(ROOT)) for source, _, _ in install.plan_files(LAYOUT)}
+    assert {"laggroam/files/hooks/link", "laggroam/files/man/laggroam.8"} <= read
+    assert read <= files
+
+
+def test_shipped_files_are_the_top_level_ones_not_copies() -> None:
+    shipped = ROOT / "laggroam" / "files"
+    for top in ("hooks", "devd", "conf", "man"):
+        assert (shipped / top).is_symlink(), top
+        assert (shipped / top).resolve() == ROOT / top
+    assert Path(str(install.shipped())) == shipped
+
+
 def test_every_placeholder_is_filled(destdir: Path) -> None:
     for path in _without_bytecode(_tree(destdir)):
         if path.startswith(SITELIB):
