@@ -381,3 +381,22 @@ def test_a_staged_tree_agrees_with_its_own_socket(destdir: Path) -> None:
     assert problem is not None
     assert "/var/run/laggroam.sock" in problem
     assert "/var/run/other.sock" in problem
+
+
+def test_a_package_without_its_man_pages_installs_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A package built without its data is refused, not installed short of its pages."""
+    shipped = tmp_path / "files"
+    shipped.mkdir()
+    for top in ("hooks", "devd", "conf"):
+        (shipped / top).symlink_to(ROOT / top)
+    (shipped / "man").mkdir()
+    monkeypatch.setattr(install, "shipped", lambda: shipped)
+    destdir = tmp_path / "destdir"
+    assert install.main(["--no-package", "--destdir", str(destdir)]) == 66
+    assert (
+        capsys.readouterr().err
+        == f"laggroam.admin.install: {shipped / 'man'}: no man page to install\n"
+    )
+    assert not destdir.exists()

@@ -97,10 +97,11 @@ def plan_files(layout: Layout) -> list[tuple[Traversable, str, int]]:
         (files / "conf" / "laggroam.ini.sample", layout.sample, 0o444),
     ]
     man = files / "man"
-    pages = sorted(man.iterdir(), key=lambda p: p.name) if man.is_dir() else []
-    for page in pages:
-        if found := _MAN_PAGE.fullmatch(page.name):
-            planned.append((page, f"{layout.mandir}/man{found.group(1)}/{page.name}", 0o444))
+    found = sorted(man.iterdir(), key=lambda p: p.name) if man.is_dir() else []
+    pages = [(p, m.group(1)) for p in found if (m := _MAN_PAGE.fullmatch(p.name))]
+    if not pages:  # a package built without its data: say so rather than install less
+        raise InstallError(f"{man}: no man page to install")
+    planned += [(p, f"{layout.mandir}/man{section}/{p.name}", 0o444) for p, section in pages]
     return planned
 
 
