@@ -13,6 +13,7 @@ import re
 import stat
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -330,6 +331,9 @@ def test_port_makefile_has_what_the_handbook_asks() -> None:
     assert v["USE_RC_SUBR"] == "laggroam"
     assert "pep517" in v["USE_PYTHON"].split()
     assert "noflavors" in v["USE_PYTHON"].split()
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    (backend,) = pyproject["build-system"]["requires"]  # setuptools>=N
+    assert f"${{PYTHON_PKGNAMEPREFIX}}{backend}:devel/py-setuptools@" in v["BUILD_DEPENDS"]
     run = v["RUN_DEPENDS"]
     assert "${PYTHON_PKGNAMEPREFIX}watchdog>=7.0:devel/py-watchdog@${PY_FLAVOR}" in run
     assert ":devel/py-sdnotify@${PY_FLAVOR}" in run
