@@ -26,6 +26,7 @@ import stat
 import subprocess
 import sys
 import sysconfig
+import tomllib
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -81,6 +82,7 @@ SOURCE_COMMANDS = synopsis_commands((ROOT / "man" / "laggroam.8").read_text(enco
 class Installed:
     """The fresh environment, what its package staged, and a place to run from."""
 
+    checkout: Path
     venv: Path
     sitelib: Path
     destdir: Path
@@ -113,8 +115,10 @@ class Installed:
         )
 
 
-def _checked(argv: list[str], timeout: float) -> None:
-    out = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+def _checked(argv: list[str], timeout: float, cwd: Path | None = None) -> None:
+    out = subprocess.run(
+        argv, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
+    )
     assert out.returncode == 0, f"{argv}: {out.stderr}"
 
 
@@ -148,7 +152,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     _checked([*pip, "--no-deps", "--no-index", *map(str, built)], timeout=120)
     work = top / "work"
     work.mkdir()
-    found = Installed(venv, sitelib, top / "destdir", work, built)
+    found = Installed(source, venv, sitelib, top / "destdir", work, built)
     out = found.run(
         found.python,
         *("-m", "laggroam.admin.install", "--no-package", "--prefix", PREFIX),
@@ -182,12 +186,54 @@ def test_only_the_wheels_laggroam_is_importable(installed: Installed) -> None:
     assert not any(Path(p).resolve() == ROOT for p in path if p)
 
 
+def _package_names(wheel: Path) -> set[str]:
+    with zipfile.ZipFile(wheel) as archive:
+        return {n for n in archive.namelist() if ".dist-info/" not in n}
+
+
+def _product_wheel(installed: Installed) -> Path:
+    [wheel] = [w for w in installed.wheels if w.name.startswith("laggroam-")]
+    return wheel
+
+
 def test_wheel_ships_what_make_install_copies(installed: Installed) -> None:
     """The wheel's package files are the ones ``make install`` copies (package_files)."""
-    [wheel] = [w for w in installed.wheels if w.name.startswith("laggroam-")]
-    with zipfile.ZipFile(wheel) as archive:
-        names = {n for n in archive.namelist() if ".dist-info/" not in n}
+    names = _package_names(_product_wheel(installed))
     assert names == {relative for _, relative in install.package_files()}
+
+
+# The backend, given the checkout: an sdist, then a wheel from what the sdist unpacks to.
+SDIST_THEN_WHEEL = """
+import os, sys, tarfile
+from setuptools import build_meta
+out = sys.argv[1]
+sdist = os.path.join(out, build_meta.build_sdist(out))
+with tarfile.open(sdist) as archive:
+    archive.extractall(out, filter="data")
+os.chdir(os.path.join(out, os.path.basename(sdist).removesuffix(".tar.gz")))
+print(os.path.join(out, build_meta.build_wheel(out)))
+"""
+
+
+def test_an_sdist_builds_the_same_wheel(installed: Installed, tmp_path: Path) -> None:
+    """The sdist carries the linked files as files: its wheel is the checkout's."""
+    backend = tmp_path / "backend"
+    _checked([sys.executable, "-m", "venv", "--without-pip", str(backend)], timeout=60)
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    (requirement,) = pyproject["build-system"]["requires"]
+    pip = [sys.executable, "-m", "pip", "--python", str(backend / "bin/python"), "install"]
+    _checked([*pip, "-q", requirement], timeout=120)
+    out = subprocess.run(
+        [str(backend / "bin/python"), "-c", SDIST_THEN_WHEEL, str(tmp_path / "dist")],
+        cwd=installed.checkout,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    wheel = Path(out.stdout.splitlines()[-1])
+    assert _package_names(wheel) == _package_names(_product_wheel(installed))
 
 
 def test_installed_package_installs_what_the_checkout_installs(
