@@ -44,10 +44,9 @@ from laggroam.edge.store import Store
 ROOT = Path(__file__).resolve().parents[1]
 PREFIX = "/usr/local"
 LAYOUT = Layout(PREFIX)
-# What a checkout holds that is not the project (.gitignore).
-NOT_THE_PROJECT = shutil.ignore_patterns(
-    ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis"
-)
+# What a checkout holds that is not the project: git's own, and what git ignores.
+IGNORED = (ROOT / ".gitignore").read_text(encoding="utf-8").split()
+NOT_THE_PROJECT = shutil.ignore_patterns(".git", *(p.strip("/") for p in IGNORED))
 CAPTURE = "laggroam/captures/laptop-lagg0-wlan0-dropped-15.txt"
 LINK_UP = "!system=IFNET subsystem=em0 type=LINK_UP"
 # The FreeBSD Handbook's failover between Ethernet and wireless (network-aggregation).
@@ -115,10 +114,8 @@ class Installed:
         )
 
 
-def _checked(argv: list[str], timeout: float, cwd: Path | None = None) -> None:
-    out = subprocess.run(
-        argv, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
-    )
+def _checked(argv: list[str], timeout: float) -> None:
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
     assert out.returncode == 0, f"{argv}: {out.stderr}"
 
 
