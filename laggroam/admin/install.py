@@ -89,14 +89,14 @@ _MAN_PAGE = re.compile(r"[^.][^/]*\.([0-9])")  # laggroam.8 -> section 8
 
 def plan_files(layout: Layout) -> list[tuple[Traversable, str, int]]:
     """(source, destination, mode) of every file installed besides the Python package."""
-    files = shipped()
-    planned = [(files / "hooks" / h, f"{layout.libexecdir}/{h}", 0o555) for h in HOOKS]
+    data = shipped()
+    planned = [(data / "hooks" / h, f"{layout.libexecdir}/{h}", 0o555) for h in HOOKS]
     planned += [
-        (files / "devd" / "laggroam.conf", layout.devd_snippet, 0o444),
-        (files / "conf" / "rc.d" / "laggroam", layout.rc_script, 0o555),
-        (files / "conf" / "laggroam.ini.sample", layout.sample, 0o444),
+        (data / "devd" / "laggroam.conf", layout.devd_snippet, 0o444),
+        (data / "conf" / "rc.d" / "laggroam", layout.rc_script, 0o555),
+        (data / "conf" / "laggroam.ini.sample", layout.sample, 0o444),
     ]
-    man = files / "man"
+    man = data / "man"
     found = sorted(man.iterdir(), key=lambda p: p.name) if man.is_dir() else []
     pages = [(p, m.group(1)) for p in found if (m := _MAN_PAGE.fullmatch(p.name))]
     if not pages:  # a package built without its data: say so rather than install less
