@@ -13,6 +13,7 @@ import re
 import stat
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -86,6 +87,22 @@ def test_package_is_what_setuptools_would_ship() -> None:
     captures = {f"laggroam/captures/{p.name}" for p in (ROOT / "laggroam/captures").glob("*.txt")}
     assert captures and captures <= files
     assert not any("__pycache__" in f or f.startswith("tests/") for f in files)
+
+
+def test_package_carries_every_file_it_installs() -> None:
+    """What ``install`` reads is package data, so an installed package can install it too."""
+    files = {rel for _, rel in install.package_files()}
+    read = {str(Path(str(source)).relative_to(ROOT)) for source, _, _ in install.plan_files(LAYOUT)}
+    assert {"laggroam/files/hooks/link", "laggroam/files/man/laggroam.8"} <= read
+    assert read <= files
+
+
+def test_shipped_files_are_the_top_level_ones_not_copies() -> None:
+    shipped = ROOT / "laggroam" / "files"
+    for top in ("hooks", "devd", "conf", "man"):
+        assert (shipped / top).is_symlink(), top
+        assert (shipped / top).resolve() == ROOT / top
+    assert Path(str(install.shipped())) == shipped
 
 
 def test_every_placeholder_is_filled(destdir: Path) -> None:
@@ -314,6 +331,9 @@ def test_port_makefile_has_what_the_handbook_asks() -> None:
     assert v["USE_RC_SUBR"] == "laggroam"
     assert "pep517" in v["USE_PYTHON"].split()
     assert "noflavors" in v["USE_PYTHON"].split()
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    (backend,) = pyproject["build-system"]["requires"]  # setuptools>=N
+    assert f"${{PYTHON_PKGNAMEPREFIX}}{backend}:devel/py-setuptools@" in v["BUILD_DEPENDS"]
     run = v["RUN_DEPENDS"]
     assert "${PYTHON_PKGNAMEPREFIX}watchdog>=7.0:devel/py-watchdog@${PY_FLAVOR}" in run
     assert ":devel/py-sdnotify@${PY_FLAVOR}" in run
@@ -365,3 +385,22 @@ def test_a_staged_tree_agrees_with_its_own_socket(destdir: Path) -> None:
     assert problem is not None
     assert "/var/run/laggroam.sock" in problem
     assert "/var/run/other.sock" in problem
+
+
+def test_a_package_without_its_man_pages_installs_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A package built without its data is refused, not installed short of its pages."""
+    shipped = tmp_path / "files"
+    shipped.mkdir()
+    for top in ("hooks", "devd", "conf"):
+        (shipped / top).symlink_to(ROOT / top)
+    (shipped / "man").mkdir()
+    monkeypatch.setattr(install, "shipped", lambda: shipped)
+    destdir = tmp_path / "destdir"
+    assert install.main(["--no-package", "--destdir", str(destdir)]) == 66
+    assert (
+        capsys.readouterr().err
+        == f"laggroam.admin.install: {shipped / 'man'}: no man page to install\n"
+    )
+    assert not destdir.exists()

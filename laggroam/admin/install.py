@@ -11,6 +11,9 @@ runs) also installs the Python package into ``P/lib/pythonX.Y/site-packages``
 with the ``laggroam`` command in ``P/bin``, byte-compiled, so that a hook
 never pays for compiling it.  The port builds the package itself
 (``USE_PYTHON=pep517``) and runs this with ``--no-package``.
+
+The templates and man pages travel inside the package (``shipped()``), so an
+installed package -- a wheel, the port's package -- installs its own files.
 """
 
 import argparse
@@ -21,12 +24,16 @@ import shutil
 import sys
 import tomllib
 from collections.abc import Mapping, Sequence
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import NoReturn
 
 from laggroam.config.layout import HOOKS, Layout
 
+# Where the running package is imported from: the checkout, or site-packages.
 SOURCE = Path(__file__).resolve().parents[2]
+PACKAGE = "laggroam"
 _PLACEHOLDER = re.compile(r"%%([A-Z_]+)%%")
 
 
@@ -66,18 +73,36 @@ def fill(text: str, values: Mapping[str, str], name: str) -> str:
     return _PLACEHOLDER.sub(one, text)
 
 
-def plan_files(layout: Layout) -> list[tuple[Path, str, int]]:
+def shipped() -> Traversable:
+    """The hooks/, devd/, conf/ and man/ of the checkout, as the package carries them.
+
+    ``laggroam/files/`` holds symbolic links to those top-level directories;
+    pyproject.toml declares what of them is package data, so a wheel, an
+    sdist, the port's package and an editable install all have them here,
+    found through the import system rather than next to a checkout.
+    """
+    return resources.files(PACKAGE).joinpath("files")
+
+
+_MAN_PAGE = re.compile(r"[^.][^/]*\.([0-9])")  # laggroam.8 -> section 8
+
+
+def plan_files(layout: Layout) -> list[tuple[Traversable, str, int]]:
     """(source, destination, mode) of every file installed besides the Python package."""
-    files = [(SOURCE / "hooks" / h, f"{layout.libexecdir}/{h}", 0o555) for h in HOOKS]
-    files += [
-        (SOURCE / "devd" / "laggroam.conf", layout.devd_snippet, 0o444),
-        (SOURCE / "conf" / "rc.d" / "laggroam", layout.rc_script, 0o555),
-        (SOURCE / "conf" / "laggroam.ini.sample", layout.sample, 0o444),
+    data = shipped()
+    planned = [(data / "hooks" / h, f"{layout.libexecdir}/{h}", 0o555) for h in HOOKS]
+    planned += [
+        (data / "devd" / "laggroam.conf", layout.devd_snippet, 0o444),
+        (data / "conf" / "rc.d" / "laggroam", layout.rc_script, 0o555),
+        (data / "conf" / "laggroam.ini.sample", layout.sample, 0o444),
     ]
-    for page in sorted((SOURCE / "man").glob("*.[0-9]")):
-        section = page.suffix.lstrip(".")
-        files.append((page, f"{layout.mandir}/man{section}/{page.name}", 0o444))
-    return files
+    man = data / "man"
+    found = sorted(man.iterdir(), key=lambda p: p.name) if man.is_dir() else []
+    pages = [(p, m.group(1)) for p in found if (m := _MAN_PAGE.fullmatch(p.name))]
+    if not pages:  # a package built without its data: say so rather than install less
+        raise InstallError(f"{man}: no man page to install")
+    planned += [(p, f"{layout.mandir}/man{section}/{p.name}", 0o444) for p, section in pages]
+    return planned
 
 
 def install(destdir: Path, layout: Layout, values: Mapping[str, str]) -> list[str]:
@@ -100,7 +125,6 @@ def install(destdir: Path, layout: Layout, values: Mapping[str, str]) -> list[st
 
 # --- the Python package and the command -------------------------------------
 
-PACKAGE = "laggroam"
 COMMAND = '''#!%%PYTHON%%
 """laggroam(8): keep lagg(4) failover right as links come and go.
 
@@ -141,11 +165,17 @@ def default_python() -> str:
 
 def _package_data() -> list[str]:
     """The package-data globs pyproject.toml declares, so both installs ship the same."""
+    pyproject = SOURCE / "pyproject.toml"
+    if not pyproject.is_file():
+        raise InstallError(
+            f"{SOURCE / PACKAGE}: an installed package, not a checkout;"
+            " install only the other files, with --no-package"
+        )
     try:
-        with (SOURCE / "pyproject.toml").open("rb") as f:
+        with pyproject.open("rb") as f:
             project = tomllib.load(f)
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise InstallError(f"{SOURCE / 'pyproject.toml'}: {exc}") from None
+        raise InstallError(f"{pyproject}: {exc}") from None
     data = project.get("tool", {}).get("setuptools", {}).get("package-data", {})
     globs = data.get(PACKAGE, [])
     return [str(g) for g in globs] if isinstance(globs, list) else []
@@ -180,10 +210,11 @@ def install_package(destdir: Path, layout: Layout, values: Mapping[str, str]) ->
     target = staged(destdir, f"{sitelib}/{PACKAGE}")
     if target.resolve() == (SOURCE / PACKAGE).resolve():
         raise InstallError(f"{target}: that is the source being installed")
+    files = package_files()  # before anything is removed: it may refuse
     if target.exists():
         shutil.rmtree(target)
     written = []
-    for source, relative in package_files():
+    for source, relative in files:
         dest = staged(destdir, f"{sitelib}/{relative}")
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, dest)

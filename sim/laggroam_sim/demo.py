@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from laggroam.admin.install import shipped
 from laggroam.config import policy as policy_mod
 from laggroam.core.host import Host
 from laggroam.core.plan import plan
@@ -35,8 +36,7 @@ from laggroam_sim import converge, inprocess, ipv6demo
 from laggroam_sim import devd as sim_devd
 from laggroam_sim.state import SimError, read_only
 
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO / "conf" / "laggroam.ini.sample"
+SAMPLE = shipped() / "conf" / "laggroam.ini.sample"  # the package's, installed or not
 WAIT = 20.0
 # How often a wait looks again.  A look is a few stat(2)s, the status file
 # and the policy (about 1 ms; a plan only when they changed), so looking
