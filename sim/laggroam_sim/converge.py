@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from laggroam.edge.runner import Result
-from laggroam.edge.system import System, sim_programs
+from laggroam.edge.system import System
 from laggroam_sim import devd, standin
+from laggroam_sim.site import site_of
 
 POLICY = "usr/local/etc/laggroam/laggroam.ini"
 POLL = 0.05
@@ -70,7 +71,7 @@ def _system(sim_dir: Path) -> System:
         done = standin.execute(Path(args[0]).name, list(args[1:]), Path(sim_dir))
         return Result(args, done.status, done.out, done.err, None, time.monotonic() - started)
 
-    return System(sim_programs(Path(sim_dir)), runner=runner)
+    return System(site_of(Path(sim_dir)).programs, runner=runner)
 
 
 def quiet_plan(sim_dir: Path) -> list[str]:

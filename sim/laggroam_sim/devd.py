@@ -353,9 +353,9 @@ def run_action(sim_dir: Path, command: str) -> tuple[int | None, str]:
     PATH starts with the stand-ins.  Output goes to a file, not a pipe: a hook
     leaves a detached reconcile behind that must not keep devd waiting.
     """
-    from laggroam.edge.system import sim_programs
+    from laggroam_sim.site import site_of
 
-    programs = sim_programs(Path(sim_dir))
+    programs = site_of(Path(sim_dir)).programs
     env = {"PATH": programs.path, "HOME": "/"}
     with tempfile.TemporaryFile() as out:
         try:

@@ -42,11 +42,15 @@ DHCLIENT_USAGE = "usage: dhclient [-bdqu] [-c conffile] [-l leasefile] [-p pidfi
 
 
 def install(sim_dir: Path) -> None:
-    """Write the stand-ins into DIR/bin and DIR/root/etc (shebang: this interpreter)."""
+    """Write the stand-ins into DIR/bin and DIR/root/etc (shebang: this interpreter),
+    and DIR/site.ini, which tells ``laggroam --site DIR`` where they are."""
+    from laggroam_sim import site
+
     for prog in PROGRAMS:
         _write(Path(sim_dir) / "bin" / prog, prog, 1)
     for rel in ROOT_SCRIPTS:
         _write(Path(sim_dir) / "root" / rel, Path(rel).name, 2)
+    site.write(sim_dir)
 
 
 def _write(path: Path, prog: str, depth: int) -> None:
