@@ -41,7 +41,6 @@ def substitutions(
     sitelib: str = str(SOURCE),
     socket: str = "/var/run/laggroam.sock",
     laggroam: str | None = None,
-    sim: str = "",
 ) -> dict[str, str]:
     return {
         "PREFIX": layout.prefix,
@@ -50,7 +49,6 @@ def substitutions(
         "LIBEXECDIR": layout.libexecdir,
         "SOCKET": socket,
         "LAGGROAM": laggroam or layout.command,
-        "SIM": sim,
     }
 
 

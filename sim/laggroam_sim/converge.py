@@ -141,24 +141,27 @@ def wait_settled(sim_dir: Path, timeout: float = 60.0) -> list[str]:
 
 
 def one_shots(sim_dir: Path) -> list[int]:
-    """Pids of ``laggroam --sim DIR apply`` processes still alive for this host.
+    """Pids of the host's ``laggroam apply`` processes still alive (its command, or --site DIR).
 
     A hook's detached one-shot is invisible to the lock until it takes it
     (interpreter start, chaining); /proc shows it from its first instruction.
     Without /proc (not Linux) the list is empty and only the lock is seen.
     """
-    want = ["--sim", str(Path(sim_dir).resolve()), "apply"]
+    here = str(Path(sim_dir).resolve())
+    wanted = ([str(standin.command_path(sim_dir)), "apply"], ["--sim", here, "apply"])
     found = []
     for entry in Path("/proc").glob("[0-9]*"):
         try:
             argv = (entry / "cmdline").read_bytes().decode("utf-8", "replace").split("\0")
         except OSError:
             continue  # gone meanwhile, or not ours to read
-        if any(argv[i : i + 3] == want for i in range(len(argv))) and entry.name != str(
-            os.getpid()
-        ):
+        if _running(argv, wanted) and entry.name != str(os.getpid()):
             found.append(int(entry.name))
     return sorted(found)
+
+
+def _running(argv: list[str], wanted: tuple[list[str], ...]) -> bool:
+    return any(argv[i : i + len(w)] == w for w in wanted for i in range(len(argv)))
 
 
 def _apply(sim_dir: Path) -> None:
