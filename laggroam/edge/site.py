@@ -10,8 +10,8 @@ line, so that the product never knows how such a host is built::
 
     [programs]
     ifconfig = bin/ifconfig     # any program of laggroam.core.programs
-    sh = /usr/local/bin/bash    # the shell chained devd actions run in
-    path = bin:/usr/bin:/bin    # the PATH those actions get
+    sh = /bin/sh                # the shell chained devd actions run in
+    path = bin:/sbin:/bin       # the PATH those actions get
 
 A program the file does not name is FreeBSD's.
 """

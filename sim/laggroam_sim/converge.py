@@ -148,7 +148,8 @@ def one_shots(sim_dir: Path) -> list[int]:
     Without /proc (not Linux) the list is empty and only the lock is seen.
     """
     here = str(Path(sim_dir).resolve())
-    wanted = ([str(standin.command_path(sim_dir)), "apply"], ["--sim", here, "apply"])
+    command = str(standin.command_path(sim_dir))
+    wanted = ([command, "apply"], ["--site", here, "apply"], ["--sim", here, "apply"])
     found = []
     for entry in Path("/proc").glob("[0-9]*"):
         try:
