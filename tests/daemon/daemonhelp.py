@@ -68,7 +68,7 @@ def wait_for(what: str, probe: Callable[[], T | None], timeout: float = WAIT) ->
 
 
 def sim(sim_dir: Path, *argv: str) -> None:
-    """Run a ``laggroam --sim DIR sim VERB`` in-process (quiet); it must succeed."""
+    """Run a ``laggroam-sim --dir DIR VERB`` in-process (quiet); it must succeed."""
     with contextlib.redirect_stdout(io.StringIO()):
         assert sim_cli.main(list(argv), sim_dir) == 0, argv
 

@@ -43,7 +43,7 @@ def fuzz_examples(default: int = FUZZ_DEFAULT) -> int:
 
 
 def sim(sim_dir: Path, *argv: str) -> None:
-    """One ``laggroam --sim DIR sim VERB`` in-process; it must succeed."""
+    """One ``laggroam-sim --dir DIR VERB`` in-process; it must succeed."""
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         assert sim_main(list(argv), sim_dir) == 0, argv
 

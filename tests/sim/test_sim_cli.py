@@ -1,4 +1,4 @@
-"""``laggroam --sim DIR sim VERB``: what each verb prints, and its exit codes."""
+"""``laggroam-sim --dir DIR VERB``: what each verb prints, and its exit codes."""
 
 from pathlib import Path
 
