@@ -77,3 +77,17 @@ def test_the_command_reports_a_bad_or_missing_site_and_stops(
     err = capsys.readouterr().err
     assert err.startswith(f"laggroam: {tmp_path.resolve() / SITE_FILE}:4: unknown key 'ifconfg'")
     assert err.count("\n") == 1
+
+
+def test_the_man_page_names_every_program_a_site_file_may_give() -> None:
+    from laggroam.edge.site import PROGRAM_KEYS
+
+    page = (Path(__file__).resolve().parents[1] / "man" / "laggroam.8").read_text()
+    item = page.split(".It Fl -site Ar dir , Fl -sim Ar dir\n", 1)[1].split("\n.It ", 1)[0]
+    named = {
+        w.strip(",;")
+        for line in item.splitlines()
+        if line.startswith(".Li ")
+        for w in line.split()[1:]
+    }
+    assert set(PROGRAM_KEYS) <= named, set(PROGRAM_KEYS) - named
