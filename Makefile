@@ -45,7 +45,7 @@ unit: $(STAMP)
 test: lint man-lint make-lint unit
 
 demo: $(STAMP)
-	$(VBIN)/laggroam demo
+	$(VBIN)/laggroam-sim demo
 
 bench: $(STAMP)
 	$(VBIN)/python bench/run.py

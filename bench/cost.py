@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from laggroam_sim.site import site_of
+
 from bench.simhost import Laptop, sim
 from bench.stats import Row, Summary, interleaved, ratio, time_argv, time_call
 from laggroam.config import policy
@@ -23,7 +25,7 @@ from laggroam.core.memory import Memory
 from laggroam.edge.reconcile import observe_for, reconcile
 from laggroam.edge.runner import Result, run
 from laggroam.edge.store import Store
-from laggroam.edge.system import System, sim_programs
+from laggroam.edge.system import System
 
 PLAN_TARGET_MS = 1.0
 UP = ("UP", "BROADCAST", "RUNNING", "SIMPLEX", "MULTICAST")
@@ -96,7 +98,7 @@ def run_bench(plan_calls: int, reconciles: int, warmup: int = 1) -> list[Row]:
     laptop = Laptop()
     try:
         pol = policy.load(laptop.policy_path)
-        system = System(sim_programs(laptop.sim_dir))
+        system = System(site_of(laptop.sim_dir).programs)
         booted = observe_for(system, pol)
         reconcile(system, pol, Store(laptop.state_dir))
         seed = observe_for(system, pol)
@@ -126,7 +128,7 @@ def run_bench(plan_calls: int, reconciles: int, warmup: int = 1) -> list[Row]:
 
         store = Store(laptop.state_dir)
         programs: list[str] = []
-        counted = System(sim_programs(laptop.sim_dir), runner=counting(programs))
+        counted = System(site_of(laptop.sim_dir).programs, runner=counting(programs))
         flip = iter(["unplug", "plug"] * (reconciles + 4))
         per_reconcile: list[int] = []
 

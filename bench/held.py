@@ -20,7 +20,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.simhost import REPO, Laptop, daemon_on, laggroam_argv
+from laggroam_sim import standin
+
+from bench.simhost import REPO, Laptop, daemon_on
 from bench.stats import (
     Row,
     Timing,
@@ -56,8 +58,8 @@ def install_hooks(dest: Path, laptop: Laptop) -> tuple[Path, str]:
         python=sys.executable,
         sitelib=str(sitelib),
         socket=str(laptop.socket),
-        laggroam=laggroam_argv(laptop)[0],
-        sim=str(laptop.sim_dir),
+        # the simulated host's own laggroam command (laggroam --site DIR)
+        laggroam=str(standin.install_command(laptop.sim_dir)),
     )
     install.install(Path("/"), layout, values)
     config = devdconf.load_config([layout.devd_snippet])

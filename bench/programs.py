@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from laggroam_sim import standin
+from laggroam_sim.site import site_of
 
 from bench.simhost import Laptop, sim
 from bench.stats import Row, Summary, interleaved, ratio, time_argv, time_call
@@ -36,7 +37,7 @@ from laggroam.edge import system as system_mod
 from laggroam.edge.reconcile import observe_for, reconcile
 from laggroam.edge.runner import Result, run
 from laggroam.edge.store import Store
-from laggroam.edge.system import System, sim_programs
+from laggroam.edge.system import System
 
 CONVERGED_TARGET = 3
 # Before: ifconfig -a, sysctl, four service ... status, wpa_cli (converged);
@@ -58,7 +59,7 @@ def in_process(sim_dir: Path, calls: list[str]) -> System:
         done = standin.execute(Path(args[0]).name, list(args[1:]), sim_dir)
         return Result(args, done.status, done.out, done.err)
 
-    return System(sim_programs(sim_dir), runner=runner)
+    return System(site_of(sim_dir).programs, runner=runner)
 
 
 def per_reconcile(laptop: Laptop) -> dict[str, int]:
@@ -146,7 +147,7 @@ def run_bench(samples: int, warmup: int = 1) -> list[Row]:
         counts = per_reconcile(laptop)
         event = per_event(laptop)
         pol = policy.load(laptop.policy_path)
-        system = System(sim_programs(laptop.sim_dir))
+        system = System(site_of(laptop.sim_dir).programs)
         old = old_observation(system.programs)
 
         def the_old_way() -> tuple[float, float]:

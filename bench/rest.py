@@ -16,6 +16,8 @@ import sys
 import tempfile
 import time
 
+from laggroam_sim.site import site_of
+
 from bench.cost import counting
 from bench.simhost import Laptop, daemon_on, laggroam_argv
 from bench.stats import (
@@ -31,7 +33,7 @@ from bench.stats import (
 )
 from laggroam.config import policy
 from laggroam.edge.reconcile import observe_for
-from laggroam.edge.system import System, sim_programs
+from laggroam.edge.system import System
 
 READ_RSS = "import sys; sys.stdout.write(open('/proc/self/status').read())"
 
@@ -62,7 +64,7 @@ def run_bench(runs: int, idle_seconds: float, warmup: int = 2) -> list[Row]:
     site = [sys.executable, "-c", "pass"]
     pol = policy.load(laptop.policy_path)
     programs: list[str] = []
-    counted = System(sim_programs(laptop.sim_dir), runner=counting(programs))
+    counted = System(site_of(laptop.sim_dir).programs, runner=counting(programs))
     status = laggroam_argv(laptop, "status", "--json")
     check = laggroam_argv(laptop, "check")
     try:

@@ -51,7 +51,7 @@ def policy_text(debounce: str = "100ms", max_delay: str = "1s") -> str:
 
 
 def sim(sim_dir: Path, *argv: str) -> None:
-    """A ``laggroam --sim DIR sim VERB`` run in this process, quietly; it must succeed."""
+    """A ``laggroam-sim --dir DIR VERB`` run in this process, quietly; it must succeed."""
     with contextlib.redirect_stdout(io.StringIO()):
         if sim_cli.main(list(argv), sim_dir) != 0:
             raise RuntimeError(f"sim {' '.join(argv)} failed")

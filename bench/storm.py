@@ -10,6 +10,8 @@ did not take is counted as dropped: a real hook would then start a one-shot.
 
 import time
 
+from laggroam_sim.site import site_of
+
 from bench.simhost import DaemonProc, Laptop, daemon_on, sim
 from bench.stats import Row, Summary, rss_kib
 from laggroam.config import policy
@@ -18,7 +20,7 @@ from laggroam.core.memory import Memory
 from laggroam.devd import hookclient
 from laggroam.edge.reconcile import observe_for
 from laggroam.edge.store import Store
-from laggroam.edge.system import System, sim_programs
+from laggroam.edge.system import System
 
 DOWN = b"laggroam/1 DEVD !system=IFNET subsystem=em0 type=LINK_DOWN\n"
 UP = b"laggroam/1 DEVD !system=IFNET subsystem=em0 type=LINK_UP\n"
@@ -137,7 +139,7 @@ def run_bench(events: int, window: float | None = 0.95) -> list[Row]:
 def end_state(laptop: Laptop) -> tuple[str | None, list[str]]:
     """lagg0's active port as observed now, and what a reconcile would still do."""
     pol = policy.load(laptop.policy_path)
-    host = observe_for(System(sim_programs(laptop.sim_dir)), pol)
+    host = observe_for(System(site_of(laptop.sim_dir).programs), pol)
     memory = Store(laptop.state_dir).load_memory() or Memory()
     actions = plan.plan(pol, host, memory, (), time.time()).actions
     lagg = host.laggs().get("lagg0")

@@ -4,6 +4,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from hosts import lagg0, laptop, port, with_interfaces
+from laggroam_sim.site import site_of
 from test_plan import NOW, seed
 
 from laggroam.core.host import Host
@@ -11,7 +12,7 @@ from laggroam.core.memory import Memory
 from laggroam.core.plan import plan
 from laggroam.edge.reconcile import Outcome, locked_reconcile
 from laggroam.edge.store import Store
-from laggroam.edge.system import System, sim_programs
+from laggroam.edge.system import System
 
 
 def _only_the_lagg() -> Host:
@@ -41,7 +42,7 @@ def test_a_refused_reconcile_says_so_by_its_field(tmp_path: Path) -> None:
     state.mkdir(mode=0o700)
     (tmp_path / "victim").write_text("")
     (state / "reconcile.lock").symlink_to(tmp_path / "victim")
-    system = System(sim_programs(tmp_path / "sim"))
+    system = System(site_of(tmp_path / "sim").programs)
     outcome = locked_reconcile(system, seed(), Store(state), [])
     assert isinstance(outcome, Outcome)
     assert outcome.refused and not outcome.observed

@@ -84,7 +84,7 @@ def test_send_without_listener_is_false(tmp_path: Path) -> None:
 def _hook_script(tmp_path: Path, cls: str, laggroam: str) -> Path:
     text = (REPO / "hooks" / cls).read_text()
     text = text.replace("%%PYTHON%%", sys.executable).replace("%%PYTHON_SITELIB%%", str(REPO))
-    text = text.replace("%%SIM%%", "").replace("%%SOCKET%%", str(tmp_path / "sock"))
+    text = text.replace("%%SOCKET%%", str(tmp_path / "sock"))
     text = text.replace("%%LAGGROAM%%", laggroam)
     script = tmp_path / cls
     script.write_text(text)

@@ -53,18 +53,34 @@ MODULES = _modules()
 
 def _imports(path: Path) -> Iterator[str]:
     """Every module ``path`` imports, at any depth of its code, as a dotted name."""
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
+    yield from _imports_in(path.read_text(encoding="utf-8"), str(path.relative_to(REPO)))
+
+
+def _imports_in(source: str, name: str) -> Iterator[str]:
+    """Every module ``source`` imports, at any depth: statements, and ``importlib.import_module``
+    or ``__import__`` of a constant name."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and _is_dynamic_import(node.func):
+            first = node.args[0] if node.args else None
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                yield first.value
+        elif isinstance(node, ast.Import):
             yield from (alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             if node.level:
-                raise AssertionError(f"{path.relative_to(REPO)}: relative import")
+                raise AssertionError(f"{name}: relative import")
             module = node.module or ""
             for alias in node.names:
                 # ``from laggroam.core import plan`` imports the module core.plan.
                 sub = f"{module}.{alias.name}"
                 local = sub.removeprefix("laggroam.")
                 yield sub if sub.startswith("laggroam.") and local in MODULES else module
+
+
+def _is_dynamic_import(func: ast.expr) -> bool:
+    if isinstance(func, ast.Name):
+        return func.id in ("__import__", "import_module")
+    return isinstance(func, ast.Attribute) and func.attr == "import_module"
 
 
 def _local(dotted: str) -> str | None:
@@ -184,3 +200,36 @@ def test_the_reader_sees_every_form_of_import() -> None:
     assert "edge.system" in graph["admin.common"]
     assert "core.action" in graph["edge.system"]
     assert _package_graph()["admin"] >= {"core", "edge", "daemon"}
+
+
+# -- the product and the simulator ---------------------------------------------
+
+SIMULATOR = "laggroam_sim"
+# The hooks are the product's too: Python scripts devd runs (installed from hooks/).
+PRODUCT_FILES = sorted([*MODULES.values(), *(REPO / "hooks").iterdir()])
+
+
+def _simulator_imports(source: str, name: str) -> list[str]:
+    """What of the simulator ``source`` imports, at any depth of its code."""
+    return sorted({d for d in _imports_in(source, name) if d.split(".")[0] == SIMULATOR})
+
+
+@pytest.mark.parametrize("path", PRODUCT_FILES, ids=lambda p: str(p.relative_to(REPO)))
+def test_no_module_of_the_product_imports_the_simulator(path: Path) -> None:
+    found = _simulator_imports(path.read_text(encoding="utf-8"), str(path))
+    assert not found, f"{path.relative_to(REPO)} imports {found}"
+
+
+def test_the_simulator_check_sees_an_import_at_any_depth() -> None:
+    hidden = {
+        "import laggroam_sim": ["laggroam_sim"],
+        "from laggroam_sim.verbs import USAGE": ["laggroam_sim.verbs"],
+        "def f():\n    try:\n        from laggroam_sim import cli\n    except ImportError:\n"
+        "        pass": ["laggroam_sim"],
+        "class C:\n    def m(self):\n        import laggroam_sim.demo as d": ["laggroam_sim.demo"],
+        "import importlib\nimportlib.import_module('laggroam_sim.cli')": ["laggroam_sim.cli"],
+        "x = __import__('laggroam_sim')": ["laggroam_sim"],
+        "import laggroam.edge.site\nfrom laggroam import exitcodes": [],
+    }
+    for source, expected in hidden.items():
+        assert _simulator_imports(source, "<test>") == expected, source

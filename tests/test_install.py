@@ -119,9 +119,10 @@ def test_hooks_name_the_installed_interpreter_package_and_command(destdir: Path)
         # devd's PATH lacks /usr/local/bin: an absolute interpreter, isolated.
         assert text.startswith(f"#!{PYTHON} -IS\n")
         assert f'sys.path.insert(0, "{SITELIB}")' in text
-        assert 'LAGGROAM = ["/usr/local/bin/laggroam", ' in text
-        assert f'run(sys.argv, "{hook}", "/var/run/laggroam.sock", LAGGROAM)' in text
-        assert 'SIM = ""' in text
+        assert text.endswith(
+            f'run(sys.argv, "{hook}", "/var/run/laggroam.sock", ["/usr/local/bin/laggroam"])\n'
+        )
+        assert "SIM" not in text and "--sim" not in text
 
 
 def test_devd_snippet_and_rc_script_name_installed_paths(destdir: Path) -> None:

@@ -90,8 +90,8 @@ def test_synopsis_options_agree_with_the_parser(command: tuple[str, ...]) -> Non
     blocks = [flags for words, flags in _synopsis() if words == command]
     assert len(blocks) == 1, f"{command}: one SYNOPSIS entry"
     shown = blocks[0]
-    # --sim is a global option that may also follow the command (DESCRIPTION says so).
-    options = [o for o in _options(_commands()[command]) if o != {"--sim"}]
+    # --site is a global option that may also follow the command (DESCRIPTION says so).
+    options = [o for o in _options(_commands()[command]) if o != {"--site", "--sim"}]
     for option in options:
         assert option & shown, f"laggroam {' '.join(command)}: {sorted(option)} not in SYNOPSIS"
     known = set().union(*options, *_options(build_parser()))
@@ -152,7 +152,7 @@ def test_exit_status_lists_the_codes_the_code_uses() -> None:
 
 def test_the_options_that_may_follow_the_command_say_so() -> None:
     description = "\n".join(_section(PAGE8, "DESCRIPTION"))
-    for option in ("Fl c Ar policy , Fl -config Ar policy", "Fl -sim Ar dir"):
+    for option in ("Fl c Ar policy , Fl -config Ar policy", "Fl -site Ar dir , Fl -sim Ar dir"):
         item = description.split(f".It {option}\n", 1)[1].split("\n.It ", 1)[0]
         assert "may also follow the command" in item, option
 

@@ -93,14 +93,16 @@ def test_blank_and_comment_runs_keep_the_files_line_numbers() -> None:
 def test_the_daemon_serves_while_it_validates(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    from laggroam_sim.site import site_of
+
     from laggroam.daemon import loop as daemon_mod
-    from laggroam.edge.system import System, sim_programs
+    from laggroam.edge.site import Site
+    from laggroam.edge.system import System
 
     path = tmp_path / "laggroam.ini"
     path.write_text(LAGG)
-    d = daemon_mod.Daemon(
-        path, policy.load(path), System(sim_programs(tmp_path)), lambda p: tmp_path / p[1:]
-    )
+    site = Site(tmp_path, site_of(tmp_path).programs)
+    d = daemon_mod.Daemon(path, policy.load(path), System(site.programs), site)
     release = threading.Event()
     finished = threading.Event()
     real = policy.load

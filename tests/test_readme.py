@@ -1,7 +1,8 @@
 """README.md says only what is true: its runnable blocks are run, its other commands parsed.
 
 A block fenced as ```` ```console runnable ```` holds ``$ laggroam ...``
-commands (and ``$ lab/bin/PROGRAM ...``, the simulated host's stand-ins), each
+commands (and ``$ laggroam-sim ...``, the simulator's command, and
+``$ lab/bin/PROGRAM ...``, the simulated host's stand-ins), each
 followed by the output it must print; ``...`` alone on a line stands for any
 number of lines, and inside a line for any text.  The blocks run in order, in
 one directory, against one simulated host; paths are compared as on the host
@@ -26,6 +27,8 @@ from laggroam.admin.cli import build_parser
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 LAGGROAM = str(Path(sys.executable).with_name("laggroam"))
+# The simulator's own command, which builds and changes the host in lab.
+LAGGROAM_SIM = str(Path(sys.executable).with_name("laggroam-sim"))
 SIM_ROOT = "lab/root"
 SIM_BIN = "lab/bin"
 
@@ -116,8 +119,9 @@ def test_runnable_blocks_print_what_they_show(tmp_path: Path) -> None:
         for lines in runnable:
             for command, expected in _steps(lines):
                 argv = shlex.split(command)
-                assert argv[0] == "laggroam" or argv[0].startswith(f"{SIM_BIN}/"), command
-                program = LAGGROAM if argv[0] == "laggroam" else str(tmp_path / argv[0])
+                commands = {"laggroam": LAGGROAM, "laggroam-sim": LAGGROAM_SIM}
+                assert argv[0] in commands or argv[0].startswith(f"{SIM_BIN}/"), command
+                program = commands.get(argv[0]) or str(tmp_path / argv[0])
                 out = subprocess.run(
                     [program, *argv[1:]],
                     cwd=tmp_path,
@@ -143,14 +147,14 @@ def test_daily_use_is_run_on_the_simulator() -> None:
     section = README.split("\n## Daily use\n", 1)[1].split("\n## ", 1)[0]
     shown = [line.strip() for line in section.splitlines()]
     twins = {
-        "laggroam init --from-rc-conf": "$ laggroam --sim lab init --from-rc-conf",
-        "laggroam check": "$ laggroam --sim lab check",
+        "laggroam init --from-rc-conf": "$ laggroam --site lab init --from-rc-conf",
+        "laggroam check": "$ laggroam --site lab check",
         "service devd restart": f"$ {SIM_BIN}/service devd restart",
         "sysrc laggroam_enable=YES": f"$ {SIM_BIN}/sysrc laggroam_enable=YES",
         "service laggroam start": f"$ {SIM_BIN}/service laggroam start",
-        "laggroam status": "$ laggroam --sim lab status",
+        "laggroam status": "$ laggroam --site lab status",
         "laggroam plan --event 'LINK_DOWN em0'": (
-            "$ laggroam --sim lab plan --event 'LINK_DOWN em0'"
+            "$ laggroam --site lab plan --event 'LINK_DOWN em0'"
         ),
     }
     for step, twin in twins.items():

@@ -3,6 +3,8 @@
 import json
 import sys
 
+import pytest
+
 from laggroam.edge.runner import run
 
 
@@ -48,4 +50,10 @@ def test_minimal_environment() -> None:
     names = json.loads(result.stdout)
     assert "PATH" in names
     assert "HOME" in names
-    assert all(n in {"PATH", "HOME", "LC_ALL", "PYTHONPATH", "LC_CTYPE"} for n in names)
+    assert all(n in {"PATH", "HOME", "LC_ALL", "LC_CTYPE"} for n in names)
+
+
+def test_laggroams_own_pythonpath_is_not_passed_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYTHONPATH", "/tmp/elsewhere")
+    result = run([sys.executable, "-c", "import os; print(os.environ.get('PYTHONPATH'))"])
+    assert result.ok and result.stdout == "None\n"

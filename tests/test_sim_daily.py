@@ -82,7 +82,7 @@ def test_a_bad_policy_is_refused_naming_it_and_the_installed_one_kept(
     bad.write_text("[lagg0]\nports = em0 wlan0\nproto = carp\n")
     code, out, err = sim(laptop, "install-laggroam", str(bad))
     assert (code, out) == (69, "")
-    assert err.startswith(f"laggroam sim: {bad}:3: [lagg0] proto")
+    assert err.startswith(f"laggroam-sim: {bad}:3: [lagg0] proto")
     assert (laptop / "root" / POLICY).read_text() == SAMPLE.read_text()
 
 

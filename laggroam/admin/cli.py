@@ -12,9 +12,9 @@ from laggroam.admin.common import PROG, UsageError
 from laggroam.admin.parser import build_parser
 from laggroam.admin.policycmds import cmd_check, cmd_init
 from laggroam.admin.runcmds import cmd_apply, cmd_daemon, cmd_devd
-from laggroam.admin.simcmds import cmd_demo, cmd_sim
 from laggroam.admin.statuscmds import cmd_plan, cmd_status
-from laggroam.exitcodes import EX_IOERR, EX_USAGE
+from laggroam.edge.site import Site, SiteError
+from laggroam.exitcodes import EX_CONFIG, EX_IOERR, EX_NOINPUT, EX_USAGE
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -22,8 +22,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     _setup_logging(args.verbose, args.quiet)
     if getattr(args, "sub_config", None):
         args.config = args.sub_config
-    if getattr(args, "sub_sim", None):
-        args.sim = args.sub_sim
+    if getattr(args, "sub_site", None):
+        args.site_dir = args.sub_site
+    try:
+        args.site = _open_site(args.site_dir)
+    except SiteError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return EX_NOINPUT if exc.missing else EX_CONFIG
     try:
         handler = _HANDLERS[args.command]
         return handler(args)
@@ -36,6 +41,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (``laggroam status | head``): say nothing more.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EX_IOERR
+
+
+def _open_site(site_dir: str | None) -> Site:
+    """The host acted on: the one ``--site DIR`` describes, or this one."""
+    return Site.load(site_dir) if site_dir else Site.real()
 
 
 def _setup_logging(verbose: int, quiet: bool) -> None:
@@ -53,6 +63,4 @@ _HANDLERS = {
     "apply": cmd_apply,
     "daemon": cmd_daemon,
     "devd": cmd_devd,
-    "demo": cmd_demo,
-    "sim": cmd_sim,
 }

@@ -1,4 +1,4 @@
-"""What the verbs share: the policy path, the host (real or simulated), policy and event loading."""
+"""What the verbs share: the policy path, the site acted on, policy and event loading."""
 
 import argparse
 import contextlib
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from laggroam.core.event import Event
     from laggroam.core.host import Host
     from laggroam.devd.devdconf import Config as DevdConfig
+    from laggroam.edge.site import Site
     from laggroam.edge.store import Store
     from laggroam.edge.system import System
 
@@ -38,14 +39,27 @@ def _rc_paths(args: argparse.Namespace, given: str) -> list[Path]:
 
     if given:
         return [Path(given)]
-    return default_rc_paths(_host_path(args, "/") if args.sim else Path("/"))
+    return default_rc_paths(_site(args).root)
+
+
+def _site(args: argparse.Namespace) -> "Site":
+    """The host the command acts on: ``--site DIR``'s, or this one (cli.main sets it)."""
+    from laggroam.edge.site import Site
+
+    site: Site = getattr(args, "site", None) or Site.real()
+    return site
+
+
+def _observable(args: argparse.Namespace) -> bool:
+    """Whether there is a host to observe: a site was named, or this is FreeBSD."""
+    import platform
+
+    return getattr(args, "site_dir", None) is not None or platform.system() == "FreeBSD"
 
 
 def _own_macs(args: argparse.Namespace) -> dict[str, str]:
-    """Each interface's own MAC on this host (or the simulated one); {} when not observable."""
-    import platform
-
-    if not (args.sim or platform.system() == "FreeBSD"):
+    """Each interface's own MAC on the host acted on; {} when it is not observable."""
+    if not _observable(args):
         return {}
     from laggroam.core.plan import own_mac
     from laggroam.edge.system import ObserveError
@@ -113,11 +127,9 @@ def _read_capture(path: str) -> "Host | int":
 
 
 def _system(args: argparse.Namespace) -> "System":
-    from laggroam.core.programs import Programs
-    from laggroam.edge.system import System, sim_programs
+    from laggroam.edge.system import System
 
-    programs = sim_programs(Path(args.sim)) if args.sim else Programs()
-    return System(programs)
+    return System(_site(args).programs)
 
 
 def _load_policy(args: argparse.Namespace, last_good: bool = False) -> "Policy | int":
@@ -155,10 +167,8 @@ def _events(texts: Sequence[str]) -> "list[Event]":
 
 
 def _host_path(args: argparse.Namespace, path: str) -> Path:
-    """A product path (state_dir, socket) on this host: under DIR/root when simulated."""
-    if args.sim:
-        return Path(args.sim).resolve() / "root" / path.lstrip("/")
-    return Path(path)
+    """A product path (state_dir, socket) of the host acted on, as seen from here."""
+    return _site(args).path(path)
 
 
 def _devd_config(args: argparse.Namespace, paths: Sequence[str]) -> "DevdConfig":
@@ -166,16 +176,14 @@ def _devd_config(args: argparse.Namespace, paths: Sequence[str]) -> "DevdConfig"
 
     if paths:
         return devdconf.load_config([Path(p) for p in paths])
-    return chain.load(_host_path(args, "/") if args.sim else None)
+    return chain.load(_site(args).root)
 
 
 MEDIA_TYPES = ("ethernet", "802.11", "atm", "unknown")  # devd.cc media::media
 
 
 def _vm_guest(args: argparse.Namespace) -> str:
-    """devd's ``$vm_guest`` for ``devd explain``: given, or this host's when it is observed."""
-    import platform
-
+    """devd's ``$vm_guest`` for ``devd explain``: given, or the host's when it is observed."""
     from laggroam.edge.system import VM_GUEST_RE
 
     if args.vm_guest is not None:
@@ -184,7 +192,7 @@ def _vm_guest(args: argparse.Namespace) -> str:
         return str(args.vm_guest)
     if args.from_ifconfig or args.media:
         return ""  # another machine's event: its hypervisor is not this one's
-    if not args.sim and platform.system() != "FreeBSD":
+    if not _observable(args):
         return ""
     return _system(args).vm_guest()
 
@@ -193,7 +201,7 @@ def _media_source(args: argparse.Namespace) -> "Callable[[str], str | None] | in
     """Where ``devd explain`` learns an interface's media type.
 
     ``--media IF=TYPE`` and ``--from-ifconfig FILE`` explain an event captured
-    on another machine; otherwise this host (or the simulated one) is observed.
+    on another machine; otherwise the host acted on is observed.
     An interface nobody gave a type for has none, as when SIOCGIFMEDIA fails.
     """
     from laggroam.core.ifname import ifname_problem

@@ -48,7 +48,6 @@ def substitutions(
     sitelib: str = str(SOURCE),
     socket: str = "/var/run/laggroam.sock",
     laggroam: str | None = None,
-    sim: str = "",
 ) -> dict[str, str]:
     return {
         "PREFIX": layout.prefix,
@@ -57,7 +56,6 @@ def substitutions(
         "LIBEXECDIR": layout.libexecdir,
         "SOCKET": socket,
         "LAGGROAM": laggroam or layout.command,
-        "SIM": sim,
     }
 
 

@@ -2,7 +2,7 @@
 
 import argparse
 import sys
-from typing import NoReturn
+from typing import NoReturn, TypeAlias
 
 from laggroam import __version__
 from laggroam.admin.common import DEFAULT_POLICY, PROG
@@ -21,17 +21,29 @@ class _Parser(argparse.ArgumentParser):
 EVENT_HELP = "as if EVENT had just happened: 'LINK_DOWN em0', 'ATTACH wlan0' (repeatable)"
 
 
+# What add_subparsers returns: one add_parser per verb.
+Verbs: TypeAlias = "argparse._SubParsersAction[_Parser]"
+
+SITE_HELP = "act on the host DIR/site.ini describes, not this one (--sim: the same)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Keep lagg(4) failover right as links come and go.")
     parser.add_argument("-c", "--config", metavar="POLICY", help=f"policy file ({DEFAULT_POLICY})")
-    parser.add_argument("--sim", metavar="DIR", help="act on the simulated host in DIR")
+    parser.add_argument("--site", "--sim", dest="site_dir", metavar="DIR", help=SITE_HELP)
     parser.add_argument(
         "-v", "--verbose", action="count", default=0, help="log more, down to debugging"
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="log only errors")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add_verb in (_check, _init, _status, _plan, _apply, _daemon, _devd):
+        add_verb(sub)
+    return parser
 
+
+def _check(sub: Verbs) -> None:
+    """check: the policy, or the roaming setup in rc.conf."""
     p = sub.add_parser(
         "check",
         help="validate the policy: exit 0, or 78 with FILE:LINE: message",
@@ -57,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--strict", action="store_true", help="exit 78 when the host lacks what the policy names"
     )
 
+
+def _init(sub: Verbs) -> None:
+    """init: a policy from the setup rc.conf has."""
     p = sub.add_parser(
         "init",
         help="write a policy from an existing setup",
@@ -85,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common(p)
 
+
+def _status(sub: Verbs) -> None:
+    """status: the host against the policy."""
     p = sub.add_parser(
         "status",
         help="laggs, ports, active port, wlan, DHCP",
@@ -95,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from-ifconfig", metavar="FILE", help="read a captured ifconfig output")
     _common(p)
 
+
+def _plan(sub: Verbs) -> None:
+    """plan: what a reconcile would do, touching nothing."""
     p = sub.add_parser(
         "plan",
         help="what would be done, and why (touches nothing)",
@@ -106,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     _common(p)
 
+
+def _apply(sub: Verbs) -> None:
+    """apply: one reconcile now (what a hook starts when no daemon runs)."""
     p = sub.add_parser(
         "apply",
         help="one reconcile now",
@@ -121,6 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common(p)
 
+
+def _daemon(sub: Verbs) -> None:
+    """daemon: the long-running service."""
     p = sub.add_parser(
         "daemon",
         help="the long-running service",
@@ -133,12 +160,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--socket", metavar="PATH", help="listen here instead of the policy's socket")
     _common(p)
 
+
+def _devd(sub: Verbs) -> None:
+    """devd explain and devd check: devd's rules as devd reads them."""
     p = sub.add_parser(
         "devd",
         help="devd rules as devd reads them: explain, check",
         description="Read devd's rules as devd reads them.",
     )
     devd_sub = p.add_subparsers(dest="devd_command", required=True, metavar="VERB")
+    _devd_explain(devd_sub)
+    _devd_check(devd_sub)
+
+
+def _devd_explain(devd_sub: Verbs) -> None:
+    """devd explain: which rule devd runs for an event."""
     q = devd_sub.add_parser(
         "explain",
         help="which rule devd runs for an event, and why",
@@ -166,7 +202,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="devd's $vm_guest (kern.vm_guest: none, hv, kvm, ...) instead of this host's",
     )
-    _sim_option(q)
+    _site_option(q)
+
+
+def _devd_check(devd_sub: Verbs) -> None:
+    """devd check: a devd.conf parsed as devd parses it."""
     q = devd_sub.add_parser(
         "check",
         help="validate a devd.conf file as devd parses it",
@@ -177,34 +217,11 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument(
         "file", nargs="?", metavar="FILE", help="default: the host's whole configuration"
     )
-    _sim_option(q)
-
-    p = sub.add_parser(
-        "demo",
-        help="the roaming story on a simulated host",
-        description="Tell the roaming story on a simulated laptop, step by step.",
-    )
-    p.add_argument("--dir", metavar="DIR", help="keep the simulated host in DIR")
-    p.add_argument("--step", action="store_true", help="wait for Enter between steps")
-    p.add_argument("--json", action="store_true", help="print the story as one JSON object")
-
-    try:  # the simulator is a package of its own, installed beside laggroam or not
-        from laggroam_sim.verbs import USAGE as SIM_VERBS
-    except ImportError:
-        SIM_VERBS = ""
-    p = sub.add_parser(
-        "sim",
-        help="drive a simulated host (needs --sim DIR)",
-        description="Drive the simulated FreeBSD host kept in DIR: change its world, look at it.",
-        epilog=SIM_VERBS,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("args", nargs=argparse.REMAINDER, help="sim verb and its arguments")
-    return parser
+    _site_option(q)
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    """The global -c and --sim, which may also follow the command."""
+    """The global -c and --site, which may also follow the command."""
     p.add_argument(
         "-c",
         "--config",
@@ -212,8 +229,8 @@ def _common(p: argparse.ArgumentParser) -> None:
         metavar="POLICY",
         help=f"policy file ({DEFAULT_POLICY})",
     )
-    _sim_option(p)
+    _site_option(p)
 
 
-def _sim_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--sim", dest="sub_sim", metavar="DIR", help="act on the simulated host in DIR")
+def _site_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--site", "--sim", dest="sub_site", metavar="DIR", help=SITE_HELP)

@@ -12,7 +12,15 @@ from laggroam.exitcodes import EX_CONFIG, EX_NOINPUT, EX_OK, EX_UNAVAILABLE
 if TYPE_CHECKING:
     from laggroam.config.policy import Policy
 
-from laggroam.admin.common import PROG, _own_macs, _policy_path, _rc_paths, _read_capture, _system
+from laggroam.admin.common import (
+    PROG,
+    _observable,
+    _own_macs,
+    _policy_path,
+    _rc_paths,
+    _read_capture,
+    _system,
+)
 
 
 def cmd_check_rc_conf(args: argparse.Namespace) -> int:
@@ -102,8 +110,6 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def _check_on_host(args: argparse.Namespace, pol: "Policy") -> int:
     """Warn about the interfaces the policy names that the host (or a capture) lacks."""
-    import platform
-
     from laggroam.config import hostcheck
 
     if args.from_ifconfig:
@@ -111,7 +117,7 @@ def _check_on_host(args: argparse.Namespace, pol: "Policy") -> int:
         if isinstance(captured, int):
             return captured
         host = captured
-    elif args.sim or platform.system() == "FreeBSD":
+    elif _observable(args):
         from laggroam.edge.system import ObserveError
 
         try:

@@ -21,6 +21,7 @@ from laggroam.admin.common import (
     _load_policy,
     _media_source,
     _policy_path,
+    _site,
     _system,
     _vm_guest,
 )
@@ -67,7 +68,7 @@ def _chain_devd(args: argparse.Namespace, system: "System", line: str) -> "Event
     chain.chain(
         devd,
         chain.lazy_media(lambda: system.observe(dhcp_ifaces=[], wpa_ifaces=[], wlans=[])),
-        root=_host_path(args, "/") if args.sim else None,
+        root=_site(args).root,
         sh=system.programs.sh,
         path=system.programs.path,
         vm_guest=system.vm_guest,
@@ -88,9 +89,7 @@ def cmd_daemon(args: argparse.Namespace) -> int:
         Path(_policy_path(args)),
         pol,
         system,
-        lambda p: _host_path(args, p),
-        chain_root=_host_path(args, "/") if args.sim else None,
-        chain_path=system.programs.path,
+        _site(args),
         socket_path=Path(args.socket) if args.socket else None,
     )
     return daemon.run()

@@ -20,7 +20,6 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -33,10 +32,10 @@ from laggroam.daemon.notify import Notifier
 from laggroam.daemon.scheduler import Dispatch, Scheduler
 from laggroam.daemon.statusfile import Counters, StatusFile
 from laggroam.daemon.watch import PolicyWatch
-from laggroam.devd import chain
 from laggroam.devd.protocol import Message
 from laggroam.edge import lastgood
 from laggroam.edge.reconcile import Outcome
+from laggroam.edge.site import Site
 from laggroam.edge.store import Store
 from laggroam.edge.system import System
 from laggroam.exitcodes import EX_CANTCREAT, EX_OK
@@ -69,10 +68,8 @@ class Daemon:
         policy_path: Path,
         policy: policy_mod.Policy,
         system: System,
-        host_path: Callable[[str], Path],
+        site: Site,
         *,
-        chain_root: Path | None = None,
-        chain_path: str = chain.DEVD_PATH,
         socket_path: Path | None = None,
     ) -> None:
         self.policy_path = policy_path.absolute()
@@ -82,14 +79,14 @@ class Daemon:
         self.policy_sig = _signature(policy_path)
         self.rejected: list[str] = []
         self.system = system
-        self.host_path = host_path
-        self.socket_path = socket_path or host_path(policy.daemon.socket)
-        self.store = Store(host_path(policy.daemon.state_dir))
+        self.host_path = site.path
+        self.socket_path = socket_path or site.path(policy.daemon.socket)
+        self.store = Store(site.path(policy.daemon.state_dir))
         self.work = BatchWork(
             system,
             self.store,
-            chain_root=chain_root,
-            chain_path=chain_path,
+            chain_root=site.root,
+            chain_path=site.programs.path,
             stopping=lambda: self.scheduler.stopping,
         )
         self.notifier = Notifier()

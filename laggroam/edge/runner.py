@@ -6,7 +6,6 @@ never propagates as an exception that would kill a hook or the daemon.
 """
 
 import logging
-import os
 import subprocess
 import time
 from collections.abc import Mapping, Sequence
@@ -80,14 +79,12 @@ def run(
 
 
 def _child_env() -> dict[str, str]:
-    env = dict(SAFE_ENV)
-    # Keep the locale neutral so programs print what the parsers expect.
-    env["LC_ALL"] = "C"
-    extra = os.environ.get("PYTHONPATH")
-    if extra:
-        # The simulator's stand-ins are Python scripts of this package.
-        env["PYTHONPATH"] = extra
-    return env
+    """SAFE_ENV and a neutral locale, so programs print what the parsers expect.
+
+    Nothing of laggroam's own environment is passed on: a program a site names
+    finds what it needs by itself.
+    """
+    return {**SAFE_ENV, "LC_ALL": "C"}
 
 
 def _with_seconds(result: Result, seconds: float) -> Result:

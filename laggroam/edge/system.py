@@ -1,16 +1,13 @@
 """The host seen through its programs: where they live, and ``observe()``.
 
-A real FreeBSD host and the simulator are observed by exactly the same code;
-only the program table differs (FreeBSD's absolute paths, or the simulator's
-stand-ins under DIR/bin).
+Every host is observed by exactly the same code; only its program table
+differs (FreeBSD's absolute paths, or those its site names: laggroam.edge.site).
 """
 
 import logging
 import re
-import shutil
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
-from pathlib import Path
 
 from laggroam.core.action import Action
 from laggroam.core.host import Host, Process, Supplicant
@@ -24,26 +21,6 @@ log = logging.getLogger(__name__)
 VM_GUEST_RE = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 
 OBSERVE_TIMEOUT = 5.0
-
-
-def sim_programs(sim_dir: Path) -> Programs:
-    """The simulated host's stand-ins, installed under DIR/bin."""
-    bin_dir = Path(sim_dir).resolve() / "bin"
-    # FreeBSD's sh reads devd's $'...' quoting; Debian's dash does not, bash does.
-    return Programs(
-        sh=shutil.which("bash") or "/bin/bash",
-        path=f"{bin_dir}:/usr/bin:/bin",
-        ifconfig=str(bin_dir / "ifconfig"),
-        service=str(bin_dir / "service"),
-        dhclient=str(bin_dir / "dhclient"),
-        sysctl=str(bin_dir / "sysctl"),
-        wpa_supplicant=str(bin_dir / "wpa_supplicant"),
-        wpa_cli=str(bin_dir / "wpa_cli"),
-        ps=str(bin_dir / "ps"),
-        root=str(bin_dir.parent / "root"),
-        ndp=str(bin_dir / "ndp"),
-        rtsol=str(bin_dir / "rtsol"),
-    )
 
 
 class ObserveError(Exception):

@@ -1,6 +1,6 @@
 """A simulated FreeBSD host for laggroam: kernel, world, daemons and stand-in programs.
 
-State lives in a directory (``laggroam --sim DIR``) so that separate
+State lives in a directory (``laggroam-sim --dir DIR``) so that separate
 processes share one host:
 
 * ``model``        the state as dataclasses, and its JSON form
@@ -17,5 +17,7 @@ processes share one host:
 * ``ifconfig_out`` / ``ifconfig_cmd``  the stand-in ifconfig (11.x and 15.x output)
 * ``standin``      the programs installed under DIR/bin
 * ``laptop``       the seed's laptop, booted as its rc.conf would
-* ``cli``          ``laggroam --sim DIR sim VERB``
+* ``site``         DIR/site.ini, the host as ``laggroam --site DIR`` sees it
+* ``cli``          ``laggroam-sim --dir DIR VERB``
+* ``command``      the ``laggroam-sim`` command: ``demo``, and the verbs of ``cli``
 """

@@ -1,4 +1,4 @@
-"""``laggroam --sim DIR sim VERB ...``: drive the simulated host from a shell.
+"""``laggroam-sim --dir DIR VERB ...``: drive the simulated host from a shell.
 
 Each verb changes the world or the kernel, lets the host settle and prints
 what changed and the devd events that resulted.  Exit status: 0, 64 on a
@@ -9,6 +9,7 @@ failed.
 
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from laggroam_sim import (
@@ -31,6 +32,7 @@ from laggroam_sim.verbs import USAGE
 
 __all__ = ["USAGE", "main", "resume", "show", "suspend"]
 
+PROG = "laggroam-sim"
 EX_USAGE = 64
 EX_UNAVAILABLE = 69
 EX_BOOT_ERRORS = 1
@@ -39,47 +41,55 @@ RELEASES = ("7", "11", "12", "13", "14", "15")
 
 
 def main(argv: list[str], sim_dir: Path) -> int:
-    """Run one ``sim`` verb; prints to stdout, errors as one line on stderr."""
+    """Run one verb on the host in ``sim_dir``; prints to stdout, errors as one line on stderr."""
     if not argv or argv[0] in ("-h", "--help", "help"):
         print(USAGE)
         return 0 if argv else EX_USAGE
     verb, args = argv[0], argv[1:]
     try:
-        if verb == "init":
-            return _init(args, Path(sim_dir))
-        if verb == "show":
-            print(show(Path(sim_dir)), end="")
-            return 0
-        if verb == "events":
-            after = int(args[0]) if args and args[0].isdigit() else 0
-            for ev in journal.read(Path(sim_dir), after):
-                print(f"{ev.seq}\t{ev.line}")
-            return 0
-        if verb == "devd":
-            return _devd(args, Path(sim_dir))
-        if verb == "install-laggroam":
-            if len(args) > 1:
-                return _usage("install-laggroam takes one policy file, or none")
-            policy = Path(args[0]) if args else None
-            for path in devd.install_laggroam(Path(sim_dir), policy):
-                print(f"installed {path}")
-            return _deliver(Path(sim_dir))
-        if verb == "daemon":
-            return _daemon(args, Path(sim_dir))
+        own = HOST_VERBS.get(verb)
+        if own is not None:
+            return own(args, Path(sim_dir))
         action = VERBS.get(verb)
         if action is None:
             return _usage(f"unknown verb {verb!r}")
-        with Sim.open(Path(sim_dir)) as sim:
-            problem = action(sim, args)
-            if problem is not None:
-                return _usage(problem)
-            engine.settle(sim)
-            _report(sim)
-            in_charge = sim.state.devd
-        return _deliver(Path(sim_dir)) if in_charge else 0
+        return _change(action, args, Path(sim_dir))
     except SimError as exc:
-        print(f"laggroam sim: {exc}", file=sys.stderr)
+        print(f"{PROG}: {exc}", file=sys.stderr)
         return EX_UNAVAILABLE
+
+
+def _change(action: Callable[[Sim, list[str]], str | None], args: list[str], sim_dir: Path) -> int:
+    """A change of the world or the kernel: apply it, settle, report, deliver devd's events."""
+    with Sim.open(sim_dir) as sim:
+        problem = action(sim, args)
+        if problem is not None:
+            return _usage(problem)
+        engine.settle(sim)
+        _report(sim)
+        in_charge = sim.state.devd
+    return _deliver(sim_dir) if in_charge else 0
+
+
+def _show(args: list[str], sim_dir: Path) -> int:
+    print(show(sim_dir), end="")
+    return 0
+
+
+def _events(args: list[str], sim_dir: Path) -> int:
+    after = int(args[0]) if args and args[0].isdigit() else 0
+    for ev in journal.read(sim_dir, after):
+        print(f"{ev.seq}\t{ev.line}")
+    return 0
+
+
+def _install_laggroam(args: list[str], sim_dir: Path) -> int:
+    if len(args) > 1:
+        return _usage("install-laggroam takes one policy file, or none")
+    policy = Path(args[0]) if args else None
+    for path in devd.install_laggroam(sim_dir, policy):
+        print(f"installed {path}")
+    return _deliver(sim_dir)
 
 
 def _devd(args: list[str], sim_dir: Path) -> int:
@@ -115,7 +125,7 @@ def _deliver(sim_dir: Path) -> int:
 
 
 def _usage(message: str) -> int:
-    print(f"laggroam sim: {message}\n{USAGE}", file=sys.stderr)
+    print(f"{PROG}: {message}\n{USAGE}", file=sys.stderr)
     return EX_USAGE
 
 
@@ -126,66 +136,81 @@ def _report(sim: Sim) -> None:
         print(f"devd: {line}")
 
 
+@dataclass
+class _Laptop:
+    """What ``init laptop`` was asked to build."""
+
+    release: str = "15.0"
+    radio: str = "iwn"
+    detach_on_suspend: bool = False
+    ctrl_interface: bool = True
+    late: list[str] = field(default_factory=list)
+    fixed: list[str] = field(default_factory=list)
+    rc_conf: dict[str, str] = field(default_factory=dict)
+
+
 def _init(args: list[str], sim_dir: Path) -> int:
-    release = "15.0"
-    radio = "iwn"
-    detach_on_suspend = False
-    ctrl_interface = True
-    late: list[str] = []
-    fixed: list[str] = []
-    rc_conf: dict[str, str] = {}
     rest = list(args)
     if not rest or rest.pop(0) != "laptop":
         return _usage("init needs a host to build: init laptop")
+    asked = _Laptop()
     while rest:
-        opt = rest.pop(0)
-        if opt == "--release" and rest:
-            release = rest.pop(0)
-            if release.split(".")[0] not in RELEASES:
-                return _usage(f"unsupported release {release!r} ({', '.join(RELEASES)})")
-        elif opt == "--radio" and rest:
-            radio = rest.pop(0)
-            if radio not in radios.DRIVERS:
-                return _usage(f"unknown radio driver {radio!r} ({', '.join(radios.DRIVERS)})")
-        elif opt == "--detach-on-suspend":
-            detach_on_suspend = True
-        elif opt == "--no-ctrl-interface":
-            ctrl_interface = False
-        elif opt == "--dual-stack":
-            rc_conf.update(laptop.DUAL_STACK)
-        elif opt == "--late" and rest:
-            late.append(rest.pop(0))
-        elif opt == "--fixed-mac" and rest:
-            fixed.append(rest.pop(0))
-        elif opt == "--rc" and rest:
-            var, sep, value = rest.pop(0).partition("=")
-            if not sep or not var.replace("_", "").isalnum():
-                return _usage(f"--rc needs VAR=VALUE, not {var!r}")
-            rc_conf[var] = value
-        else:
-            return _usage(f"unexpected argument {opt!r}")
+        problem = _init_option(asked, rest.pop(0), rest)
+        if problem is not None:
+            return _usage(problem)
     _fresh_root(sim_dir)
-    if "." not in release:
-        release += ".0"
-    state = laptop.new_state(release, radio, detach_on_suspend=detach_on_suspend)
-    for name in late + fixed:
+    release = asked.release if "." in asked.release else asked.release + ".0"
+    state = laptop.new_state(release, asked.radio, detach_on_suspend=asked.detach_on_suspend)
+    for name in asked.late + asked.fixed:
         if name not in state.radios:
             return _usage(f"no radio named {name!r}")
-    state.rc_conf.update(rc_conf)
-    state.wpa_ctrl_interface = ctrl_interface
-    for name in fixed:
+    state.rc_conf.update(asked.rc_conf)
+    state.wpa_ctrl_interface = asked.ctrl_interface
+    for name in asked.fixed:
         # a driver that cannot send with an overridden MAC (handbook, reference 3.5)
         state.radios[name].mac_override_ok = False
     with Sim.open(sim_dir, new=state) as sim:
-        errors = laptop.power_on(sim, late=tuple(late))
+        errors = laptop.power_on(sim, late=tuple(asked.late))
         _report(sim)
         rcfile.write(sim)
     devd.install(sim_dir)
     if errors:
         # the host is built as far as rc got, but the boot did not go as rc.conf says
-        print(f"laggroam sim: init: the boot reported errors: {errors[0]}", file=sys.stderr)
+        print(f"{PROG}: init: the boot reported errors: {errors[0]}", file=sys.stderr)
         return EX_BOOT_ERRORS
     return 0
+
+
+def _init_option(asked: _Laptop, opt: str, rest: list[str]) -> str | None:
+    """Take one option of ``init laptop`` (and its value from ``rest``); a problem or None."""
+    if opt == "--detach-on-suspend":
+        asked.detach_on_suspend = True
+        return None
+    if opt == "--no-ctrl-interface":
+        asked.ctrl_interface = False
+        return None
+    if opt == "--dual-stack":
+        asked.rc_conf.update(laptop.DUAL_STACK)
+        return None
+    if opt not in ("--release", "--radio", "--late", "--fixed-mac", "--rc") or not rest:
+        return f"unexpected argument {opt!r}"
+    value = rest.pop(0)
+    if opt == "--release":
+        asked.release = value
+        if value.split(".")[0] not in RELEASES:
+            return f"unsupported release {value!r} ({', '.join(RELEASES)})"
+    elif opt == "--radio":
+        asked.radio = value
+        if value not in radios.DRIVERS:
+            return f"unknown radio driver {value!r} ({', '.join(radios.DRIVERS)})"
+    elif opt == "--rc":
+        var, sep, text = value.partition("=")
+        if not sep or not var.replace("_", "").isalnum():
+            return f"--rc needs VAR=VALUE, not {var!r}"
+        asked.rc_conf[var] = text
+    else:
+        (asked.late if opt == "--late" else asked.fixed).append(value)
+    return None
 
 
 def _fresh_root(sim_dir: Path) -> None:
@@ -333,6 +358,12 @@ VERBS: dict[str, Callable[[Sim, list[str]], str | None]] = {
     "resume": _resume, "detach": _detach, "attach": _attach, "late-attach": _late_attach,
     "usb-ethernet": _usb, "wpa": _wpa, "advance": _advance, "tick": _advance,
     "stock-devd": _stock_devd,
+}  # fmt: skip
+
+# The verbs that are not one change of the world: each runs on its own.
+HOST_VERBS: dict[str, Callable[[list[str], Path], int]] = {
+    "init": _init, "show": _show, "events": _events, "devd": _devd,
+    "install-laggroam": _install_laggroam, "daemon": _daemon,
 }  # fmt: skip
 
 

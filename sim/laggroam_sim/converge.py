@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from laggroam.edge.runner import Result
-from laggroam.edge.system import System, sim_programs
+from laggroam.edge.system import System
 from laggroam_sim import devd, standin
+from laggroam_sim.site import site_of
 
 POLICY = "usr/local/etc/laggroam/laggroam.ini"
 POLL = 0.05
@@ -70,7 +71,7 @@ def _system(sim_dir: Path) -> System:
         done = standin.execute(Path(args[0]).name, list(args[1:]), Path(sim_dir))
         return Result(args, done.status, done.out, done.err, None, time.monotonic() - started)
 
-    return System(sim_programs(Path(sim_dir)), runner=runner)
+    return System(site_of(Path(sim_dir)).programs, runner=runner)
 
 
 def quiet_plan(sim_dir: Path) -> list[str]:
@@ -140,24 +141,28 @@ def wait_settled(sim_dir: Path, timeout: float = 60.0) -> list[str]:
 
 
 def one_shots(sim_dir: Path) -> list[int]:
-    """Pids of ``laggroam --sim DIR apply`` processes still alive for this host.
+    """Pids of the host's ``laggroam apply`` processes still alive (its command, or --site DIR).
 
     A hook's detached one-shot is invisible to the lock until it takes it
     (interpreter start, chaining); /proc shows it from its first instruction.
     Without /proc (not Linux) the list is empty and only the lock is seen.
     """
-    want = ["--sim", str(Path(sim_dir).resolve()), "apply"]
+    here = str(Path(sim_dir).resolve())
+    command = str(standin.command_path(sim_dir))
+    wanted = ([command, "apply"], ["--site", here, "apply"], ["--sim", here, "apply"])
     found = []
     for entry in Path("/proc").glob("[0-9]*"):
         try:
             argv = (entry / "cmdline").read_bytes().decode("utf-8", "replace").split("\0")
         except OSError:
             continue  # gone meanwhile, or not ours to read
-        if any(argv[i : i + 3] == want for i in range(len(argv))) and entry.name != str(
-            os.getpid()
-        ):
+        if _running(argv, wanted) and entry.name != str(os.getpid()):
             found.append(int(entry.name))
     return sorted(found)
+
+
+def _running(argv: list[str], wanted: tuple[list[str], ...]) -> bool:
+    return any(argv[i : i + len(w)] == w for w in wanted for i in range(len(argv)))
 
 
 def _apply(sim_dir: Path) -> None:

@@ -1,4 +1,4 @@
-"""``laggroam demo``: the roaming story, told on a simulated FreeBSD laptop.
+"""``laggroam-sim demo``: the roaming story, told on a simulated FreeBSD laptop.
 
 The laptop is built as the handbook's rc.conf would build it, laggroam is
 installed as a user installs it (devd snippet, hooks, the sample policy, the
@@ -30,7 +30,7 @@ from laggroam.core.host import Host
 from laggroam.core.plan import plan
 from laggroam.edge.reconcile import observe_for
 from laggroam.edge.store import Store
-from laggroam.exitcodes import EX_OK, EX_SOFTWARE
+from laggroam.exitcodes import EX_OK
 from laggroam_sim import cli as sim_cli
 from laggroam_sim import converge, inprocess, ipv6demo
 from laggroam_sim import devd as sim_devd
@@ -55,6 +55,9 @@ DEMO_TIMERS = {"stuck_after": "1s"}
 # em0 rejoins on the timer however loaded the machine, in step 11.
 DEMO_FAILBACK_HOLD = "1s"
 DEMO_DAEMON = "[daemon]\ndebounce = 100ms\nmax_delay = 1s\nlog = stderr\n\n"
+
+
+EX_SOFTWARE = 70  # sysexits.h: the story did not come out as it should
 
 
 class DemoFailed(Exception):

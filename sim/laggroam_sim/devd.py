@@ -197,9 +197,6 @@ def install_laggroam(sim_dir: Path, policy: Path | str | None) -> list[str]:
 
     sim_dir = Path(sim_dir).resolve()
     root = _safe_root(sim_dir)
-    command = Path(sys.executable).with_name("laggroam")
-    if not command.exists():
-        raise SimError(f"{command}: no laggroam command next to this interpreter")
     try:
         text = policy.read_text(encoding="utf-8") if isinstance(policy, Path) else policy
     except OSError as exc:
@@ -217,13 +214,13 @@ def install_laggroam(sim_dir: Path, policy: Path | str | None) -> list[str]:
         python=sys.executable,
         sitelib=str(installer.SOURCE),
         socket=str(root / "var/run/laggroam.sock"),
-        laggroam=str(command),
-        sim=str(sim_dir),
+        laggroam=str(standin.command_path(sim_dir)),
     )
     try:
         written = installer.install(Path("/"), layout, values)
     except installer.InstallError as exc:
         raise SimError(str(exc)) from None
+    written.append(str(standin.install_command(sim_dir)))
     if text is not None:
         target.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(target, text)
@@ -353,9 +350,9 @@ def run_action(sim_dir: Path, command: str) -> tuple[int | None, str]:
     PATH starts with the stand-ins.  Output goes to a file, not a pipe: a hook
     leaves a detached reconcile behind that must not keep devd waiting.
     """
-    from laggroam.edge.system import sim_programs
+    from laggroam_sim.site import site_of
 
-    programs = sim_programs(Path(sim_dir))
+    programs = site_of(Path(sim_dir)).programs
     env = {"PATH": programs.path, "HOME": "/"}
     with tempfile.TemporaryFile() as out:
         try:

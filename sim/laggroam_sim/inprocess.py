@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from laggroam.edge.runner import Result
-from laggroam.edge.system import System, sim_programs
+from laggroam.edge.system import System
 from laggroam_sim import standin
+from laggroam_sim.site import site_of
 
 
 def system(sim_dir: Path) -> System:
@@ -27,4 +28,4 @@ def system(sim_dir: Path) -> System:
         done = standin.execute(prog.name, list(args[1:]), Path(sim_dir))
         return Result(args, done.status, done.out, done.err, None, time.monotonic() - started)
 
-    return System(sim_programs(Path(sim_dir)), runner=runner)
+    return System(site_of(Path(sim_dir)).programs, runner=runner)

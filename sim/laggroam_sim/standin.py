@@ -38,15 +38,31 @@ from laggroam_sim.standin import main
 sys.exit(main({prog!r}, sys.argv[1:], Path(__file__).resolve().parents[{depth}]))
 """
 
+# The laggroam command of the simulated host: the product's own main, told
+# which site it is on.  -S as for the stand-ins: a hook's one-shot starts one.
+COMMAND = """#!{python} -S
+# laggroam on the simulated host in {sim_dir}: laggroam --site {sim_dir}
+import sys
+
+sys.path[:0] = {packages!r}
+from laggroam.admin.cli import main
+
+sys.exit(main(["--site", {sim_dir!r}, *sys.argv[1:]]))
+"""
+
 DHCLIENT_USAGE = "usage: dhclient [-bdqu] [-c conffile] [-l leasefile] [-p pidfile] interface\n"
 
 
 def install(sim_dir: Path) -> None:
-    """Write the stand-ins into DIR/bin and DIR/root/etc (shebang: this interpreter)."""
+    """Write the stand-ins into DIR/bin and DIR/root/etc (shebang: this interpreter),
+    and DIR/site.ini, which tells ``laggroam --site DIR`` where they are."""
+    from laggroam_sim import site
+
     for prog in PROGRAMS:
         _write(Path(sim_dir) / "bin" / prog, prog, 1)
     for rel in ROOT_SCRIPTS:
         _write(Path(sim_dir) / "root" / rel, Path(rel).name, 2)
+    site.write(sim_dir)
 
 
 def _write(path: Path, prog: str, depth: int) -> None:
@@ -58,15 +74,41 @@ def _write(path: Path, prog: str, depth: int) -> None:
     path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
 
 
-def _packages() -> list[str]:
-    """Where the simulator and the product it drives were imported from."""
+def _packages(*others: str) -> list[str]:
+    """Where the simulator, the product it drives and ``others`` (packages) are found."""
+    import importlib.util
+
     import laggroam
 
     here = [
         str(Path(__file__).resolve().parents[1]),
         str(Path(laggroam.__file__).resolve().parents[1]),
     ]
+    for name in others:
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.origin is not None:
+            up = 1 if spec.submodule_search_locations else 0
+            here.append(str(Path(spec.origin).resolve().parents[up]))
     return list(dict.fromkeys(here))
+
+
+def command_path(sim_dir: Path) -> Path:
+    """Where the simulated host's laggroam command is: /usr/local/bin, as a package puts it."""
+    return Path(sim_dir).resolve() / "root/usr/local/bin/laggroam"
+
+
+def install_command(sim_dir: Path) -> Path:
+    """Write the host's laggroam command (it needs the daemon's packages too); its path."""
+    path = command_path(sim_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = COMMAND.format(
+        python=sys.executable,
+        sim_dir=str(Path(sim_dir).resolve()),
+        packages=_packages("watchdog", "sdnotify"),
+    )
+    path.write_text(text)
+    path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return path
 
 
 class Run:

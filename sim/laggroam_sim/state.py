@@ -47,7 +47,7 @@ class Sim:
             sim_dir.mkdir(parents=True, exist_ok=True)
         elif not (sim_dir / STATE).exists():
             raise SimError(
-                f"{sim_dir}: no simulated host here (run: laggroam --sim {sim_dir} sim init laptop)"
+                f"{sim_dir}: no simulated host here (run: laggroam-sim --dir {sim_dir} init laptop)"
             )
         with _locked(sim_dir):
             text = ""

@@ -1,10 +1,14 @@
-"""The simulator's verbs, as ``laggroam sim --help`` lists them.
+"""The simulator's verbs, as ``laggroam-sim help`` lists them.
 
 Kept apart from ``laggroam_sim.cli`` so that the command's argument parser
 can show them without loading the simulator.
 """
 
-USAGE = """usage: laggroam --sim DIR sim VERB [ARGS]
+USAGE = """usage: laggroam-sim demo [--dir DIR] [--step] [--json]
+                                                    the roaming story, told on a simulated
+                                                    laptop (DIR keeps the host afterwards)
+       laggroam-sim --dir DIR VERB [ARGS]           drive the simulated host kept in DIR
+                                                    (laggroam --site DIR acts on it)
   init laptop [--release 7|11|12|13|14|15] [--radio iwn|iwm|iwlwifi|iwlwifi-pm|rtwn|ndis]
               [--detach-on-suspend] [--no-ctrl-interface] [--late RADIO] [--fixed-mac RADIO]
               [--rc VAR=VALUE] [--dual-stack]

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from laggroam_sim import cli as sim_cli
+from laggroam_sim.site import site_of
 
 from laggroam.config import policy
 from laggroam.core import plan
@@ -28,7 +29,7 @@ from laggroam.core.action import Action
 from laggroam.core.host import Host
 from laggroam.edge.reconcile import observe_for
 from laggroam.edge.store import Store
-from laggroam.edge.system import System, sim_programs
+from laggroam.edge.system import System
 
 REPO = Path(__file__).resolve().parents[2]
 WAIT = 15.0  # seconds: a deadline, not a pause; conditions usually hold in well under one
@@ -67,7 +68,7 @@ def wait_for(what: str, probe: Callable[[], T | None], timeout: float = WAIT) ->
 
 
 def sim(sim_dir: Path, *argv: str) -> None:
-    """Run a ``laggroam --sim DIR sim VERB`` in-process (quiet); it must succeed."""
+    """Run a ``laggroam-sim --dir DIR VERB`` in-process (quiet); it must succeed."""
     with contextlib.redirect_stdout(io.StringIO()):
         assert sim_cli.main(list(argv), sim_dir) == 0, argv
 
@@ -236,7 +237,7 @@ class Daemon:
 
     def observe(self, policy_text: str | None = None) -> Host:
         """The host as the daemon sees it (under the policy file, or ``policy_text``)."""
-        return observe_for(System(sim_programs(self.sim_dir)), self._policy(policy_text))
+        return observe_for(System(site_of(self.sim_dir).programs), self._policy(policy_text))
 
     def pending_actions(self, policy_text: str | None = None) -> list[Action]:
         """What a reconcile would do now: nothing when the host is converged."""
@@ -245,7 +246,7 @@ class Daemon:
     def plan_now(self, policy_text: str | None = None) -> tuple[Host, list[Action]]:
         """The host observed once, and what a reconcile would do on it."""
         pol = self._policy(policy_text)
-        host = observe_for(System(sim_programs(self.sim_dir)), pol)
+        host = observe_for(System(site_of(self.sim_dir).programs), pol)
         memory = Store(self.state_dir).load_memory()
         return host, list(plan.plan(pol, host, memory, [], time.time()).actions)
 

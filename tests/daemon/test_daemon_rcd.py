@@ -96,7 +96,7 @@ def installed(tmp: Path) -> tuple[Path, Path]:
     Returns (script, child pidfile).  The fake laggroam command runs this checkout.
     """
     layout = install.Layout(prefix=str(tmp / "usr/local"))
-    values = install.substitutions(layout, socket=str(tmp / "sock"), sim=str(tmp / "sim"))
+    values = install.substitutions(layout, socket=str(tmp / "sock"))
     install.install(Path("/"), layout, values)
     prog = Path(layout.command)
     prog.parent.mkdir(parents=True, exist_ok=True)

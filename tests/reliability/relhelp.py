@@ -17,6 +17,7 @@ from pathlib import Path
 
 from laggroam_sim import daemons, engine, standin
 from laggroam_sim.cli import main as sim_main
+from laggroam_sim.site import site_of
 from laggroam_sim.state import Sim, read_only
 from writes import Writes
 
@@ -25,7 +26,7 @@ from laggroam.core.event import Event
 from laggroam.edge.reconcile import Outcome, locked_reconcile, reconcile
 from laggroam.edge.runner import Result, run
 from laggroam.edge.store import Store
-from laggroam.edge.system import System, sim_programs
+from laggroam.edge.system import System
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = policy.load(REPO / "conf" / "laggroam.ini.sample")
@@ -42,7 +43,7 @@ def fuzz_examples(default: int = FUZZ_DEFAULT) -> int:
 
 
 def sim(sim_dir: Path, *argv: str) -> None:
-    """One ``laggroam --sim DIR sim VERB`` in-process; it must succeed."""
+    """One ``laggroam-sim --dir DIR VERB`` in-process; it must succeed."""
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         assert sim_main(list(argv), sim_dir) == 0, argv
 
@@ -68,7 +69,7 @@ class Host:
         self.hooks: list[Hook] = []
         self.calls: list[tuple[str, ...]] = []
         self.clock = 1_000_000.0
-        self.system = System(sim_programs(sim_dir), timeout=1.0, runner=self.runner)
+        self.system = System(site_of(sim_dir).programs, timeout=1.0, runner=self.runner)
         self.writes = Writes(self.system)
 
     # -- the runner ----------------------------------------------------------

@@ -14,12 +14,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from laggroam_sim.site import site_of
 from relhelp import REPO
 
 from laggroam.admin import cli
 from laggroam.config import policy
 from laggroam.daemon.loop import Daemon
-from laggroam.edge.system import System, sim_programs
+from laggroam.edge.site import Site
+from laggroam.edge.system import System
 from laggroam.exitcodes import EX_CONFIG, EX_NOINPUT
 
 CORPUS = Path(__file__).resolve().parent / "policies"
@@ -173,12 +175,8 @@ def _daemon(tmp_path: Path) -> Daemon:
     path = tmp_path / "laggroam.ini"
     path.write_text(GOOD)
     pol = policy.load(path)
-    root = tmp_path / "root"
-
-    def host_path(p: str) -> Path:
-        return root / p.lstrip("/")
-
-    return Daemon(path, pol, System(sim_programs(tmp_path / "sim")), host_path)
+    site = Site(tmp_path / "root", site_of(tmp_path / "sim").programs)
+    return Daemon(path, pol, System(site.programs), site)
 
 
 def _reload(d: Daemon) -> None:

@@ -379,7 +379,7 @@ def test_socket_path_with_a_planted_link_is_refused(tmp_path: Path) -> None:
 # -- minimal environments -----------------------------------------------------------
 
 POISON = {"LD_PRELOAD": "/tmp/evil.so", "IFS": "x", "BASH_ENV": "/tmp/evil", "EVIL": "1"}
-MINIMAL = {"PATH", "HOME", "LC_ALL", "PYTHONPATH"}
+MINIMAL = {"PATH", "HOME", "LC_ALL"}
 
 
 def test_runner_children_get_a_minimal_environment(monkeypatch: pytest.MonkeyPatch) -> None:

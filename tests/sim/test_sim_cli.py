@@ -1,4 +1,4 @@
-"""``laggroam --sim DIR sim VERB``: what each verb prints, and its exit codes."""
+"""``laggroam-sim --dir DIR VERB``: what each verb prints, and its exit codes."""
 
 from pathlib import Path
 
@@ -82,8 +82,8 @@ def test_clock_moves_only_when_told(host: Path, capsys: pytest.CaptureFixture[st
 def test_usage_errors(host: Path, argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(argv, host) == EX_USAGE
     err = capsys.readouterr().err
-    assert err.startswith("laggroam sim: ")
-    assert "usage: laggroam --sim DIR sim VERB" in err
+    assert err.startswith("laggroam-sim: ")
+    assert "laggroam-sim --dir DIR VERB [ARGS]" in err
 
 
 @pytest.mark.parametrize(
@@ -94,7 +94,7 @@ def test_refusals_are_one_line(
 ) -> None:
     assert main(argv, host) == EX_UNAVAILABLE
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.startswith("laggroam sim: ")
+    assert err.count("\n") == 1 and err.startswith("laggroam-sim: ")
 
 
 def test_refused_verbs_change_nothing(host: Path) -> None:

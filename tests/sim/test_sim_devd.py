@@ -206,7 +206,10 @@ def test_install_laggroam_fills_in_the_simulators_paths(laptop: Path) -> None:
     assert f'action "{root}/usr/local/libexec/laggroam/link $*";' in snippet
     hook = (root / "usr/local/libexec/laggroam/link").read_text()
     assert not re.search("%%[A-Z_]+%%", hook + snippet)
-    assert f'SIM = "{laptop.resolve()}"' in hook
+    # the hook a real host gets; only the command it starts is the simulator's
+    command = root / "usr/local/bin/laggroam"
+    assert f'"{root}/var/run/laggroam.sock", ["{command}"])' in hook
+    assert f'main(["--site", {str(laptop.resolve())!r}, *sys.argv[1:]])' in command.read_text()
     assert f'"{root}/var/run/laggroam.sock"' in hook
     assert (root / "usr/local/etc/laggroam/laggroam.ini").read_text() == SAMPLE.read_text()
 

@@ -55,9 +55,10 @@ def test_the_installed_scripts_run_as_programs(host: Path) -> None:
 
 
 def test_the_products_observer_reads_the_simulated_host(host: Path) -> None:
-    from laggroam.edge.system import System, sim_programs
+    from laggroam.edge.site import Site
+    from laggroam.edge.system import System
 
-    seen = System(sim_programs(host), timeout=30).observe()
+    seen = System(Site.load(host).programs, timeout=30).observe()
     assert seen.unknown == ()
     assert seen.radios == ("iwn0",)
     lagg = seen.laggs()["lagg0"]
