@@ -34,7 +34,7 @@ from laggroam.daemon.scheduler import Dispatch, Scheduler
 from laggroam.daemon.statusfile import Counters, StatusFile
 from laggroam.daemon.watch import PolicyWatch
 from laggroam.devd import chain
-from laggroam.devd.protocol import Message
+from laggroam.devd.intake import Intake
 from laggroam.edge import lastgood
 from laggroam.edge.reconcile import Outcome
 from laggroam.edge.store import Store
@@ -254,9 +254,7 @@ class Daemon:
                 kind, value = self.posted.get_nowait()
             except queue.Empty:
                 return
-            if kind == "message":
-                self._queue_message(value)
-            elif kind == "signal":
+            if kind == "signal":
                 self._on_signal(value)
             elif kind == "policy-changed":
                 self.scheduler.on_file_changed(time.monotonic())
@@ -282,8 +280,8 @@ class Daemon:
 
     # -- events ------------------------------------------------------------
 
-    def _queue_message(self, message: Message) -> None:
-        self.scheduler.on_message(message, time.monotonic())
+    def _queue_message(self, intake: Intake) -> None:
+        self.scheduler.on_message(intake, time.monotonic())
 
     # -- the worker --------------------------------------------------------
 
