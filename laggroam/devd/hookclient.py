@@ -3,7 +3,8 @@
 devd runs one action at a time and waits for each (freebsd-src
 sbin/devd/devd.cc my_system), so a hook must cost no more than an interpreter
 start and a socket write.  This module imports only what a bare ``python3 -I
--S`` already has at hand (``posix``, ``sys``) and ``_socket``: not even ``os``,
+-S`` already has at hand (``posix``, ``sys``), ``_socket`` and the interface-name
+rule (``laggroam.core.ifname``, which imports nothing): not even ``os``,
 which would pull in ``_collections_abc``, ``stat`` and ``posixpath`` (a
 millisecond, an eighth of the interpreter's start; see bench/held.py), no
 ``re``, no ``socket`` module, nothing of the engine; ``syslog`` only when
@@ -19,12 +20,11 @@ import _socket
 import posix
 import sys
 
+from laggroam.core.ifname import is_ifname
+
 # The record size the kernel allows (sys/kern/kern_devctl.c DEVCTL_BUFFER).
 MAX_LINE = 1016
-MAX_IFNAME = 15  # IFNAMSIZ - 1 (sys/net/if.h)
 SAFE_PATH = "/sbin:/bin:/usr/sbin:/usr/bin"
-_NAME_FIRST = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_NAME_REST = _NAME_FIRST | frozenset("0123456789_.")
 
 # Which devd events each hook accepts: (first character, system, types).
 CLASSES: dict[str, tuple[str, str, frozenset[str]]] = {
@@ -33,17 +33,8 @@ CLASSES: dict[str, tuple[str, str, frozenset[str]]] = {
     "power": ("!", "ACPI", frozenset({"Resume"})),
 }
 
-
-def is_ifname(name: str) -> bool:
-    """The rule of laggroam.core.ifname, without importing ``re``."""
-    return (
-        0 < len(name) <= MAX_IFNAME
-        and name[0] in _NAME_FIRST
-        and all(c in _NAME_REST for c in name[1:])
-    )
-
-
-_KEY_CHARS = _NAME_FIRST | frozenset("0123456789_-")
+# devd.cc config::is_id_char: isalpha, isdigit, '_' and '-'.
+_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 
 
 def _fields(line: str) -> dict[str, str] | None:
