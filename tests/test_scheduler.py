@@ -169,7 +169,9 @@ def test_a_repeated_devd_event_keeps_its_newest_line_in_the_newest_place() -> No
 
 def test_acpi_resume_counts_as_about_the_policy() -> None:
     s = scheduler()
-    s.on_message(Intake(None, parse_event("!system=ACPI subsystem=Resume", timestamp=TS), "power"), 0.0)
+    s.on_message(
+        Intake(None, parse_event("!system=ACPI subsystem=Resume", timestamp=TS), "power"), 0.0
+    )
     dispatch = take(s, 0.3)
     assert not dispatch.chain_only
 
