@@ -94,6 +94,7 @@ def test_the_daemon_serves_while_it_validates(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     from laggroam.daemon import loop as daemon_mod
+    from laggroam.daemon import reload as reload_mod
     from laggroam.edge.system import System, sim_programs
 
     path = tmp_path / "laggroam.ini"
@@ -110,14 +111,14 @@ def test_the_daemon_serves_while_it_validates(
         finished.set()
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(daemon_mod.policy_mod, "load", slow)
-    d._reload(requested=True)  # returns while the validation still runs
-    assert d.loading and not finished.is_set()
-    d._reload()  # asked again meanwhile: runs after this one
-    assert d.load_again == "changed"
+    monkeypatch.setattr(reload_mod.policy_mod, "load", slow)
+    d.reload.start(requested=True)  # returns while the validation still runs
+    assert d.reload.loading and not finished.is_set()
+    d.reload.start()  # asked again meanwhile: runs after this one
+    assert d.reload.load_again == "changed"
     release.set()
     kind, value = d.posted.get(timeout=60)
     assert kind == "loaded"
-    d._on_loaded(*value)
-    assert d.loading  # the second reload has started
+    d._on_loaded(value)
+    assert d.reload.loading  # the second reload has started
     d.posted.get(timeout=60)
