@@ -83,18 +83,31 @@ def classify(line: str) -> tuple[str | None, str | None]:
 
 def check(hook_class: str, line: str) -> str | None:
     """Why ``line`` is refused by this hook, or None when it is acceptable."""
-    if not line:
-        return "empty event"
-    if len(line) > MAX_LINE:
-        return f"event longer than {MAX_LINE} bytes"
-    if not line.isascii() or not line.isprintable():
-        return "event has non-ASCII or control characters"
+    problem = _text_problem(line)
+    if problem is not None:
+        return problem
     first, system, types = CLASSES[hook_class]
     if line[0] != first:
         return f"not a {first} event"
     fields = _fields(line)
     if fields is None:
         return "event has quotes"
+    return _event_problem(fields, system, types)
+
+
+def _text_problem(line: str) -> str | None:
+    """What makes ``line`` no devd record at all: empty, too long, not printable ASCII."""
+    if not line:
+        return "empty event"
+    if len(line) > MAX_LINE:
+        return f"event longer than {MAX_LINE} bytes"
+    if not line.isascii() or not line.isprintable():
+        return "event has non-ASCII or control characters"
+    return None
+
+
+def _event_problem(fields: dict[str, str], system: str, types: frozenset[str]) -> str | None:
+    """Why devd's variables are not the hook's event: system, type, or interface name."""
     if fields.get("system") != system:
         return f"system is not {system}"
     if system == "ACPI":
