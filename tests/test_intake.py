@@ -8,8 +8,9 @@ import pytest
 from laggroam.core.event import Event
 from laggroam.core.host import Host, Interface
 from laggroam.devd import chain
+from laggroam.devd.hookclient import frame
 from laggroam.devd.intake import Intake, IntakeError, Source, take_in
-from laggroam.devd.protocol import decode, encode_devd
+from laggroam.devd.protocol import decode
 
 # devd quotes expansions as $'...', which FreeBSD's sh reads and dash does not.
 BASH = shutil.which("bash") or "/bin/sh"
@@ -25,7 +26,7 @@ def test_a_hooks_line_is_one_value_with_its_event_devd_split_and_hook() -> None:
 
 
 def test_the_socket_and_the_one_shot_take_a_line_in_alike() -> None:
-    by_socket = decode(encode_devd(DOWN))
+    by_socket = decode(frame(DOWN))
     by_one_shot = take_in(DOWN, Source.DEVD)
     assert (by_socket.event, by_socket.hook_class) == (by_one_shot.event, by_one_shot.hook_class)
     assert by_socket.devd is not None and by_one_shot.devd is not None

@@ -25,6 +25,8 @@ from laggroam.core.ifname import is_ifname
 # The record size the kernel allows (sys/kern/kern_devctl.c DEVCTL_BUFFER).
 MAX_LINE = 1016
 SAFE_PATH = "/sbin:/bin:/usr/sbin:/usr/bin"
+# The daemon's socket protocol (laggroam.devd.protocol reads it back).
+VERSION = "laggroam/1"
 
 # Which devd events each hook accepts: (first character, system, types).
 CLASSES: dict[str, tuple[str, str, frozenset[str]]] = {
@@ -134,6 +136,11 @@ def log(priority: int, message: str) -> None:
     posix.write(2, f"laggroam-hook: {message}\n".encode("ascii", "replace"))
 
 
+def frame(line: str) -> bytes:
+    """The one message a hook sends: the devd line, framed for the daemon's socket."""
+    return f"{VERSION} DEVD {line}\n".encode("ascii")
+
+
 def send(socket_path: str, message: bytes) -> bool:
     """Hand ``message`` to the daemon without ever blocking; False when nobody took it."""
     sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
@@ -166,7 +173,7 @@ def main(argv: list[str], hook_class: str, socket_path: str, laggroam: list[str]
     if problem is not None:
         log(LOG_WARNING, f"refused {hook_class} event: {problem}")
         return 0
-    if not send(socket_path, f"laggroam/1 DEVD {line}\n".encode("ascii")):
+    if not send(socket_path, frame(line)):
         spawn_apply(laggroam, line)
     return 0
 

@@ -7,13 +7,14 @@ daemon can both react to it and run the stock devd rule laggroam's rule
 shadowed.  The line is taken in by :func:`laggroam.devd.intake.take_in`, which
 accepts it only when one of the hooks would have forwarded it.
 
-A message is at most ``MAX_MESSAGE`` bytes of printable ASCII ending in a
+The hooks frame it (:func:`laggroam.devd.hookclient.frame`); this module reads
+it back.  A message is at most ``MAX_MESSAGE`` bytes of printable ASCII ending in a
 newline; anything else is refused with an error naming what was wrong.
 """
 
+from laggroam.devd.hookclient import VERSION
 from laggroam.devd.intake import Intake, IntakeError, Source, take_in
 
-VERSION = "laggroam/1"
 # A devd record is at most 1024 - sizeof(void *) bytes (sys/kern/kern_devctl.c
 # DEVCTL_BUFFER); the header and newline fit in the rest.
 MAX_MESSAGE = 1100
@@ -21,10 +22,6 @@ MAX_MESSAGE = 1100
 
 class ProtocolError(ValueError):
     """A message the daemon refuses; the text says why."""
-
-
-def encode_devd(line: str) -> bytes:
-    return f"{VERSION} DEVD {line}\n".encode("ascii")
 
 
 def decode(data: bytes) -> Intake:
