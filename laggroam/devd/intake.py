@@ -36,7 +36,9 @@ class Intake:
 
     ``event`` is None for a devd event the planner has no business with (it may
     still be chained); ``devd`` is None for ``--event TEXT``, which nothing
-    chains; ``hook_class`` names the hook that forwards the devd line, or None.
+    chains; ``hook_class`` names the hook that forwarded the line to the
+    daemon's socket, the one place it decides anything (None elsewhere: the
+    one-shot's line was checked by the hook that started it, or typed by root).
     """
 
     event: Event | None
@@ -62,9 +64,11 @@ def take_in(text: str, source: Source) -> Intake:
     try:
         if source is Source.EVENT:
             return Intake(parse_event_text(text))
-        hook_class, why = classify(text)
-        if hook_class is None and source is Source.HOOK:
-            raise IntakeError(f"not an event laggroam's hooks forward: {why}")
+        hook_class = None
+        if source is Source.HOOK:
+            hook_class, why = classify(text)
+            if hook_class is None:
+                raise IntakeError(f"not an event laggroam's hooks forward: {why}")
         devd = parse_event(text)
         return Intake(from_devd(text[:1], devd.variables), devd, hook_class)
     except (EventError, DevdLineError) as exc:
