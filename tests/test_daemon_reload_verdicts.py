@@ -101,3 +101,15 @@ def test_watchdog_pings_at_half_the_interval(now: float) -> None:
     ready.ping_if_due(now + 0.4)
     ready.ping_if_due(now + 0.5)
     assert sent.sent == ["WATCHDOG", "WATCHDOG"] and ready.next_ping == now + 1.0
+
+
+def test_the_summary_tells_the_reconciles_and_a_rejected_policy(tmp_path: Path) -> None:
+    from laggroam.daemon.statusfile import Progress
+
+    r, posted, path = _reload(tmp_path)
+    progress = Progress()
+    assert progress.ended(None) is None and progress.summary(r) == "1 reconciles"
+    path.write_text(LAGG + "bogus = 1\n")
+    _verdict(r, posted, requested=True)
+    summary = progress.summary(r)
+    assert summary.startswith("1 reconciles; policy rejected: ") and "bogus" in summary

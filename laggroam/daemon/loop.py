@@ -12,7 +12,6 @@ reconcile (reload.py); the supervisor is told by notify.Readiness.
 
 import contextlib
 import logging
-import os
 import queue
 import selectors
 import signal
@@ -32,7 +31,7 @@ from laggroam.daemon.listener import Listener, ListenerError
 from laggroam.daemon.notify import Notifier, Readiness
 from laggroam.daemon.reload import Loaded, PolicyReload, Verdict, policy_names
 from laggroam.daemon.scheduler import Dispatch, Scheduler
-from laggroam.daemon.statusfile import Counters, StatusFile
+from laggroam.daemon.statusfile import Counters, Progress, StatusFile, snapshot
 from laggroam.daemon.watch import PolicyWatch
 from laggroam.devd import chain
 from laggroam.edge.reconcile import Outcome
@@ -71,9 +70,7 @@ class Daemon:
         )
         self.readiness = Readiness(Notifier())
         self.scheduler = Scheduler(policy.daemon, policy_names(policy))
-        self.started: float | None = None
-        self.reconciles = 0
-        self.last: dict[str, Any] | None = None
+        self.progress = Progress()
         self.posted: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
         self.jobs: queue.SimpleQueue[Dispatch | None] = queue.SimpleQueue()
         self._wake_r, self._wake_w = socket.socketpair()
@@ -225,7 +222,7 @@ class Daemon:
             return
         if dispatch.periodic and self.reload.changed_on_disk():
             self.reload.start()
-        self.started = time.time()
+        self.progress.since = time.time()
         self.jobs.put(dispatch)
         self._write_status()
 
@@ -243,7 +240,7 @@ class Daemon:
                 self._on_done(value)
             elif kind == "chained":
                 self.scheduler.on_chained()
-                self.started = None
+                self.progress.since = None
                 self._write_status()
             elif kind == "loaded":
                 self._on_loaded(value)
@@ -269,15 +266,9 @@ class Daemon:
             self._post(*self.work.run(dispatch, self.policy, self.scheduler.names))
 
     def _on_done(self, outcome: Outcome | None) -> None:
-        self.started = None
-        self.reconciles += 1
-        wake_in = None
-        if outcome is not None:
-            self.last = outcome.record(None)
-            if outcome.wake_at is not None:
-                wake_in = outcome.wake_at - time.time()
+        wake_in = self.progress.ended(outcome)
         self.scheduler.on_done(time.monotonic(), wake_in)
-        self.readiness.reconciled(self._summary())
+        self.readiness.reconciled(self.progress.summary(self.reload))
         self._write_status()
 
     def _on_loaded(self, loaded: Loaded) -> None:
@@ -286,45 +277,17 @@ class Daemon:
             new = self.reload.policy
             self.scheduler.on_policy(new.daemon, policy_names(new), time.monotonic())
         if verdict in (Verdict.TAKEN, Verdict.UNCHANGED):
-            self.readiness.reloaded(self._summary())
+            self.readiness.reloaded(self.progress.summary(self.reload))
         elif verdict is Verdict.REFUSED:
-            self.readiness.refused(self._summary(), requested=loaded.requested)
+            self.readiness.refused(self.progress.summary(self.reload), requested=loaded.requested)
         if verdict is not Verdict.UNREADABLE:
             self._write_status()
 
     # -- status ------------------------------------------------------------
 
-    def _summary(self) -> str:
-        parts = [f"{self.reconciles} reconciles"]
-        if self.last is not None:
-            state = "converged" if self.last.get("converged") else "not converged"
-            parts.append(f"last: {len(self.last.get('actions', []))} actions, {state}")
-        if self.reload.fallback is not None:
-            parts.append("RUNNING ON THE LAST GOOD POLICY")
-        if self.reload.rejected:
-            parts.append(f"policy rejected: {self.reload.rejected[0]}")
-        return "; ".join(parts)
-
     def status(self) -> dict[str, Any]:
-        reload, counters = self.reload, self.listener.counters if self.listener else None
-        return {
-            "pid": os.getpid(),
-            "policy": str(reload.path),
-            "policy_loaded": reload.loaded_at,
-            "generation": reload.generation,
-            "laggs": {lagg.name: list(lagg.ports) for lagg in self.policy.laggs},
-            "rejected": list(reload.rejected),
-            "last_good": None if reload.fallback is None else reload.fallback.to_json(),
-            "socket": str(self.socket_path),
-            "queue": len(self.scheduler.batch),
-            "busy": self.scheduler.busy,
-            "reconciling_since": self.started,
-            "reconciles": self.reconciles,
-            "accepted": counters.accepted if counters else 0,
-            "refused": counters.refused if counters else 0,
-            "last_reconcile": self.last,
-            "time": time.time(),
-        }
+        counters = self._counters()
+        return snapshot(self.progress, self.reload, self.scheduler, counters, self.socket_path)
 
     def _counters(self) -> Counters | None:
         if self.listener is None:
