@@ -2,14 +2,14 @@
 
 import pytest
 
-from laggroam.core.event import Event, EventError, from_devd, parse_event
+from laggroam.core.event import Event, EventError, from_devd, parse_event_text
 
 
 def test_parse_event_forms() -> None:
-    assert parse_event("LINK_DOWN em0") == Event("LINK_DOWN", "em0")
-    assert parse_event("link_up  wlan0 ") == Event("LINK_UP", "wlan0")
-    assert parse_event("RESUME") == Event("RESUME")
-    assert str(parse_event("attach wlan0")) == "ATTACH wlan0"
+    assert parse_event_text("LINK_DOWN em0") == Event("LINK_DOWN", "em0")
+    assert parse_event_text("link_up  wlan0 ") == Event("LINK_UP", "wlan0")
+    assert parse_event_text("RESUME") == Event("RESUME")
+    assert str(parse_event_text("attach wlan0")) == "ATTACH wlan0"
 
 
 @pytest.mark.parametrize(
@@ -31,7 +31,7 @@ def test_parse_event_forms() -> None:
 )
 def test_bad_events_are_refused(text: str, fragment: str) -> None:
     with pytest.raises(EventError) as exc:
-        parse_event(text)
+        parse_event_text(text)
     assert fragment in str(exc.value)
 
 

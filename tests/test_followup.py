@@ -60,7 +60,7 @@ def test_a_request_left_after_the_holder_looked_is_served(tmp_path: Path) -> Non
         got = real_take()
         calls["n"] += 1
         if calls["n"] == 1:
-            store.request_followup(["ATTACH wlan0"])
+            store.request_followup([Event("ATTACH", "wlan0")])
             return None
         return got
 

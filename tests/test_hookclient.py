@@ -56,11 +56,28 @@ def test_the_kernels_resume_event_is_accepted() -> None:
     assert hookclient.classify(resume) == ("power", None)
 
 
-def test_ifname_rule_matches_the_engine() -> None:
-    from laggroam.core.ifname import is_ifname
-
-    for name in ["em0", "wlan0", "vlan0.100", "a" * 15, "a" * 16, "0em", "em-0", "", "é", "x_y"]:
-        assert hookclient.is_ifname(name) == is_ifname(name), name
+def test_the_hook_imports_nothing_a_bare_interpreter_lacks_but_the_name_rule() -> None:
+    # A hook runs as ``python3 -I -S``; every module it imports is start time devd waits for.
+    code = (
+        "import sys; before = set(sys.modules); sys.path.insert(0, sys.argv[1]);"
+        " import laggroam.devd.hookclient;"
+        " print(' '.join(sorted(set(sys.modules) - before)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", code, str(REPO)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    assert done.stdout.split() == [
+        "_socket",
+        "laggroam",
+        "laggroam.core",
+        "laggroam.core.ifname",
+        "laggroam.devd",
+        "laggroam.devd.hookclient",
+    ]
 
 
 def test_send_reaches_a_listener(tmp_path: Path) -> None:

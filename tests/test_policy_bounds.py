@@ -96,6 +96,7 @@ def test_the_daemon_serves_while_it_validates(
     from laggroam_sim.site import site_of
 
     from laggroam.daemon import loop as daemon_mod
+    from laggroam.daemon import reload as reload_mod
     from laggroam.edge.site import Site
     from laggroam.edge.system import System
 
@@ -112,14 +113,14 @@ def test_the_daemon_serves_while_it_validates(
         finished.set()
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(daemon_mod.policy_mod, "load", slow)
-    d._reload(requested=True)  # returns while the validation still runs
-    assert d.loading and not finished.is_set()
-    d._reload()  # asked again meanwhile: runs after this one
-    assert d.load_again == "changed"
+    monkeypatch.setattr(reload_mod.policy_mod, "load", slow)
+    d.reload.start(requested=True)  # returns while the validation still runs
+    assert d.reload.loading and not finished.is_set()
+    d.reload.start()  # asked again meanwhile: runs after this one
+    assert d.reload.load_again == "changed"
     release.set()
     kind, value = d.posted.get(timeout=60)
     assert kind == "loaded"
-    d._on_loaded(*value)
-    assert d.loading  # the second reload has started
+    d._on_loaded(value)
+    assert d.reload.loading  # the second reload has started
     d.posted.get(timeout=60)

@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from laggroam.core.event import Event
-from laggroam.devd.protocol import MAX_MESSAGE, ProtocolError, decode, encode_devd
+from laggroam.devd.hookclient import frame
+from laggroam.devd.protocol import MAX_MESSAGE, ProtocolError, decode
 
 
 def test_devd_lines_the_hooks_forward_carry_their_event() -> None:
@@ -15,7 +16,7 @@ def test_devd_lines_the_hooks_forward_carry_their_event() -> None:
         ("!system=IFNET subsystem=em0 type=LINK_DOWN", Event("LINK_DOWN", "em0")),
         ("!system=ACPI subsystem=Resume", Event("RESUME")),
     ):
-        assert decode(encode_devd(line)).event == event
+        assert decode(frame(line)).event == event
 
 
 def test_only_devd_lines_are_messages() -> None:
@@ -25,7 +26,7 @@ def test_only_devd_lines_are_messages() -> None:
 
 
 def test_devd_line_carries_event_and_variables() -> None:
-    msg = decode(encode_devd("!system=IFNET subsystem=wlan0 type=ATTACH"))
+    msg = decode(frame("!system=IFNET subsystem=wlan0 type=ATTACH"))
     assert msg.event == Event("ATTACH", "wlan0")
     assert msg.devd is not None
     assert msg.devd.get("subsystem") == "wlan0"
@@ -48,7 +49,7 @@ def test_devd_line_carries_event_and_variables() -> None:
 )
 def test_devd_lines_no_hook_forwards_are_refused(line: str) -> None:
     with pytest.raises(ProtocolError, match="not an event laggroam's hooks forward"):
-        decode(encode_devd(line))
+        decode(frame(line))
 
 
 UP = b"laggroam/1 DEVD !system=IFNET type=LINK_UP subsystem="
@@ -145,4 +146,4 @@ def test_the_hooks_and_devd_see_the_same_event(first: str, words: list[str]) -> 
     else:
         assert variables.get("system") == "IFNET"
         assert is_ifname(variables.get("subsystem", ""))
-        assert decode(encode_devd(line)).event is not None
+        assert decode(frame(line)).event is not None

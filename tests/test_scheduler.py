@@ -12,17 +12,17 @@ from laggroam.daemon.scheduler import (
     Scheduler,
 )
 from laggroam.devd.devdline import parse_event
-from laggroam.devd.protocol import Message
+from laggroam.devd.intake import Intake
 
 NAMES = frozenset({"lagg0", "em0", "wlan0", "iwn0"})
 PACE = DaemonPolicy(debounce=0.3, max_delay=5.0, interval=60.0)
 TS = "1700000000.000000"
 
 
-def link(verb: str, ifname: str) -> Message:
+def link(verb: str, ifname: str) -> Intake:
     """A LINK event as a hook sends it: the event and the devd line it came from."""
     devd = parse_event(f"!system=IFNET subsystem={ifname} type={verb}", timestamp=TS)
-    return Message(Event(verb, ifname), devd)
+    return Intake(Event(verb, ifname), devd, "link")
 
 
 def scheduler(pace: DaemonPolicy = PACE) -> Scheduler:
@@ -61,7 +61,7 @@ def test_debounce_coalesces_a_burst_into_one_batch() -> None:
     batch = take(s, 10.8).batch
     assert list(batch.events) == ["LINK_DOWN em0", "LINK_UP em0"]
     # the devd line of each (system, subsystem, type): the newest, last
-    assert [d.get("type") for d in batch.devd.values()] == ["LINK_UP", "LINK_DOWN"]
+    assert [d.get("type") for d in batch.to_chain()] == ["LINK_UP", "LINK_DOWN"]
 
 
 def test_max_delay_bounds_a_flood() -> None:
@@ -149,7 +149,7 @@ def test_the_caps_on_batch_size_hold() -> None:
     names = frozenset(f"em{i}" for i in range(MAX_BATCH_EVENTS + 10))
     s = Scheduler(PACE, names)
     for i in range(MAX_BATCH_EVENTS + 10):
-        s.on_message(Message(Event("LINK_UP", f"em{i}")), 0.0)
+        s.on_message(Intake(Event("LINK_UP", f"em{i}")), 0.0)
     for i in range(MAX_BATCH_CHAIN + 5):
         s.on_message(link("LINK_UP", f"re{i}"), 0.0)
     s.on_message(link("LINK_UP", "re3"), 0.0)  # already held: replaces, not counted
@@ -164,12 +164,14 @@ def test_a_repeated_devd_event_keeps_its_newest_line_in_the_newest_place() -> No
     s.on_message(link("LINK_DOWN", "wlan0"), 0.1)
     s.on_message(link("LINK_DOWN", "em0"), 0.2)
     batch = take(s, 0.5).batch
-    assert [d.get("subsystem") for d in batch.devd.values()] == ["wlan0", "em0"]
+    assert [d.get("subsystem") for d in batch.to_chain()] == ["wlan0", "em0"]
 
 
 def test_acpi_resume_counts_as_about_the_policy() -> None:
     s = scheduler()
-    s.on_message(Message(None, parse_event("!system=ACPI subsystem=Resume", timestamp=TS)), 0.0)
+    s.on_message(
+        Intake(None, parse_event("!system=ACPI subsystem=Resume", timestamp=TS), "power"), 0.0
+    )
     dispatch = take(s, 0.3)
     assert not dispatch.chain_only
 

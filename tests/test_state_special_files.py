@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from laggroam.core.event import Event
 from laggroam.core.memory import Memory
 from laggroam.daemon.daemonstatus import PID_FILE, STATUS_FILE, read_status
 from laggroam.edge import lastgood
@@ -108,9 +109,9 @@ def test_followup_replaces_a_fifo_and_reads_none_from_it(tmp_path: Path) -> None
     os.mkfifo(tmp_path / PENDING_FILE)
     assert _finishes(s.take_followup) == []
     os.mkfifo(tmp_path / PENDING_FILE)
-    _finishes(lambda: s.request_followup(["!system=IFNET subsystem=em0 type=LINK_UP"]))
+    _finishes(lambda: s.request_followup([Event("LINK_UP", "em0")]))
     assert stat.S_ISREG(os.lstat(tmp_path / PENDING_FILE).st_mode)
-    assert s.take_followup() == ["!system=IFNET subsystem=em0 type=LINK_UP"]
+    assert s.take_followup() == [Event("LINK_UP", "em0")]
 
 
 def test_atomic_write_replaces_a_fifo(tmp_path: Path) -> None:

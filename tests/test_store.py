@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from laggroam.core.event import Event
 from laggroam.core.memory import Failure, LaggMemory, Memory, WlanMemory
 from laggroam.edge import store as store_mod
 from laggroam.edge.store import Store
@@ -88,12 +89,12 @@ def test_lock_is_exclusive_and_followups_coalesce(tmp_path: Path) -> None:
     assert held.wait(10)
     with s.lock(wait=0) as got:
         assert got is False
-    s.request_followup(["LINK_DOWN em0"])
-    s.request_followup(["LINK_UP em0", "LINK_DOWN em0"])
+    s.request_followup([Event("LINK_DOWN", "em0")])
+    s.request_followup([Event("LINK_UP", "em0"), Event("LINK_DOWN", "em0")])
     s.request_followup()
     release.set()
     t.join(10)
-    assert s.take_followup() == ["LINK_DOWN em0", "LINK_UP em0"]
+    assert s.take_followup() == [Event("LINK_DOWN", "em0"), Event("LINK_UP", "em0")]
     assert s.take_followup() is None
     with s.lock(wait=0) as got:
         assert got is True

@@ -158,10 +158,10 @@ def _load_policy(args: argparse.Namespace, last_good: bool = False) -> "Policy |
 
 
 def _events(texts: Sequence[str]) -> "list[Event]":
-    from laggroam.core.event import EventError, parse_event
+    from laggroam.core.event import EventError, parse_event_text
 
     try:
-        return [parse_event(t) for t in texts]
+        return [parse_event_text(t) for t in texts]
     except EventError as exc:
         raise UsageError(f"--event: {exc}") from None
 

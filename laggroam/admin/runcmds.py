@@ -9,14 +9,16 @@ from typing import TYPE_CHECKING
 from laggroam.exitcodes import EX_CONFIG, EX_NOINPUT, EX_OK, EX_UNAVAILABLE
 
 if TYPE_CHECKING:
-    from laggroam.core.event import Event
+    from collections.abc import Sequence
+
+    from laggroam.devd.devdline import DevdEvent
+    from laggroam.devd.intake import Intake
     from laggroam.edge.system import System
 
 from laggroam.admin.common import (
     PROG,
     UsageError,
     _devd_config,
-    _events,
     _host_path,
     _load_policy,
     _media_source,
@@ -35,12 +37,10 @@ def cmd_apply(args: argparse.Namespace) -> int:
     pol = _load_policy(args, last_good=True)
     if isinstance(pol, int):
         return pol
-    events = _events(args.event)
+    intakes = _intakes(args.event, args.devd)
     system = _system(args)
-    if args.devd:
-        event = _chain_devd(args, system, args.devd)
-        if event is not None:
-            events.append(event)
+    _chain(args, system, [i.devd for i in intakes if i.devd is not None])
+    events = [i.event for i in intakes if i.event is not None]
     store = Store(_host_path(args, pol.daemon.state_dir))
     outcome = locked_reconcile(system, pol, store, events, coalesce=args.coalesce)
     if outcome is None:
@@ -54,26 +54,33 @@ def cmd_apply(args: argparse.Namespace) -> int:
     return EX_OK if outcome.converged and not outcome.failed else EX_TEMPFAIL
 
 
-def _chain_devd(args: argparse.Namespace, system: "System", line: str) -> "Event | None":
-    """Run the stock rule laggroam's own shadowed for ``line``; the event it means to us."""
-    from laggroam.core.event import EventError, from_devd
-    from laggroam.devd import chain
-    from laggroam.devd.devdline import DevdLineError, parse_event
+def _intakes(texts: "Sequence[str]", devd_line: str | None) -> "list[Intake]":
+    """``--event TEXT`` (each) and ``--devd LINE``, taken in as the daemon takes a hook's line."""
+    from laggroam.devd.intake import IntakeError, Source, take_in
 
-    try:
-        devd = parse_event(line)
-        event = from_devd(line[:1], devd.variables)
-    except (DevdLineError, EventError) as exc:
-        raise UsageError(f"--devd: {exc}") from None
-    chain.chain(
-        devd,
-        chain.lazy_media(lambda: system.observe(dhcp_ifaces=[], wpa_ifaces=[], wlans=[])),
+    given = [("--event", t, Source.EVENT) for t in texts]
+    if devd_line:
+        given.append(("--devd", devd_line, Source.DEVD))
+    out = []
+    for option, text, source in given:
+        try:
+            out.append(take_in(text, source))
+        except IntakeError as exc:
+            raise UsageError(f"{option}: {exc}") from None
+    return out
+
+
+def _chain(args: argparse.Namespace, system: "System", events: "list[DevdEvent]") -> None:
+    """Run the stock rules laggroam's own shadowed for these devd events, as the daemon does."""
+    from laggroam.devd.chain import StockRules
+
+    StockRules(
+        lambda: system.observe(dhcp_ifaces=[], wpa_ifaces=[], wlans=[]),
         root=_site(args).root,
         sh=system.programs.sh,
         path=system.programs.path,
         vm_guest=system.vm_guest,
-    )
-    return event
+    ).run(events)
 
 
 def cmd_daemon(args: argparse.Namespace) -> int:

@@ -54,8 +54,11 @@ class Event:
         return self.kind if self.ifname is None else f"{self.kind} {self.ifname}"
 
 
-def parse_event(text: str) -> Event:
-    """``"LINK_DOWN em0"`` -> Event; the form ``--event`` and the hooks use."""
+def parse_event_text(text: str) -> Event:
+    """``"LINK_DOWN em0"`` -> Event: the form of ``--event`` and of the one-shot's hand-over.
+
+    Not to be confused with ``devdline.parse_event``, which splits a devd line.
+    """
     if len(text) > MAX_EVENT_TEXT:
         raise EventError(f"event text longer than {MAX_EVENT_TEXT} characters")
     words = text.split()

@@ -5,19 +5,26 @@ IFNAMSIZ is 16 including the NUL, so a name has at most 15 characters
 drivers and cloners produce: a letter first, then letters, digits, ``_`` and
 ``.`` (``em0``, ``wlan0``, ``vlan0.100``, ``lagg0``).  Anything else -- shell
 metacharacters, spaces, slashes, non-ASCII -- is refused.
-"""
 
-import re
+This is the one copy of the rule: the hooks import it too (through
+``laggroam.devd.hookclient``), so the module imports nothing at all, not even
+``re``, which a hook started with ``python3 -I -S`` would pay for.
+"""
 
 IFNAMSIZ = 16
 MAX_IFNAME = IFNAMSIZ - 1
 
-_IFNAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.]{0,14}")
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_NAME_REST = _LETTERS | frozenset("0123456789_.")
 
 
 def is_ifname(name: str) -> bool:
     """True when ``name`` is a valid FreeBSD interface name."""
-    return _IFNAME_RE.fullmatch(name) is not None
+    return (
+        0 < len(name) <= MAX_IFNAME
+        and name[0] in _LETTERS
+        and all(c in _NAME_REST for c in name[1:])
+    )
 
 
 def ifname_problem(name: str) -> str | None:
@@ -31,9 +38,6 @@ def ifname_problem(name: str) -> str | None:
     return None
 
 
-_WLAN_UNIT_RE = re.compile(r"wlan[0-9]+")
-
-
 def wlan_create_args(name: str, parent: str, create_args: tuple[str, ...] = ()) -> list[str]:
     """ifconfig's arguments that create the wlan ``name`` on the radio ``parent``.
 
@@ -42,6 +46,7 @@ def wlan_create_args(name: str, parent: str, create_args: tuple[str, ...] = ()) 
     (freebsd-src libexec/rc/network.subr ``wlan_up``:
     ``ifconfig wlan create wlandev PARENT ARGS name CHILD``).
     """
-    if _WLAN_UNIT_RE.fullmatch(name):
+    unit = name.removeprefix("wlan")
+    if unit != name and unit.isascii() and unit.isdigit():
         return [name, "create", "wlandev", parent, *create_args]
     return ["wlan", "create", "wlandev", parent, *create_args, "name", name]

@@ -12,8 +12,7 @@ from pathlib import Path
 
 from laggroam.config import policy as policy_mod
 from laggroam.daemon.scheduler import MAX_BATCH_CHAIN, Batch, Dispatch, concerns_policy
-from laggroam.devd import chain, devdconf
-from laggroam.devd.devdline import DevdEvent
+from laggroam.devd.chain import StockRules
 from laggroam.edge.reconcile import Outcome, locked_reconcile
 from laggroam.edge.store import Store
 from laggroam.edge.system import System
@@ -47,7 +46,7 @@ class BatchWork:
         batch = dispatch.batch
         if dispatch.chain_only:
             try:
-                self.chain(list(batch.devd.values()))
+                self.stock().run(batch.to_chain(), self.stopping)
             except Exception:
                 log.exception("chaining crashed")
             return ("chained", None)
@@ -68,13 +67,11 @@ class BatchWork:
                 batch.unchained,
                 MAX_BATCH_CHAIN,
             )
-        mine = [e for e in batch.devd.values() if concerns_policy(e, names)]
-        others = [e for e in batch.devd.values() if not concerns_policy(e, names)]
-        if mine:
-            self.chain(mine)
-        outcome = locked_reconcile(self.system, policy, self.store, list(batch.events.values()))
-        if others:
-            self.chain(others)
+        devd = batch.to_chain()
+        stock = self.stock()
+        stock.run([e for e in devd if concerns_policy(e, names)], self.stopping)
+        outcome = locked_reconcile(self.system, policy, self.store, batch.heard())
+        stock.run([e for e in devd if not concerns_policy(e, names)], self.stopping)
         return outcome
 
     def _vm_guest(self) -> str:
@@ -83,30 +80,12 @@ class BatchWork:
             self.vm_guest = self.system.vm_guest()
         return self.vm_guest
 
-    def chain(self, events: list[DevdEvent]) -> None:
-        """Run the shadowed stock rules once per distinct event of the batch, in order.
-
-        devd.conf is read once for the whole batch; a stop request ends the
-        chaining between two events.
-        """
-        try:
-            config = chain.load(self.chain_root, vm_guest=self._vm_guest)
-        except (devdconf.DevdConfError, OSError) as exc:
-            log.warning("devd configuration unreadable, stock rules not run: %s", exc)
-            return
-        media_of = chain.lazy_media(
-            lambda: self.system.observe(dhcp_ifaces=[], wpa_ifaces=[], wlans=[])
+    def stock(self) -> StockRules:
+        """The stock rules for one batch: devd.conf read once, one observation for media."""
+        return StockRules(
+            lambda: self.system.observe(dhcp_ifaces=[], wpa_ifaces=[], wlans=[]),
+            root=self.chain_root,
+            sh=self.system.programs.sh,
+            path=self.chain_path,
+            vm_guest=self._vm_guest,
         )
-
-        for done, event in enumerate(events):
-            if self.stopping():
-                log.warning("stopping: %d devd event(s) not chained", len(events) - done)
-                return
-            chain.chain(
-                event,
-                media_of,
-                root=self.chain_root,
-                sh=self.system.programs.sh,
-                path=self.chain_path,
-                config=config,
-            )

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from laggroam.daemon.peercred import PeerCred, peer_cred
-from laggroam.devd.protocol import MAX_MESSAGE, Message, ProtocolError, decode
+from laggroam.devd.intake import Intake
+from laggroam.devd.protocol import MAX_MESSAGE, ProtocolError, decode
 
 log = logging.getLogger(__name__)
 
@@ -58,12 +59,12 @@ class Counters:
 
 
 class Listener:
-    """Accepts hook connections and turns complete lines into ``Message``s."""
+    """Accepts hook connections and turns complete lines into ``Intake``s."""
 
     def __init__(
         self,
         path: Path,
-        on_message: Callable[[Message], None],
+        on_message: Callable[[Intake], None],
         on_drop: Callable[[socket.socket], None] = lambda _sock: None,
     ) -> None:
         self.path = path
@@ -192,12 +193,12 @@ class Listener:
         line = bytes(client.buf[: newline + 1])
         self._drop(client)
         try:
-            message = decode(line)
+            intake = decode(line)
         except ProtocolError as exc:
             self._refuse(f"message from uid {client.cred.uid} refused: {exc}")
             return
         self.counters.accepted += 1
-        self.on_message(message)
+        self.on_message(intake)
 
     def expire(self, now: float) -> None:
         for client in list(self.clients.values()):

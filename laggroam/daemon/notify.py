@@ -58,3 +58,48 @@ class Notifier:
         if pid and pid != str(os.getpid()):
             return None
         return int(usec) / 2_000_000
+
+
+class Readiness:
+    """What the supervisor is told and when: READY=1 after the first reconcile, then
+    after each reload; watchdog pings at half the interval it asked for."""
+
+    def __init__(self, notifier: Notifier) -> None:
+        self.notifier = notifier
+        self.ready_sent = False
+        self.interval = notifier.watchdog_interval()
+        self.next_ping: float | None = None
+
+    def start(self, now: float) -> None:
+        self.next_ping = now if self.interval else None
+
+    def ping_if_due(self, now: float) -> None:
+        if self.interval and self.next_ping is not None and now >= self.next_ping:
+            self.notifier.watchdog()
+            self.next_ping = now + self.interval
+
+    def reconciled(self, summary: str) -> None:
+        """A reconcile ended: the first makes the daemon ready."""
+        if not self.ready_sent:
+            self.notifier.ready(summary)
+            self.ready_sent = True
+        else:
+            self.notifier.status(summary)
+
+    def reloaded(self, summary: str) -> None:
+        """A reload was answered; before the first reconcile it is only a status."""
+        if self.ready_sent:
+            self.notifier.reloading()
+            self.notifier.ready(summary)
+        else:
+            self.notifier.status(summary)
+
+    def refused(self, summary: str, *, requested: bool) -> None:
+        """A bad policy: a SIGHUP still gets its RELOADING/READY, anything else a status."""
+        if requested:
+            self.reloaded(summary)
+        else:
+            self.notifier.status(summary)
+
+    def stopping(self) -> None:
+        self.notifier.stopping()

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from laggroam.core.event import Event
 from laggroam.devd.devdline import DevdEvent
-from laggroam.devd.protocol import Message
+from laggroam.devd.intake import Intake
 
 # Bounds of one batch under a flood (bench/flood.py measures them): events the
 # plan cannot use are counted, not kept, and at most this many distinct devd
@@ -44,10 +44,16 @@ def concerns_policy(event: DevdEvent, names: frozenset[str]) -> bool:
 
 @dataclass
 class Batch:
-    """Events waiting for a reconcile, deduplicated, in arrival order, bounded."""
+    """Events taken in and waiting for a reconcile, deduplicated, bounded.
 
-    events: dict[str, Event] = field(default_factory=dict)
-    devd: dict[tuple[str, ...], DevdEvent] = field(default_factory=dict)
+    One Intake serves two readers with their own order: the plan hears each
+    distinct event once, in the order it first came (``events``); chaining
+    runs the newest line of each distinct devd event, in the order of those
+    newest lines (``devd``), as devd would have run them.
+    """
+
+    events: dict[str, Intake] = field(default_factory=dict)
+    devd: dict[tuple[str, ...], Intake] = field(default_factory=dict)
     first: float | None = None
     last: float | None = None
     reasons: set[str] = field(default_factory=set)
@@ -57,8 +63,19 @@ class Batch:
     def __len__(self) -> int:
         return len(self.events) + len(self.devd) + len(self.reasons)
 
-    def add_event(self, event: Event, names: frozenset[str]) -> bool:
-        """Keep ``event`` if the plan can use it; False when it was only counted."""
+    def heard(self) -> list[Event]:
+        """The events the plan is told of, in the order they first came."""
+        return [i.event for i in self.events.values() if i.event is not None]
+
+    def to_chain(self) -> list[DevdEvent]:
+        """The devd events to chain, the newest line of each, in their newest order."""
+        return [i.devd for i in self.devd.values() if i.devd is not None]
+
+    def add_event(self, intake: Intake, names: frozenset[str]) -> bool:
+        """Keep the intake's event if the plan can use it; False when it was only counted."""
+        event = intake.event
+        if event is None:
+            return False
         key = str(event)
         if key in self.events:
             return True
@@ -67,23 +84,26 @@ class Batch:
         ):
             self.ignored += 1
             return False
-        self.events[key] = event
+        self.events[key] = intake
         return True
 
-    def add_devd(self, devd: DevdEvent) -> None:
+    def add_devd(self, intake: Intake) -> None:
         """The latest line of each distinct devd event, up to MAX_BATCH_CHAIN of them."""
+        devd = intake.devd
+        if devd is None:
+            return
         key = (devd.line[:1], *(devd.get(k) or "" for k in ("system", "subsystem", "type")))
         if key in self.devd:
             del self.devd[key]  # the newest line, in the newest place
         elif len(self.devd) >= MAX_BATCH_CHAIN:
             self.unchained += 1
             return
-        self.devd[key] = devd
+        self.devd[key] = intake
 
     def chain_only(self, names: frozenset[str]) -> bool:
         """Nothing the plan could use (devd events of other interfaces): chain, no reconcile."""
         return not (self.events or self.reasons) and not any(
-            concerns_policy(e, names) for e in self.devd.values()
+            concerns_policy(e, names) for e in self.to_chain()
         )
 
 
@@ -117,12 +137,13 @@ class Scheduler:
         self.batch.reasons.add("start")
         self.batch.first = self.batch.last = now - self.pace.debounce
 
-    def on_message(self, message: Message, now: float) -> None:
-        """Queue one message; only events about the policy's interfaces restart the debounce."""
-        relevant = message.event is not None and self.batch.add_event(message.event, self.names)
-        if message.devd is not None:
-            self.batch.add_devd(message.devd)
-            relevant = relevant or concerns_policy(message.devd, self.names)
+    def on_message(self, intake: Intake, now: float) -> None:
+        """Queue one event taken in; only events about the policy's interfaces restart the
+        debounce."""
+        relevant = self.batch.add_event(intake, self.names)
+        if intake.devd is not None:
+            self.batch.add_devd(intake)
+            relevant = relevant or concerns_policy(intake.devd, self.names)
         elif not relevant:
             return
         if self.batch.first is None:

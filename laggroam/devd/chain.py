@@ -13,7 +13,7 @@ one-shot reconcile, never in the hook, so devd itself is not held.
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -177,17 +177,15 @@ def chain(
     sh: str = "/bin/sh",
     path: str = DEVD_PATH,
     config: devdconf.Config | None = None,
-    vm_guest: Callable[[], str] | None = None,
 ) -> Chained:
     """Run the shadowed stock rule's actions for ``event``; never raises.
 
-    ``config``: the devd configuration already read (a batch of events reads
-    it once); by default it is read now, asking ``vm_guest`` for devd's
-    ``$vm_guest`` if a rule needs it.
+    ``config``: the devd configuration already read (:class:`StockRules` reads
+    it once for a whole batch); by default it is read now.
     """
     if config is None:
         try:
-            config = load(root, vm_guest=vm_guest)
+            config = load(root)
         except (devdconf.DevdConfError, OSError) as exc:
             log.warning("devd configuration unreadable, stock rule not run: %s", exc)
             return Chained(None, error=str(exc))
@@ -214,3 +212,58 @@ def chain(
             log.warning("%s failed: %s", what, result.describe().replace(f"{sh} -c ", "", 1))
         results.append(result)
     return Chained(where, tuple(results))
+
+
+class StockRules:
+    """The shadowed stock rules of one batch of events, daemon's or one-shot's.
+
+    devd.conf is read once, at the first event that is chained, and media
+    types come from one observation, made only if a rule tests ``media-type``
+    (:func:`lazy_media`); every event of the batch reuses both.
+    """
+
+    def __init__(
+        self,
+        observe: Callable[[], Host],
+        *,
+        root: Path | None,
+        sh: str,
+        path: str,
+        vm_guest: Callable[[], str] | None,
+    ) -> None:
+        self.media_of = lazy_media(observe)
+        self.root = root
+        self.sh = sh
+        self.path = path
+        self.vm_guest = vm_guest
+        self._config: devdconf.Config | None = None
+        self._unreadable = False
+
+    def config(self) -> devdconf.Config | None:
+        """devd's configuration, read at the first call; None (logged once) when unreadable."""
+        if self._config is None and not self._unreadable:
+            try:
+                self._config = load(self.root, vm_guest=self.vm_guest)
+            except (devdconf.DevdConfError, OSError) as exc:
+                log.warning("devd configuration unreadable, stock rules not run: %s", exc)
+                self._unreadable = True
+        return self._config
+
+    def run(
+        self, events: Sequence[DevdEvent], stopping: Callable[[], bool] = lambda: False
+    ) -> list[Chained]:
+        """Chain each event in order; a stop request ends the chaining between two events."""
+        if not events or (config := self.config()) is None:
+            return []
+        out = []
+        for done, event in enumerate(events):
+            if stopping():
+                log.warning("stopping: %d devd event(s) not chained", len(events) - done)
+                break
+            out.append(self.one(event, config))
+        return out
+
+    def one(self, event: DevdEvent, config: devdconf.Config) -> Chained:
+        """One event's stock rule, with the batch's configuration and media types."""
+        media_of, root, sh, path = self.media_of, self.root, self.sh, self.path
+        return chain(event, media_of, root=root, sh=sh, path=path, config=config)

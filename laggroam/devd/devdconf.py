@@ -290,60 +290,69 @@ def _string_value(yytext: str) -> str:
 
 
 def _tokens(text: str, path: str, warnings: list[str]) -> Iterator[_Token]:
+    """token.l's scanner: blanks and comments skipped, tokens in order, then EOF."""
     lineno = 1
     i = 0
-    n = len(text)
-    while i < n:
-        c = text[i]
-        if c in " \t":
-            while i < n and text[i] in " \t":
-                i += 1
+    while i < len(text):
+        skipped = _skipped(text, i, lineno)
+        if skipped is not None:
+            i, lineno = skipped
             continue
-        if c == "\n":
-            lineno += 1
-            i += 1
+        found = _token_at(text, i, lineno)
+        if found is not None:
+            tok, i = found
+            lineno = tok.line
+            yield tok
             continue
-        if c in ";{}":
-            yield _Token(c, c, c, lineno)
-            i += 1
-            continue
-        if c == "#" or text.startswith("//", i):
-            end = text.find("\n", i)
-            if end >= 0:  # flex "$": only just before a newline
-                i = end
-                continue
-        if text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            if end >= 0:
-                lineno += text.count("\n", i, end + 2)
-                i = end + 2
-                continue
-        if c.isascii() and c.isdigit():
-            j = i
-            while j < n and text[j].isascii() and text[j].isdigit():
-                j += 1
-            yield _Token("NUMBER", text[i:j], _atoi(text[i:j]), lineno)
-            i = j
-            continue
-        if c == '"':
-            end = text.find('"', i + 1)
-            if end > i + 1:
-                yytext = text[i : end + 1]
-                lineno += yytext.count("\n")
-                yield _Token("STRING", yytext, _string_value(yytext), lineno)
-                i = end + 1
-                continue
-        if c in _ALPHA:
-            j = i + 1
-            while j < n and text[j] in _ID_CHARS:
-                j += 1
-            word = text[i:j]
-            yield _Token(word if word in _KEYWORDS else "ID", word, word, lineno)
-            i = j
-            continue
-        warnings.append(f"{path}:{lineno}: stray character {c!r} ignored (flex default rule)")
+        warnings.append(f"{path}:{lineno}: stray character {text[i]!r} ignored (flex default rule)")
         i += 1
     yield _Token("EOF", "", "", lineno)
+
+
+def _skipped(text: str, i: int, lineno: int) -> tuple[int, int] | None:
+    """Blanks, a newline or a comment at ``i``: (where scanning goes on, its line), or None."""
+    c = text[i]
+    if c in " \t":
+        while i < len(text) and text[i] in " \t":
+            i += 1
+        return i, lineno
+    if c == "\n":
+        return i + 1, lineno + 1
+    if c == "#" or text.startswith("//", i):
+        end = text.find("\n", i)
+        if end >= 0:  # flex "$": only just before a newline
+            return end, lineno
+    if text.startswith("/*", i):
+        end = text.find("*/", i + 2)
+        if end >= 0:
+            return end + 2, lineno + text.count("\n", i, end + 2)
+    return None
+
+
+def _token_at(text: str, i: int, lineno: int) -> tuple[_Token, int] | None:
+    """The token starting at ``i`` and where the next one may start, or None (a stray
+    character); a string's token carries the line it ends on."""
+    c = text[i]
+    if c in ";{}":
+        return _Token(c, c, c, lineno), i + 1
+    if c.isascii() and c.isdigit():
+        j = i
+        while j < len(text) and text[j].isascii() and text[j].isdigit():
+            j += 1
+        return _Token("NUMBER", text[i:j], _atoi(text[i:j]), lineno), j
+    if c == '"':
+        end = text.find('"', i + 1)
+        if end > i + 1:
+            yytext = text[i : end + 1]
+            line = lineno + yytext.count("\n")
+            return _Token("STRING", yytext, _string_value(yytext), line), end + 1
+    if c in _ALPHA:
+        j = i + 1
+        while j < len(text) and text[j] in _ID_CHARS:
+            j += 1
+        word = text[i:j]
+        return _Token(word if word in _KEYWORDS else "ID", word, word, lineno), j
+    return None
 
 
 # --- parser (parse.y) --------------------------------------------------------------------

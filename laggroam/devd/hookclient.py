@@ -3,7 +3,8 @@
 devd runs one action at a time and waits for each (freebsd-src
 sbin/devd/devd.cc my_system), so a hook must cost no more than an interpreter
 start and a socket write.  This module imports only what a bare ``python3 -I
--S`` already has at hand (``posix``, ``sys``) and ``_socket``: not even ``os``,
+-S`` already has at hand (``posix``, ``sys``), ``_socket`` and the interface-name
+rule (``laggroam.core.ifname``, which imports nothing): not even ``os``,
 which would pull in ``_collections_abc``, ``stat`` and ``posixpath`` (a
 millisecond, an eighth of the interpreter's start; see bench/held.py), no
 ``re``, no ``socket`` module, nothing of the engine; ``syslog`` only when
@@ -19,12 +20,13 @@ import _socket
 import posix
 import sys
 
+from laggroam.core.ifname import is_ifname
+
 # The record size the kernel allows (sys/kern/kern_devctl.c DEVCTL_BUFFER).
 MAX_LINE = 1016
-MAX_IFNAME = 15  # IFNAMSIZ - 1 (sys/net/if.h)
 SAFE_PATH = "/sbin:/bin:/usr/sbin:/usr/bin"
-_NAME_FIRST = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_NAME_REST = _NAME_FIRST | frozenset("0123456789_.")
+# The daemon's socket protocol (laggroam.devd.protocol reads it back).
+VERSION = "laggroam/1"
 
 # Which devd events each hook accepts: (first character, system, types).
 CLASSES: dict[str, tuple[str, str, frozenset[str]]] = {
@@ -33,17 +35,8 @@ CLASSES: dict[str, tuple[str, str, frozenset[str]]] = {
     "power": ("!", "ACPI", frozenset({"Resume"})),
 }
 
-
-def is_ifname(name: str) -> bool:
-    """The rule of laggroam.core.ifname, without importing ``re``."""
-    return (
-        0 < len(name) <= MAX_IFNAME
-        and name[0] in _NAME_FIRST
-        and all(c in _NAME_REST for c in name[1:])
-    )
-
-
-_KEY_CHARS = _NAME_FIRST | frozenset("0123456789_-")
+# devd.cc config::is_id_char: isalpha, isdigit, '_' and '-'.
+_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 
 
 def _fields(line: str) -> dict[str, str] | None:
@@ -92,18 +85,31 @@ def classify(line: str) -> tuple[str | None, str | None]:
 
 def check(hook_class: str, line: str) -> str | None:
     """Why ``line`` is refused by this hook, or None when it is acceptable."""
-    if not line:
-        return "empty event"
-    if len(line) > MAX_LINE:
-        return f"event longer than {MAX_LINE} bytes"
-    if not line.isascii() or not line.isprintable():
-        return "event has non-ASCII or control characters"
+    problem = _text_problem(line)
+    if problem is not None:
+        return problem
     first, system, types = CLASSES[hook_class]
     if line[0] != first:
         return f"not a {first} event"
     fields = _fields(line)
     if fields is None:
         return "event has quotes"
+    return _event_problem(fields, system, types)
+
+
+def _text_problem(line: str) -> str | None:
+    """What makes ``line`` no devd record at all: empty, too long, not printable ASCII."""
+    if not line:
+        return "empty event"
+    if len(line) > MAX_LINE:
+        return f"event longer than {MAX_LINE} bytes"
+    if not line.isascii() or not line.isprintable():
+        return "event has non-ASCII or control characters"
+    return None
+
+
+def _event_problem(fields: dict[str, str], system: str, types: frozenset[str]) -> str | None:
+    """Why devd's variables are not the hook's event: system, type, or interface name."""
     if fields.get("system") != system:
         return f"system is not {system}"
     if system == "ACPI":
@@ -128,6 +134,11 @@ def log(priority: int, message: str) -> None:
     syslog.syslog(priority, message)
     # devd gives actions /dev/null as stderr; a person running the hook sees it.
     posix.write(2, f"laggroam-hook: {message}\n".encode("ascii", "replace"))
+
+
+def frame(line: str) -> bytes:
+    """The one message a hook sends: the devd line, framed for the daemon's socket."""
+    return f"{VERSION} DEVD {line}\n".encode("ascii")
 
 
 def send(socket_path: str, message: bytes) -> bool:
@@ -162,7 +173,7 @@ def main(argv: list[str], hook_class: str, socket_path: str, laggroam: list[str]
     if problem is not None:
         log(LOG_WARNING, f"refused {hook_class} event: {problem}")
         return 0
-    if not send(socket_path, f"laggroam/1 DEVD {line}\n".encode("ascii")):
+    if not send(socket_path, frame(line)):
         spawn_apply(laggroam, line)
     return 0
 

@@ -72,6 +72,10 @@ def _fold(members: set[int] | frozenset[int]) -> frozenset[int]:
     return frozenset(out)
 
 
+# Atoms that stand for themselves: anchors and any byte (regcomp.c p_ere_exp).
+_ATOMS: dict[int, Node] = {ord("^"): Assert("bol"), ord("$"): Assert("eol"), ord("."): _ANY}
+
+
 def _lit(b: int) -> Bytes:
     return Bytes(_fold({b}))
 
@@ -132,64 +136,68 @@ class _Ere:
         return c == ord("{") and self.more(2) and _isdigit(self.peek(1))
 
     def ere_exp(self) -> Node:
+        """One atom and its repetition, if any (regcomp.c p_ere_exp)."""
         c = self.peek()
         self.i += 1
-        wascaret = False
-        atom: Node
+        atom = self.atom(c)
+        if not self.is_repetition():
+            return atom
+        op = self.peek()
+        self.i += 1
+        if c == ord("^"):
+            raise EreError("REG_BADRPT", "repetition after ^")
+        if op == ord("{"):
+            low, high = self.bound()
+        else:
+            low, high = {ord("*"): (0, None), ord("+"): (1, None), ord("?"): (0, 1)}[op]
+        if self.is_repetition():
+            raise EreError("REG_BADRPT", "repetition of a repetition")
+        return Rep(atom, low, high)
+
+    def atom(self, c: int) -> Node:
+        """The atom that starts with ``c`` (already consumed)."""
         if c == ord("("):
             if not self.more():
                 raise EreError("REG_EPAREN", "unmatched (")
             atom = Cat(()) if self.peek() == ord(")") else self.ere(ord(")"))
             if not self.eat(")"):
                 raise EreError("REG_EPAREN", "unmatched (")
-        elif c == ord(")"):
+            return atom
+        if c == ord(")"):
             raise EreError("REG_EPAREN", "unmatched )")
-        elif c == ord("^"):
-            atom, wascaret = Assert("bol"), True
-        elif c == ord("$"):
-            atom = Assert("eol")
-        elif c in b"*+?":
+        if c in b"*+?":
             raise EreError("REG_BADRPT", f"{chr(c)} with nothing to repeat")
-        elif c == ord("."):
-            atom = _ANY
-        elif c == ord("["):
-            atom = self.bracket()
-        elif c == ord("\\"):
+        if c == ord("\\"):
             if not self.more():
                 raise EreError("REG_EESCAPE", "trailing backslash")
             atom = _lit(self.peek())
             self.i += 1
-        elif c == ord("{") and self.more() and _isdigit(self.peek()):
-            raise EreError("REG_BADRPT", "{ with nothing to repeat")
-        else:
-            atom = _lit(c)
-        if not self.is_repetition():
             return atom
-        op = self.peek()
-        self.i += 1
-        if wascaret:
-            raise EreError("REG_BADRPT", "repetition after ^")
-        if op == ord("{"):
-            low = self.count()
-            high: int | None = low
-            if self.eat(","):
-                if self.more() and _isdigit(self.peek()):
-                    high = self.count()
-                    if low > high:
-                        raise EreError("REG_BADBR", "bad bound {m,n}: m > n")
-                else:
-                    high = None
-            if not self.eat("}"):
-                while self.more() and self.peek() != ord("}"):
-                    self.i += 1
-                if not self.more():
-                    raise EreError("REG_EBRACE", "unmatched {")
-                raise EreError("REG_BADBR", "bad bound")
-        else:
-            low, high = {ord("*"): (0, None), ord("+"): (1, None), ord("?"): (0, 1)}[op]
-        if self.is_repetition():
-            raise EreError("REG_BADRPT", "repetition of a repetition")
-        return Rep(atom, low, high)
+        if c == ord("{") and self.more() and _isdigit(self.peek()):
+            raise EreError("REG_BADRPT", "{ with nothing to repeat")
+        if c == ord("["):
+            return self.bracket()
+        special = _ATOMS.get(c)
+        return special if special is not None else _lit(c)
+
+    def bound(self) -> tuple[int, int | None]:
+        """``{m}``, ``{m,}`` or ``{m,n}`` after its ``{``: (low, high or None)."""
+        low = self.count()
+        high: int | None = low
+        if self.eat(","):
+            if self.more() and _isdigit(self.peek()):
+                high = self.count()
+                if low > high:
+                    raise EreError("REG_BADBR", "bad bound {m,n}: m > n")
+            else:
+                high = None
+        if not self.eat("}"):
+            while self.more() and self.peek() != ord("}"):
+                self.i += 1
+            if not self.more():
+                raise EreError("REG_EBRACE", "unmatched {")
+            raise EreError("REG_BADBR", "bad bound")
+        return low, high
 
     def count(self) -> int:
         value = 0
@@ -225,48 +233,62 @@ class _Ere:
         return Bytes(frozenset(range(256)) - folded if invert else folded)
 
     def b_term(self, members: set[int]) -> None:
+        """One term of a bracket expression into ``members`` (regcomp.c p_b_term)."""
         first = self.peek()
         if first == ord("-"):
             raise EreError("REG_ERANGE", "invalid range start '-'")
         second = self.peek(1) if first == ord("[") and self.more(2) else 0
         if second == ord(":"):
-            self.i += 2
-            if not self.more():
-                raise EreError("REG_EBRACK", "unmatched [")
-            if self.peek() in b"-]":
-                raise EreError("REG_ECTYPE", "bad character class")
-            start = self.i
-            while self.more() and chr(self.peek()).isalpha() and self.peek() < 128:
-                self.i += 1
-            name = self.p[start : self.i].decode("ascii")
-            cls = _CLASSES.get(name)
-            if cls is None:
-                raise EreError("REG_ECTYPE", f"unknown character class [:{name}:]")
-            if not self.more():
-                raise EreError("REG_EBRACK", "unmatched [")
-            if not self.eat2(":]"):
-                raise EreError("REG_ECTYPE", "bad character class")
-            members.update(cls)
+            members.update(self.char_class())
         elif second == ord("="):
-            self.i += 2
-            if not self.more():
-                raise EreError("REG_EBRACK", "unmatched [")
-            if self.peek() in b"-]":
-                raise EreError("REG_ECOLLATE", "bad equivalence class")
-            members.add(self.coll_elem("="))
-            if not self.more():
-                raise EreError("REG_EBRACK", "unmatched [")
-            if not self.eat2("=]"):
-                raise EreError("REG_ECOLLATE", "bad equivalence class")
+            members.add(self.equivalence_class())
         else:
-            low = self.symbol()
-            high = low
-            if self.more(2) and self.peek() == ord("-") and self.peek(1) != ord("]"):
-                self.i += 1
-                high = ord("-") if self.eat("-") else self.symbol()
-            if low > high:  # C locale: byte order (__collate_load_error)
-                raise EreError("REG_ERANGE", f"invalid range {chr(low)!r}-{chr(high)!r}")
-            members.update(range(low, high + 1))
+            members.update(self.range_term())
+
+    def char_class(self) -> frozenset[int]:
+        """``[:name:]``: the class's bytes in the C locale."""
+        self.i += 2
+        if not self.more():
+            raise EreError("REG_EBRACK", "unmatched [")
+        if self.peek() in b"-]":
+            raise EreError("REG_ECTYPE", "bad character class")
+        start = self.i
+        while self.more() and chr(self.peek()).isalpha() and self.peek() < 128:
+            self.i += 1
+        name = self.p[start : self.i].decode("ascii")
+        cls = _CLASSES.get(name)
+        if cls is None:
+            raise EreError("REG_ECTYPE", f"unknown character class [:{name}:]")
+        if not self.more():
+            raise EreError("REG_EBRACK", "unmatched [")
+        if not self.eat2(":]"):
+            raise EreError("REG_ECTYPE", "bad character class")
+        return frozenset(cls)
+
+    def equivalence_class(self) -> int:
+        """``[=c=]``: in the C locale, the one byte itself."""
+        self.i += 2
+        if not self.more():
+            raise EreError("REG_EBRACK", "unmatched [")
+        if self.peek() in b"-]":
+            raise EreError("REG_ECOLLATE", "bad equivalence class")
+        value = self.coll_elem("=")
+        if not self.more():
+            raise EreError("REG_EBRACK", "unmatched [")
+        if not self.eat2("=]"):
+            raise EreError("REG_ECOLLATE", "bad equivalence class")
+        return value
+
+    def range_term(self) -> range:
+        """A symbol, or a range ``a-z`` of them, in byte order."""
+        low = self.symbol()
+        high = low
+        if self.more(2) and self.peek() == ord("-") and self.peek(1) != ord("]"):
+            self.i += 1
+            high = ord("-") if self.eat("-") else self.symbol()
+        if low > high:  # C locale: byte order (__collate_load_error)
+            raise EreError("REG_ERANGE", f"invalid range {chr(low)!r}-{chr(high)!r}")
+        return range(low, high + 1)
 
     def symbol(self) -> int:
         if not self.more():

@@ -17,7 +17,7 @@ from typing import Any
 
 from laggroam.config.policy import Policy
 from laggroam.core.action import Action
-from laggroam.core.event import Event, EventError, parse_event
+from laggroam.core.event import Event
 from laggroam.core.host import Host
 from laggroam.core.memory import Failure, Memory
 from laggroam.core.plan import Plan, plan
@@ -215,24 +215,15 @@ def locked_reconcile(
                 outcome = reconcile(system, policy, store, todo, clock=clock)
                 todo = []
                 while (more := store.take_followup()) is not None:
-                    outcome = reconcile(system, policy, store, _parse(more), clock=clock)
+                    outcome = reconcile(system, policy, store, more, clock=clock)
             elif served or requested:
                 return outcome
             else:
-                store.request_followup([str(e) for e in todo])
+                store.request_followup(todo)
                 requested = True
         if not store.followup_pending():
             return outcome
         wait = 0
-
-
-def _parse(texts: Sequence[str]) -> list[Event]:
-    """Events handed over in a follow-up request; anything unreadable is dropped."""
-    out = []
-    for text in texts:
-        with contextlib.suppress(EventError):
-            out.append(parse_event(text))
-    return out
 
 
 def observe_for(

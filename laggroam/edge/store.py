@@ -24,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from laggroam.core.event import Event, EventError, parse_event_text
 from laggroam.core.memory import Memory
 
 log = logging.getLogger(__name__)
@@ -251,11 +252,13 @@ class Store:
         finally:
             os.close(fd)
 
-    def request_followup(self, events: Sequence[str] = ()) -> None:
+    def request_followup(self, events: Sequence[Event] = ()) -> None:
         """Ask the lock holder for one more reconcile, with these events (hooks coalesce so).
 
         Each request is one line appended with O_APPEND, so requests made at
-        the same moment by several processes are all kept.
+        the same moment by several processes are all kept.  An event travels
+        as its text, the form of ``--event`` (the one-shot has already chained
+        the devd line it came from), and is read back by the same parser.
         """
         self.ensure()
         line = json.dumps([str(e) for e in events]) + "\n"
@@ -277,8 +280,12 @@ class Store:
     def followup_pending(self) -> bool:
         return os.path.lexists(self.dir / PENDING_FILE)
 
-    def take_followup(self) -> list[str] | None:
-        """The events of every follow-up requested so far (once), or None when none was."""
+    def take_followup(self) -> list[Event] | None:
+        """The events of every follow-up requested so far (once), or None when none was.
+
+        Anything unreadable in the file is dropped: it is a hint, and the
+        reconcile that serves it observes the host anyway.
+        """
         taken = self.dir / f".{PENDING_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
         try:
             os.rename(self.dir / PENDING_FILE, taken)
@@ -291,13 +298,25 @@ class Store:
         finally:
             with contextlib.suppress(OSError):
                 os.unlink(taken)
-        events: list[str] = []
+        events: list[Event] = []
         for line in data.decode("utf-8", "replace").splitlines():
             with contextlib.suppress(ValueError):
                 value = json.loads(line)
                 if isinstance(value, list):
-                    events.extend(e for e in value if isinstance(e, str) and e not in events)
+                    events.extend(_handed_events(value, events))
         return events
+
+
+def _handed_events(texts: list[Any], seen: list[Event]) -> list[Event]:
+    """The readable events of one hand-over line that are not in ``seen`` yet."""
+    out: list[Event] = []
+    for text in texts:
+        if isinstance(text, str):
+            with contextlib.suppress(EventError):
+                event = parse_event_text(text)
+                if event not in seen and event not in out:
+                    out.append(event)
+    return out
 
 
 def _flock(fd: int, wait: float | None) -> bool:

@@ -18,7 +18,7 @@ from relhelp import REPO, SAMPLE, fuzz_examples
 from laggroam.config import policy
 from laggroam.core import plan
 from laggroam.core.event import Event, EventError, from_devd
-from laggroam.core.event import parse_event as parse_hint
+from laggroam.core.event import parse_event_text as parse_hint
 from laggroam.core.host import Host
 from laggroam.core.ifname import is_ifname
 from laggroam.core.memory import Memory

@@ -181,7 +181,7 @@ def _daemon(tmp_path: Path) -> Daemon:
 
 def _reload(d: Daemon) -> None:
     """A SIGHUP's reload, run here instead of in the daemon's loading thread."""
-    d._load_policy(True)
+    d.reload.load(True)
     d._drain_posted()
 
 
@@ -201,7 +201,7 @@ def _install(path: Path, source: Path | None, make: object | None, tmp: Path) ->
 def test_daemon_keeps_the_last_good_policy_on_each_bad_file(tmp_path: Path) -> None:
     d = _daemon(tmp_path)
     good = d.policy
-    path = d.policy_path
+    path = d.reload.path
     refused = 0
     work = tmp_path / "made"
     work.mkdir()
@@ -211,8 +211,8 @@ def test_daemon_keeps_the_last_good_policy_on_each_bad_file(tmp_path: Path) -> N
         _install(path, source, make, work)
         _reload(d)
         assert d.policy is good, source or make
-        assert d.generation == 1
-        refused += bool(d.rejected)
+        assert d.reload.generation == 1
+        refused += bool(d.reload.rejected)
         status = d.status()
         assert status["laggs"] == {"lagg0": ["em0", "wlan0"]}
     assert refused >= len(TABLE)
@@ -220,5 +220,5 @@ def test_daemon_keeps_the_last_good_policy_on_each_bad_file(tmp_path: Path) -> N
     path.unlink(missing_ok=True)
     path.write_text(GOOD.replace("failback_hold = 0s", "failback_hold = 5s"))
     _reload(d)
-    assert d.generation == 2 and d.rejected == []
+    assert d.reload.generation == 2 and d.reload.rejected == []
     assert d.policy.laggs[0].failback_hold == 5.0

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from laggroam.core.event import Event
 from laggroam.daemon.daemonstatus import read_status
 from laggroam.edge import store as store_mod
 from laggroam.edge.runner import Result
@@ -36,8 +37,8 @@ def test_a_fifo_in_the_state_dir_blocks_nothing(tmp_path: Path, name: str) -> No
     _in_thread(store.read_journal)
     _in_thread(lambda: read_status(store))
     if name == "pending":
-        _in_thread(lambda: store.request_followup(["RESUME"]))
-        assert _in_thread(store.take_followup) == ["RESUME"]
+        _in_thread(lambda: store.request_followup([Event("RESUME")]))
+        assert _in_thread(store.take_followup) == [Event("RESUME")]
     if name == "journal.jsonl":
         with pytest.raises(OSError, match="not a regular file"):
             store.append_journal({"id": "x"})  # O_NONBLOCK: refused at once
