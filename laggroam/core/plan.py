@@ -8,7 +8,7 @@ that is a new instance, a resume).
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from laggroam.core import ipv6plan
 from laggroam.core.action import (
@@ -30,13 +30,13 @@ from laggroam.core.event import Event
 from laggroam.core.host import Host, Interface, Lagg
 from laggroam.core.ipv6memory import NetMemory
 from laggroam.core.memory import LaggMemory, Memory, WlanMemory
-from laggroam.core.policymodel import LaggPolicy, Policy, WlanPolicy
+from laggroam.core.policymodel import LaggPolicy, LaggProto, Policy, RenewDhcpMode, WlanPolicy
 from laggroam.core.whatif import Prediction, active_before, predict
 
 # wpa_supplicant restarts for "stuck" back off exponentially, and laggroam
 # gives up (visibly) after this many without an association in between.
+# (The back-off itself follows each restart's result: laggroam.core.after.)
 MAX_WPA_RESTARTS = 5
-MAX_WPA_BACKOFF = 600.0
 ZERO_MAC = "00:00:00:00:00:00"
 # The wpa_state of an associated, keyed station (contrib/wpa
 # wpa_supplicant/wpa_supplicant.c wpa_supplicant_state_txt).
@@ -93,6 +93,41 @@ def predict_for(
     parents = {w.name: w.parent for w in policy.wlans if w.parent}
     joined = {name: m.lp_lladdr for name, m in seen.laggs.items()}
     return predict(host, events, parents, joined), seen
+
+
+@dataclass(slots=True)
+class _LaggWork:
+    """One lagg's ports as this plan finds and changes them.
+
+    ``wanted``: the policy's ports that may join (without a ``held`` primary);
+    ``removals``: members that leave; ``early``: the first port, joining
+    before they leave so that the lagg keeps a port.
+    """
+
+    lp: LaggPolicy
+    iface: Interface | None
+    lagg: Lagg
+    mem: LaggMemory
+    members: list[str]
+    wanted: list[str]
+    held: str | None
+    target_mac: str | None
+    removals: list[str] = field(default_factory=list)
+    reorder_reason: str = ""
+    early: str | None = None
+
+    @property
+    def first(self) -> str | None:
+        return self.wanted[0] if self.wanted else None
+
+    @property
+    def primary_leaves(self) -> bool:
+        return self.lagg.primary is not None and self.lagg.primary in self.removals
+
+    def remaining(self) -> list[str]:
+        """The members once the removals left, ``early`` first."""
+        kept = [m for m in self.members if m not in self.removals]
+        return [self.early, *kept] if self.early is not None else kept
 
 
 class _Planner:
@@ -213,9 +248,38 @@ class _Planner:
         self._ports(lp, None, Lagg(lp.proto))
 
     def _ports(self, lp: LaggPolicy, iface: Interface | None, lagg: Lagg) -> None:
-        members = list(lagg.port_names)
         mem = self.memory.lagg(lp.name)
         wanted = [p for p in lp.ports if self.may_exist(p) and self._free_for(p, lp.name)]
+        self._ports_up(wanted)
+        held = self._failback_hold(lp, lagg, wanted, mem)
+        if held is not None:
+            wanted = [p for p in wanted if p != held]
+        work = _LaggWork(
+            lp, iface, lagg, mem, list(lagg.port_names), wanted, held, self._target_mac(lp, mem)
+        )
+        self._reorder(work)
+        if work.early is not None:
+            work.reorder_reason += self._join_first(lp, work.early, work.members, work.target_mac)
+        self._leave(work)
+        remaining = work.remaining()
+        for extra in remaining:
+            if extra not in lp.ports:
+                self.notes.append(
+                    f"{lp.name} has port {extra}, which the policy does not list; left alone"
+                )
+        # MAC: a port joining an empty lagg gives the lagg its MAC; every later
+        # port is given the lagg's MAC (sys/net/if_lagg.c lagg_port_create).
+        # So set the first port's MAC before it joins, or the lagg's own MAC,
+        # which lagg_init copies onto every member (if_lagg.c lagg_init).
+        to_add = [p for p in wanted if p not in remaining]
+        if work.target_mac is not None and remaining:
+            self._lagg_mac(work, remaining)
+        elif work.target_mac is not None and to_add:
+            self._first_joiner_mac(work, to_add[0])
+        self._join(work, remaining, to_add)
+        self._remember(work)
+
+    def _ports_up(self, wanted: list[str]) -> None:
         for port in wanted:
             port_if = self.host.get(port)
             if port_if is not None and not port_if.is_up and port not in self.created:
@@ -226,122 +290,122 @@ class _Planner:
                         " (sys/net/if_lagg.h LAGG_PORTACTIVE)",
                     )
                 )
-        held = self._failback_hold(lp, lagg, wanted, mem)
-        if held is not None:
-            wanted = [p for p in wanted if p != held]
-        target_mac = self._target_mac(lp, mem)
 
-        removals: list[str] = []
-        reorder_reason = ""
-        early: str | None = None
-        primary = lagg.primary if lp.proto == "failover" else None
-        first = wanted[0] if wanted else None
-        if held is not None and held in members:
-            removals.append(held)
-        if (
-            lp.proto == "failover"
+    def _reorder(self, work: "_LaggWork") -> None:
+        """Which members leave: a held primary, and for failover the ports before the first.
+
+        FreeBSD has no re-order verb: when the primary leaves, the first
+        remaining port becomes primary (sys/net/if_lagg.c lagg_port_destroy).
+        """
+        lp, members, first = work.lp, work.members, work.first
+        if work.held is not None and work.held in members:
+            work.removals.append(work.held)
+        failover = lp.proto == LaggProto.FAILOVER
+        primary = work.lagg.primary if failover else None
+        if not (
+            failover
             and first is not None
             and members
             and primary != first
             and (primary is None or primary in lp.ports)
         ):
-            if any(m not in lp.ports for m in members if m != first):
-                self.notes.append(
-                    f"{lp.name}: {primary} is the primary, the policy puts {first} first, but"
-                    " ports the policy does not list are members; order left alone"
-                )
-            else:
-                removals.extend(m for m in members if m != first and m not in removals)
-                reorder_reason = (
-                    f"{primary or 'no port'} is the primary of {lp.name} but the policy puts"
-                    f" {first} first; FreeBSD has no re-order verb: when the primary leaves,"
-                    f" the first remaining port becomes primary (sys/net/if_lagg.c"
-                    f" lagg_port_destroy), so the other ports leave and rejoin"
-                )
-                if first not in members:
-                    early = first
-        if early is not None:
-            reorder_reason += self._join_first(lp, early, members, target_mac)
-        for port in removals:
+            return
+        if any(m not in lp.ports for m in members if m != first):
+            self.notes.append(
+                f"{lp.name}: {primary} is the primary, the policy puts {first} first, but"
+                " ports the policy does not list are members; order left alone"
+            )
+            return
+        work.removals.extend(m for m in members if m != first and m not in work.removals)
+        work.reorder_reason = (
+            f"{primary or 'no port'} is the primary of {lp.name} but the policy puts"
+            f" {first} first; FreeBSD has no re-order verb: when the primary leaves,"
+            f" the first remaining port becomes primary (sys/net/if_lagg.c"
+            f" lagg_port_destroy), so the other ports leave and rejoin"
+        )
+        if first not in members:
+            work.early = first
+
+    def _leave(self, work: "_LaggWork") -> None:
+        lp, held = work.lp, work.held
+        for port in work.removals:
             reason = (
                 f"{port} lost its link; with failback_hold it stays out of {lp.name} until its"
                 " link has been stable"
                 if port == held
-                else reorder_reason
+                else work.reorder_reason
             )
-            rejoin = first if port != held and port in wanted else None
-            if port == lagg.primary and len(members) > 1:
+            rejoin = work.first if port != held and port in work.wanted else None
+            if port == work.lagg.primary and len(work.members) > 1:
                 reason += self._disturbs(lp.name, "leave")
             elif self._wireless(port):
                 reason += self._disturbs(port, "mac")
             self.add(RemoveLaggPort(lp.name, reason, port, rejoin))
-        remaining = [m for m in members if m not in removals]
-        if early is not None:
-            remaining.insert(0, early)
-        for extra in remaining:
-            if extra not in lp.ports:
-                self.notes.append(
-                    f"{lp.name} has port {extra}, which the policy does not list; left alone"
+
+    def _lagg_mac(self, work: "_LaggWork", remaining: list[str]) -> None:
+        """The lagg keeps ports: it, or else its members, must wear the policy's MAC."""
+        target_mac = work.target_mac or ""
+        lagg_mac = self._mac_after_leave(work, remaining)
+        if (lagg_mac or "").lower() != target_mac:
+            self._set_lagg_mac(work, remaining, lagg_mac)
+            return
+        for port in remaining:
+            port_if = self.host.get(port) if port != work.early else None
+            if port_if is not None and (port_if.ether or "").lower() != target_mac:
+                self.add(
+                    SetEther(
+                        port,
+                        f"{port} does not wear {work.lp.name}'s MAC" + self._disturbs(port, "mac"),
+                        target_mac,
+                    )
                 )
 
-        # MAC: a port joining an empty lagg gives the lagg its MAC; every later
-        # port is given the lagg's MAC (sys/net/if_lagg.c lagg_port_create).
-        # So set the first port's MAC before it joins, or the lagg's own MAC,
-        # which lagg_init copies onto every member (if_lagg.c lagg_init).
-        to_add = [p for p in wanted if p not in remaining]
-        if target_mac is not None:
-            lagg_mac = iface.ether if iface is not None and remaining else None
-            if remaining and removals and lagg.primary in removals:
-                # The primary leaves: lagg takes the first remaining port's
-                # lp_lladdr, the MAC it had when it joined (sys/net/if_lagg.c
-                # lagg_port_destroy), not its hardware address.
-                lagg_mac = (
-                    self._early_mac(early, target_mac)
-                    if remaining[0] == early
-                    else self._joined_mac(lp.name, remaining[0], mem)
+    def _mac_after_leave(self, work: "_LaggWork", remaining: list[str]) -> str | None:
+        """The MAC the lagg wears once this plan's ports have left.
+
+        When the primary leaves the lagg takes the first remaining port's
+        lp_lladdr, the MAC it had when it joined (sys/net/if_lagg.c
+        lagg_port_destroy), not its hardware address.
+        """
+        if not work.primary_leaves:
+            return work.iface.ether if work.iface is not None else None
+        if remaining[0] == work.early:
+            return self._early_mac(work.early, work.target_mac)
+        return self._joined_mac(work.lp.name, remaining[0], work.mem)
+
+    def _set_lagg_mac(self, work: "_LaggWork", remaining: list[str], lagg_mac: str | None) -> None:
+        lp, iface, target_mac = work.lp, work.iface, work.target_mac or ""
+        lagg_up = iface is not None and iface.is_up
+        warn = self._disturbs(lp.name, "mac") if lagg_up else ""
+        worn = (iface.ether or "").lower() if iface is not None else ""
+        if work.primary_leaves and worn == target_mac:
+            # Restored at once: the DHCP identity before and after is the policy's.
+            reason = (
+                f"when {work.lagg.primary} leaves, {lp.name} takes the MAC {remaining[0]} had"
+                f" when it joined (sys/net/if_lagg.c lagg_port_destroy),"
+                f" {lagg_mac or 'which ifconfig does not show'}; it is set back to"
+                f" {target_mac} at once, so {lp.name} keeps its DHCP identity{warn}"
+            )
+        else:
+            reason = (
+                f"{lp.name} wears {lagg_mac or 'another MAC'}, the policy wants"
+                f" {target_mac}{warn}" + self._lease_warning(lp, iface, lp.ports[0], target_mac)
+            )
+        self.add(SetEther(lp.name, reason, target_mac))
+
+    def _first_joiner_mac(self, work: "_LaggWork", port: str) -> None:
+        """An empty lagg takes the MAC of the port that joins first (lagg_port_create)."""
+        port_if = self.host.get(port)
+        target_mac = work.target_mac or ""
+        if port_if is not None and (port_if.ether or "").lower() != target_mac:
+            self.add(
+                SetEther(
+                    port, f"{port} joins {work.lp.name} first and gives it its MAC", target_mac
                 )
-            primary_leaves = bool(removals) and lagg.primary in removals
-            if remaining and (lagg_mac or "").lower() != target_mac:
-                lagg_up = iface is not None and iface.is_up
-                warn = self._disturbs(lp.name, "mac") if lagg_up else ""
-                worn = (iface.ether or "").lower() if iface is not None else ""
-                if primary_leaves and worn == target_mac:
-                    # Restored at once: the DHCP identity before and after is the policy's.
-                    reason = (
-                        f"when {lagg.primary} leaves, {lp.name} takes the MAC {remaining[0]} had"
-                        f" when it joined (sys/net/if_lagg.c lagg_port_destroy),"
-                        f" {lagg_mac or 'which ifconfig does not show'}; it is set back to"
-                        f" {target_mac} at once, so {lp.name} keeps its DHCP identity{warn}"
-                    )
-                else:
-                    reason = (
-                        f"{lp.name} wears {lagg_mac or 'another MAC'}, the policy wants"
-                        f" {target_mac}{warn}"
-                        + self._lease_warning(lp, iface, lp.ports[0], target_mac)
-                    )
-                self.add(SetEther(lp.name, reason, target_mac))
-            elif remaining:
-                for port in remaining:
-                    port_if = self.host.get(port) if port != early else None
-                    if port_if is not None and (port_if.ether or "").lower() != target_mac:
-                        self.add(
-                            SetEther(
-                                port,
-                                f"{port} does not wear {lp.name}'s MAC"
-                                + self._disturbs(port, "mac"),
-                                target_mac,
-                            )
-                        )
-            elif to_add:
-                port_if = self.host.get(to_add[0])
-                if port_if is not None and (port_if.ether or "").lower() != target_mac:
-                    self.add(
-                        SetEther(
-                            to_add[0],
-                            f"{to_add[0]} joins {lp.name} first and gives it its MAC",
-                            target_mac,
-                        )
-                    )
+            )
+
+    def _join(self, work: "_LaggWork", remaining: list[str], to_add: list[str]) -> None:
+        lp, iface = work.lp, work.iface
         if iface is not None and not iface.is_up:
             # After the MAC: lagg_init, on the transition to running, gives
             # each port the lagg's MAC once (sys/net/if_lagg.c lagg_init),
@@ -351,49 +415,46 @@ class _Planner:
             reason = self._add_reason(lp.name, port)
             if remaining or port != to_add[0]:
                 reason += self._disturbs(port, "join")
-            self.add(AddLaggPort(lp.name, reason, port))
+            self.add(AddLaggPort(lp.name, reason, port, self._joining_mac(port)))
+
+    def _remember(self, work: "_LaggWork") -> None:
+        """What was seen of the lagg: its active port, its link, the MAC it should wear.
+
+        lp_lladdr is kept for the ports that are members; which ports join or
+        leave, and with what MAC, is recorded from the results (core.after).
+        """
+        lp, iface, lagg = work.lp, work.iface, work.lagg
         link = iface.has_link if iface is not None else None
-        lp_lladdr = self._joined_macs(
-            lp, mem, [m for m in remaining if m != early], [*([early] if early else []), *to_add]
-        )
+        lp_lladdr = {p: m for p, m in work.mem.lp_lladdr.items() if p in work.members}
         kept = self.memory.laggs.get(lp.name)
-        if kept is None or (kept.active, kept.link, kept.mac, kept.lp_lladdr) != (
+        if kept is not None and (kept.active, kept.link, kept.mac, kept.lp_lladdr) == (
             lagg.active,
             link,
-            target_mac,
+            work.target_mac,
             lp_lladdr,
-        ):  # a converged lagg's memory is left as it is, without a copy
-            self.memory = self.memory.with_lagg(
-                lp.name,
-                replace(
-                    kept or LaggMemory(),
-                    active=lagg.active,
-                    link=link,
-                    mac=target_mac,
-                    lp_lladdr=lp_lladdr,
-                ),
-            )
+        ):
+            return  # a converged lagg's memory is left as it is, without a copy
+        self.memory = self.memory.with_lagg(
+            lp.name,
+            replace(
+                kept or LaggMemory(),
+                active=lagg.active,
+                link=link,
+                mac=work.target_mac,
+                lp_lladdr=lp_lladdr,
+            ),
+        )
 
-    def _joined_macs(
-        self, lp: LaggPolicy, mem: LaggMemory, remaining: list[str], to_add: list[str]
-    ) -> dict[str, str]:
-        """lp_lladdr of every port after this plan: kept for members, the MAC a
-        joining port wears when its AddLaggPort runs (after any SetEther on it)."""
-        macs = {p: m for p, m in mem.lp_lladdr.items() if p in remaining}
-        for port in to_add:
-            planned = next(
-                (
-                    a.mac
-                    for a in self.actions
-                    if isinstance(a, SetEther) and a.target == port and a.mac
-                ),
-                None,
-            )
-            port_if = self.host.get(port)
-            wears = planned or (port_if.ether if port_if is not None else None)
-            if wears:
-                macs[port] = wears.lower()
-        return macs
+    def _joining_mac(self, port: str) -> str | None:
+        """The MAC ``port`` wears when its AddLaggPort runs: after any SetEther of this plan
+        on it, else the one it wears now."""
+        planned = next(
+            (a.mac for a in self.actions if isinstance(a, SetEther) and a.target == port and a.mac),
+            None,
+        )
+        port_if = self.host.get(port)
+        wears = planned or (port_if.ether if port_if is not None else None)
+        return wears.lower() if wears else None
 
     def _join_first(
         self, lp: LaggPolicy, first: str, members: list[str], target_mac: str | None
@@ -426,6 +487,7 @@ class _Planner:
                 f" while {', '.join(members)} still carry the traffic"
                 + self._disturbs(first, "join"),
                 first,
+                self._joining_mac(first),
             )
         )
         linked = first_if is not None and first_if.has_link
@@ -553,7 +615,7 @@ class _Planner:
         a member: it leaves when it loses its link (no traffic moves then) and
         rejoins, as primary, once its link has lasted ``failback_hold``.
         """
-        if lp.proto != "failover" or lp.failback_hold <= 0 or len(wanted) < 2:
+        if lp.proto != LaggProto.FAILOVER or lp.failback_hold <= 0 or len(wanted) < 2:
             return None
         first = wanted[0]
         first_if = self.host.get(first)
@@ -610,10 +672,13 @@ class _Planner:
                 f"wpa_supplicant on {w.name}: neither wpa_cli nor ifconfig tells whether it is"
                 " associated; not acted on"
             )
-            return
-        if associated:
+        elif associated:
             self._keep(w.name, WlanMemory(present=mem.present))
-            return
+        else:
+            self._keep(w.name, self._unassociated(w, self._watch(w, mem)))
+
+    def _watch(self, w: WlanPolicy, mem: WlanMemory) -> WlanMemory:
+        """An unassociated wlan's memory, with a watch started by an ATTACH or a resume."""
         trigger = None
         if w.name in self.new_instances and "on-attach" in w.restart_wpa:
             trigger = f"{w.name} is a new instance (ATTACH)"
@@ -627,10 +692,17 @@ class _Planner:
                 f" within {w.stuck_after:g}s"
             )
         since = mem.unassociated_since if mem.unassociated_since is not None else self.now
-        mem = replace(mem, unassociated_since=since)
+        return replace(mem, unassociated_since=since)
+
+    def _unassociated(self, w: WlanPolicy, mem: WlanMemory) -> WlanMemory:
+        """Restart a supplicant stuck for ``stuck_after``, within the back-off, or give up.
+
+        The restart's count and the next one's time follow its result
+        (core.after); the planner only reads them.
+        """
         if "on-stuck" not in w.restart_wpa and not mem.watching:
-            self._keep(w.name, mem)
-            return
+            return mem
+        since = mem.unassociated_since if mem.unassociated_since is not None else self.now
         stuck_at = since + w.stuck_after
         if self.now < stuck_at:
             self.wake.append(stuck_at)
@@ -657,9 +729,7 @@ class _Planner:
                 f"wpa_supplicant on {w.name} has not associated for"
                 f" {self.now - since:.0f}s (stuck_after {w.stuck_after:g}s)",
             )
-            delay = min(w.stuck_after * 2**mem.restarts, MAX_WPA_BACKOFF)
-            mem = replace(mem, restarts=mem.restarts + 1, next_restart=self.now + delay)
-        self._keep(w.name, mem)
+        return mem
 
     def _associated(self, name: str, wpa_state: str | None) -> bool | None:
         """wpa_cli's answer when there is one, else ifconfig's 802.11 status."""
@@ -673,7 +743,8 @@ class _Planner:
 
     def _restart(self, w: WlanPolicy, reason: str) -> None:
         sup = self.host.wpa.get(w.name)
-        self.add(RestartWpa(w.name, reason, w.wpa_conf, sup.pid if sup is not None else None))
+        old_pid = sup.pid if sup is not None else None
+        self.add(RestartWpa(w.name, reason, w.wpa_conf, old_pid, w.stuck_after))
 
     def _keep(self, name: str, mem: WlanMemory) -> None:
         self.memory = self.memory.with_wlan(name, mem)
@@ -751,7 +822,7 @@ class _Planner:
         reason = None
         if lagg is None or before is None:
             pass
-        elif lp.renew_dhcp == "on-failover":
+        elif lp.renew_dhcp == RenewDhcpMode.ON_FAILOVER:
             if (
                 before.active is not None
                 and lagg.active is not None
@@ -765,7 +836,7 @@ class _Planner:
                     f" network's refuses it and gives a new one"
                 )
         elif (
-            lp.renew_dhcp == "on-link-up"
+            lp.renew_dhcp == RenewDhcpMode.ON_LINK_UP
             and before.link is False
             and iface is not None
             and iface.has_link
