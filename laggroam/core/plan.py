@@ -10,7 +10,7 @@ that is a new instance, a resume).
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from laggroam.core import ipv6plan
+from laggroam.core import ipv6plan, wpaplan
 from laggroam.core.action import (
     Action,
     AddLaggPort,
@@ -19,11 +19,9 @@ from laggroam.core.action import (
     CreateWlan,
     RemoveLaggPort,
     RenewDhcp,
-    RestartWpa,
     SetEther,
     SetLaggProto,
     StartDhclient,
-    StartWpa,
     StopDhclient,
 )
 from laggroam.core.event import Event
@@ -32,15 +30,12 @@ from laggroam.core.ipv6memory import NetMemory
 from laggroam.core.memory import LaggMemory, Memory, WlanMemory
 from laggroam.core.policymodel import LaggPolicy, LaggProto, Policy, RenewDhcpMode, WlanPolicy
 from laggroam.core.whatif import Prediction, active_before, predict
+from laggroam.core.wpaplan import MAX_WPA_RESTARTS
 
-# wpa_supplicant restarts for "stuck" back off exponentially, and laggroam
-# gives up (visibly) after this many without an association in between.
-# (The back-off itself follows each restart's result: laggroam.core.after.)
-MAX_WPA_RESTARTS = 5
+# MAX_WPA_RESTARTS is the wpa rules' (core.wpaplan), named here for those who read plan's.
+__all__ = ["MAX_WPA_RESTARTS", "ZERO_MAC", "Plan", "own_mac", "plan", "predict_for"]
+
 ZERO_MAC = "00:00:00:00:00:00"
-# The wpa_state of an associated, keyed station (contrib/wpa
-# wpa_supplicant/wpa_supplicant.c wpa_supplicant_state_txt).
-WPA_ASSOCIATED = "COMPLETED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -643,108 +638,22 @@ class _Planner:
     # -- wpa_supplicant ----------------------------------------------------
 
     def supplicant(self, w: WlanPolicy) -> None:
-        """Keep wpa_supplicant running, and restart it only on evidence that it is stuck.
-
-        The evidence is time without association: ``wpa_cli status``'s
-        wpa_state when it answers, else ifconfig's ``status: associated``
-        (wpa_cli answers only when the configuration has ``ctrl_interface=``;
-        its silence says nothing about the association).  A resume or a new
-        instance only starts a watch (``on-resume``, ``on-attach``): a
-        supplicant that associates within ``stuck_after`` is left alone.
-        """
+        """Keep wpa_supplicant running on ``w``; restart it only when stuck (core.wpaplan)."""
         if not w.wpa or not self.exists(w.name):
             return
-        mem = self.memory.wlan(w.name)
-        sup = self.host.wpa.get(w.name)
-        if w.name in self.created:
-            self.add(StartWpa(w.name, f"{w.name} was just created", w.wpa_conf))
-            return
-        if sup is None or sup.running is None:
-            self.notes.append(f"wpa_supplicant on {w.name}: state unknown; not acted on")
-            return
-        if not sup.running:
-            self.add(StartWpa(w.name, f"no wpa_supplicant runs on {w.name}", w.wpa_conf))
-            self._keep(w.name, replace(mem, unassociated_since=None))
-            return
-        associated = self._associated(w.name, sup.state)
-        if associated is None:
-            self.notes.append(
-                f"wpa_supplicant on {w.name}: neither wpa_cli nor ifconfig tells whether it is"
-                " associated; not acted on"
-            )
-        elif associated:
-            self._keep(w.name, WlanMemory(present=mem.present))
-        else:
-            self._keep(w.name, self._unassociated(w, self._watch(w, mem)))
-
-    def _watch(self, w: WlanPolicy, mem: WlanMemory) -> WlanMemory:
-        """An unassociated wlan's memory, with a watch started by an ATTACH or a resume."""
-        trigger = None
-        if w.name in self.new_instances and "on-attach" in w.restart_wpa:
-            trigger = f"{w.name} is a new instance (ATTACH)"
-        elif self.resumed and "on-resume" in w.restart_wpa:
-            trigger = "the machine resumed"
-        if trigger is not None:
-            # Look after it: a fresh window of stuck_after, a fresh restart count.
-            mem = WlanMemory(present=mem.present, unassociated_since=self.now, watching=True)
-            self.notes.append(
-                f"wpa_supplicant on {w.name}: {trigger}; restarted only if it has not associated"
-                f" within {w.stuck_after:g}s"
-            )
-        since = mem.unassociated_since if mem.unassociated_since is not None else self.now
-        return replace(mem, unassociated_since=since)
-
-    def _unassociated(self, w: WlanPolicy, mem: WlanMemory) -> WlanMemory:
-        """Restart a supplicant stuck for ``stuck_after``, within the back-off, or give up.
-
-        The restart's count and the next one's time follow its result
-        (core.after); the planner only reads them.
-        """
-        if "on-stuck" not in w.restart_wpa and not mem.watching:
-            return mem
-        since = mem.unassociated_since if mem.unassociated_since is not None else self.now
-        stuck_at = since + w.stuck_after
-        if self.now < stuck_at:
-            self.wake.append(stuck_at)
-        elif mem.gave_up:
-            self.notes.append(
-                f"wpa_supplicant on {w.name}: gave up after {mem.restarts} restarts without"
-                " association; it resumes after the next association, ATTACH or resume"
-            )
-        elif self.now < mem.next_restart:
-            self.wake.append(mem.next_restart)
-            self.notes.append(
-                f"wpa_supplicant on {w.name}: restart {mem.restarts} did not help; next in"
-                f" {mem.next_restart - self.now:.0f}s"
-            )
-        elif mem.restarts >= MAX_WPA_RESTARTS:
-            mem = replace(mem, gave_up=True)
-            self.notes.append(
-                f"wpa_supplicant on {w.name}: giving up after {mem.restarts} restarts without"
-                " association"
-            )
-        else:
-            self._restart(
-                w,
-                f"wpa_supplicant on {w.name} has not associated for"
-                f" {self.now - since:.0f}s (stuck_after {w.stuck_after:g}s)",
-            )
-        return mem
-
-    def _associated(self, name: str, wpa_state: str | None) -> bool | None:
-        """wpa_cli's answer when there is one, else ifconfig's 802.11 status."""
-        if wpa_state is not None:
-            return wpa_state == WPA_ASSOCIATED
-        iface = self.host.get(name)
-        if iface is None or iface.status is None:
-            return None
-        # sbin/ifconfig/ifmedia.c: an 802.11 station prints "status: associated"
-        return iface.status == "associated"
-
-    def _restart(self, w: WlanPolicy, reason: str) -> None:
-        sup = self.host.wpa.get(w.name)
-        old_pid = sup.pid if sup is not None else None
-        self.add(RestartWpa(w.name, reason, w.wpa_conf, old_pid, w.stuck_after))
+        seen = wpaplan.WpaSituation(
+            self.now,
+            created=w.name in self.created,
+            new_instance=w.name in self.new_instances,
+            resumed=self.resumed,
+        )
+        step = wpaplan.decide(w, self.host, self.memory.wlan(w.name), seen)
+        self.notes.extend(step.notes)
+        self.wake.extend(step.wake)
+        for action in step.actions:
+            self.add(action)
+        if step.memory is not None:
+            self._keep(w.name, step.memory)
 
     def _keep(self, name: str, mem: WlanMemory) -> None:
         self.memory = self.memory.with_wlan(name, mem)
