@@ -10,7 +10,7 @@ that is a new instance, a resume).
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from laggroam.core import ipv6plan, wpaplan
+from laggroam.core import dhcpplan, ipv6plan, wpaplan
 from laggroam.core.action import (
     Action,
     AddLaggPort,
@@ -21,14 +21,12 @@ from laggroam.core.action import (
     RenewDhcp,
     SetEther,
     SetLaggProto,
-    StartDhclient,
-    StopDhclient,
 )
 from laggroam.core.event import Event
 from laggroam.core.host import Host, Interface, Lagg
 from laggroam.core.ipv6memory import NetMemory
 from laggroam.core.memory import LaggMemory, Memory, WlanMemory
-from laggroam.core.policymodel import LaggPolicy, LaggProto, Policy, RenewDhcpMode, WlanPolicy
+from laggroam.core.policymodel import LaggPolicy, LaggProto, Policy, WlanPolicy
 from laggroam.core.whatif import Prediction, active_before, predict
 from laggroam.core.wpaplan import MAX_WPA_RESTARTS
 
@@ -698,62 +696,14 @@ class _Planner:
         return replace(before or LaggMemory(), active=inferred, link=link)
 
     def dhcp(self, lp: LaggPolicy) -> None:
-        for port in lp.ports:
-            proc = self.host.dhclient.get(port)
-            if proc is not None and proc.running:
-                self.add(
-                    StopDhclient(
-                        port,
-                        f"dhclient runs on {port}, a port of {lp.name}; only {lp.name} keeps a"
-                        " DHCP client (two clients fight over the address)",
-                    )
-                )
-        if not lp.dhcp or not self.exists(lp.name):
-            return
-        if lp.name in self.created:
-            self.add(StartDhclient(lp.name, f"{lp.name} was just created"))
-            return
-        proc = self.host.dhclient.get(lp.name)
-        if proc is None or proc.running is None:
-            self.notes.append(f"dhclient on {lp.name}: state unknown; not acted on")
-            return
-        iface = self.host.get(lp.name)
-        if not proc.running:
-            if iface is not None and not iface.has_link:
-                # Without link dhclient gives up after about ten seconds and
-                # exits (sbin/dhclient/dhclient.c); start it once lagg has link.
-                self.notes.append(f"no dhclient runs on {lp.name}; waiting for {lp.name}'s link")
-                return
-            self.add(StartDhclient(lp.name, f"no dhclient runs on {lp.name}"))
-            return
-        lagg = iface.lagg if iface is not None else None
-        before = self._before(lp.name)
-        reason = None
-        if lagg is None or before is None:
-            pass
-        elif lp.renew_dhcp == RenewDhcpMode.ON_FAILOVER:
-            if (
-                before.active is not None
-                and lagg.active is not None
-                and lagg.active != before.active
-            ):
-                reason = (
-                    f"traffic moved from {before.active} to {lagg.active} (failover); the"
-                    f" lease is renewed: dhclient first asks for the address it holds"
-                    f" (sbin/dhclient/dhclient.c state_reboot), which a server of the same"
-                    f" network grants again for {lp.name}'s unchanged MAC, while another"
-                    f" network's refuses it and gives a new one"
-                )
-        elif (
-            lp.renew_dhcp == RenewDhcpMode.ON_LINK_UP
-            and before.link is False
-            and iface is not None
-            and iface.has_link
-        ):
-            reason = f"{lp.name}'s link came back"
-        # The change that asked for a renewal is remembered as seen at once; a
-        # renewal that failed stays asked for through its failure record.
-        if reason is None and RenewDhcp(lp.name, "").key in self.memory.failures:
-            reason = f"the last lease renewal of {lp.name} failed; trying again"
-        if reason is not None:
-            self.add(RenewDhcp(lp.name, reason, proc.pid))
+        step = dhcpplan.decide(
+            lp,
+            self.host,
+            self._before(lp.name),
+            exists=self.exists(lp.name),
+            created=lp.name in self.created,
+            renew_failed=RenewDhcp(lp.name, "").key in self.memory.failures,
+        )
+        self.notes.extend(step.notes)
+        for action in step.actions:
+            self.add(action)
