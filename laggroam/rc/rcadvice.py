@@ -444,22 +444,7 @@ def _check_port(setup: Setup, lagg: Lagg, port: str, out: _Findings) -> None:
             lagg=lagg.name,
         )
     if not config.brought_up:
-        # A port that is not up never becomes active (sys/net/if_lagg.h
-        # LAGG_PORTACTIVE); the Handbook brings every port up itself ("make
-        # sure that the underlying physical interfaces are up").
-        if config.noauto:
-            reason = f"{_var(config)} has NOAUTO, so netif does not configure {port} at boot"
-        elif config.assignment is None:
-            reason = f"nothing sets ifconfig_{port.translate(_PUNCT)}, so netif never brings it up"
-        else:
-            reason = f"{_var(config)} has no ifconfig word, so netif never brings {port} up"
-        out.add(
-            "member-not-up",
-            config.assignment if config.assignment is not None else at,
-            f"{port}, a port of {lagg.name}, will not be up: {reason}; a port that is "
-            f'not up never carries traffic (ifconfig_{port.translate(_PUNCT)}="up")',
-            lagg=lagg.name,
-        )
+        _member_not_up(lagg, port, config, out)
     address = config.address
     if address is not None:
         # The Handbook configures the wlan "but do not set an IP address";
@@ -472,6 +457,28 @@ def _check_port(setup: Setup, lagg: Lagg, port: str, out: _Findings) -> None:
             f"{lagg.name}: the address belongs on {lagg.name}",
             lagg=lagg.name,
         )
+
+
+def _member_not_up(lagg: Lagg, port: str, config: IfConfig, out: _Findings) -> None:
+    """A port rc.conf never brings up, and why.
+
+    A port that is not up never becomes active (sys/net/if_lagg.h
+    LAGG_PORTACTIVE); the Handbook brings every port up itself ("make sure
+    that the underlying physical interfaces are up").
+    """
+    if config.noauto:
+        reason = f"{_var(config)} has NOAUTO, so netif does not configure {port} at boot"
+    elif config.assignment is None:
+        reason = f"nothing sets ifconfig_{port.translate(_PUNCT)}, so netif never brings it up"
+    else:
+        reason = f"{_var(config)} has no ifconfig word, so netif never brings {port} up"
+    out.add(
+        "member-not-up",
+        config.assignment if config.assignment is not None else lagg.where,
+        f"{port}, a port of {lagg.name}, will not be up: {reason}; a port that is "
+        f'not up never carries traffic (ifconfig_{port.translate(_PUNCT)}="up")',
+        lagg=lagg.name,
+    )
 
 
 def _check_wireless_mac(setup: Setup, lagg: Lagg, port: str, out: _Findings) -> None:
