@@ -6,6 +6,7 @@ from hosts import EM_MAC, WLAN_MAC, em0, lagg0, laptop, port, with_interfaces, w
 
 from laggroam.config import policy
 from laggroam.core.action import (
+    Action,
     AddLaggPort,
     BringUp,
     CreateLagg,
@@ -19,6 +20,7 @@ from laggroam.core.action import (
     StartWpa,
     StopDhclient,
 )
+from laggroam.core.after import Done, after
 from laggroam.core.event import Event
 from laggroam.core.host import Host, Process, Supplicant
 from laggroam.core.memory import Failure, LaggMemory, Memory, WlanMemory
@@ -37,6 +39,13 @@ NOW = 1_000_000.0
 def seed(extra: str = "", lagg_extra: str = "") -> policy.Policy:
     text = SEED.replace("ports = em0 wlan0", "ports = em0 wlan0\n" + lagg_extra)
     return policy.loads(text + extra)
+
+
+def ran(p: object, now: float) -> Memory:
+    """The memory a reconcile keeps once every action of ``p`` worked (core.after)."""
+    actions: tuple[Action, ...] = p.actions  # type: ignore[attr-defined]
+    memory: Memory = p.memory  # type: ignore[attr-defined]
+    return after(memory, [Done(a, True, "done") for a in actions], now)
 
 
 def commands(p: object) -> list[str]:
@@ -319,9 +328,13 @@ def test_stuck_supplicant_restarted_after_stuck_after_with_backoff() -> None:
     second = plan(pol, _stuck(), first.memory, [], NOW + 21)
     assert [type(a) for a in second.actions] == [RestartWpa]
     assert "has not associated for 21s (stuck_after 20s)" in second.actions[0].reason
-    assert second.memory.wlan("wlan0").restarts == 1
+    # the plan only proposes the restart; its count follows the result
+    assert second.memory.wlan("wlan0").restarts == 0
+    restarted = ran(second, NOW + 21)
+    assert restarted.wlan("wlan0").restarts == 1
+    assert restarted.wlan("wlan0").next_restart == NOW + 21 + 20
 
-    third = plan(pol, _stuck(), second.memory, [], NOW + 22)
+    third = plan(pol, _stuck(), restarted, [], NOW + 22)
     assert third.actions == ()
     assert any("restart 1 did not help" in n for n in third.notes)
 
@@ -441,7 +454,7 @@ def test_failback_hold_keeps_traffic_on_backup_until_link_is_stable() -> None:
     assert "keeps a port with link throughout" in later.actions[1].reason
     # em0 already wears the policy's MAC, so lagg0 keeps it when wlan0 leaves.
     assert not any(isinstance(a, SetEther) for a in later.actions)
-    assert later.memory.lagg("lagg0").lp_lladdr["em0"] == WLAN_MAC
+    assert ran(later, NOW + 31).lagg("lagg0").lp_lladdr["em0"] == WLAN_MAC
 
 
 def test_failback_gives_the_returning_primary_the_lagg_mac_before_it_joins() -> None:
@@ -511,8 +524,12 @@ def test_primary_leaving_predicts_the_lagg_mac_from_lp_lladdr() -> None:
 def test_a_plan_remembers_the_mac_each_port_joins_with() -> None:
     host = with_interfaces(laptop(), em0(ether=EM_MAC), wlan0(), lagg0(link=False))
     result = plan(seed(), host, Memory(), [], NOW)
-    assert result.memory.lagg("lagg0").lp_lladdr == {"em0": WLAN_MAC, "wlan0": WLAN_MAC}
-    restored = Memory.from_json(result.memory.to_json())
+    joins = {a.port: a.mac for a in result.actions if isinstance(a, AddLaggPort)}
+    assert joins == {"em0": WLAN_MAC, "wlan0": WLAN_MAC}
+    # remembered once they joined (core.after), and through the state file
+    kept = ran(result, NOW)
+    assert kept.lagg("lagg0").lp_lladdr == {"em0": WLAN_MAC, "wlan0": WLAN_MAC}
+    restored = Memory.from_json(kept.to_json())
     assert restored.lagg("lagg0").lp_lladdr == {"em0": WLAN_MAC, "wlan0": WLAN_MAC}
 
 

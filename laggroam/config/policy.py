@@ -36,7 +36,16 @@ from laggroam.config.policyread import (
 from laggroam.config.policyvalues import RESTART_WPA, SUN_PATH_MAX
 from laggroam.core.duration import format_duration
 from laggroam.core.ifname import ifname_problem
-from laggroam.core.policymodel import DaemonPolicy, LaggPolicy, Policy, WlanPolicy
+from laggroam.core.policymodel import (
+    DaemonPolicy,
+    LaggPolicy,
+    LaggProto,
+    OldPrefixes,
+    Policy,
+    RenewDhcpMode,
+    RenewIpv6Mode,
+    WlanPolicy,
+)
 
 __all__ = [
     "DEFAULT_PATH",
@@ -53,9 +62,13 @@ __all__ = [
     "SUN_PATH_MAX",
     "DaemonPolicy",
     "LaggPolicy",
+    "LaggProto",
+    "OldPrefixes",
     "Policy",
     "PolicyError",
     "PolicyErrors",
+    "RenewDhcpMode",
+    "RenewIpv6Mode",
     "WlanPolicy",
     "load",
     "loads",
@@ -64,10 +77,9 @@ __all__ = [
 DEFAULT_PATH = "/usr/local/etc/laggroam/laggroam.ini"
 
 # lagg(4) protocols (freebsd-src share/man/man4/lagg.4, Dd January 16, 2023),
-# spelt as in the LAGG_PROTOS table of sys/net/if_lagg.h.  That table also
-# has "default" (an alias of failover) and, in older trees, "fec" (Cisco
-# EtherChannel, no longer in lagg(4)); the policy names the protocol outright.
-LAGG_PROTOS = ("failover", "lacp", "loadbalance", "roundrobin", "broadcast", "none")
+# spelt as in the LAGG_PROTOS table of sys/net/if_lagg.h: the words of
+# policymodel.LaggProto, which says why "default" and "fec" are not among them.
+LAGG_PROTOS = tuple(p.value for p in LaggProto)
 # LAGG_MAX_PORTS (freebsd-src sys/net/if_lagg.h).
 LAGG_MAX_PORTS = 32
 
@@ -82,13 +94,13 @@ _LOOPBACK_RE = re.compile(r"lo[0-9]+")
 # 802.3ad partner on every port and loadbalance/roundrobin/broadcast spread
 # frames over all ports; failover (lagg(4)'s wired/wireless example) uses one
 # port at a time, and "none" none.
-_WIRELESS_PROTOS = ("failover", "none")
+_WIRELESS_PROTOS = (LaggProto.FAILOVER, LaggProto.NONE)
 
-RENEW_DHCP = ("never", "on-failover", "on-link-up")
+RENEW_DHCP = tuple(m.value for m in RenewDhcpMode)
 # IPv6 following the network (laggroam.core.ipv6plan): when to solicit routers,
 # and what becomes of the old network's prefixes and default router.
-RENEW_IPV6 = ("never", "on-failover", "on-link-up", "on-network-change")
-OLD_PREFIXES = ("remove", "deprecate", "keep")
+RENEW_IPV6 = tuple(m.value for m in RenewIpv6Mode)
+OLD_PREFIXES = tuple(m.value for m in OldPrefixes)
 LOG_TARGETS = ("syslog", "stderr")
 # syslog(3) priority names, lowest to highest, that laggroam logs at.
 LOG_LEVELS = ("debug", "info", "notice", "warning", "err")
@@ -389,16 +401,18 @@ class _Validator:
                 claimed[port] = (section.name, f.line("ports"))
         dhcp = f.get("dhcp", policyvalues.boolean, True)
         renew = f.get(
-            "renew_dhcp", policyvalues.choice(RENEW_DHCP), "on-failover" if dhcp else "never"
+            "renew_dhcp",
+            policyvalues.member(RenewDhcpMode),
+            RenewDhcpMode.ON_FAILOVER if dhcp else RenewDhcpMode.NEVER,
         )
-        if not dhcp and renew != "never" and f.ok("dhcp", "renew_dhcp"):
+        if not dhcp and renew != RenewDhcpMode.NEVER and f.ok("dhcp", "renew_dhcp"):
             f.error("renew_dhcp", f"{renew} needs dhcp = yes")
         if f.has("ether"):
             known = ports if f.ok("ports") else None
             ether = f.get("ether", partial(_ether, lagg=section.name, ports=known), "keep")
         else:
             ether = _default_ether(ports, wlan_names)
-        proto = f.get("proto", policyvalues.choice(LAGG_PROTOS), "failover")
+        proto = f.get("proto", policyvalues.member(LaggProto), LaggProto.FAILOVER)
         wireless = [p for p in ports if p in wlan_names or _WLAN_NAME_RE.fullmatch(p)]
         if wireless and proto not in _WIRELESS_PROTOS and f.ok("proto", "ports"):
             f.error(
@@ -416,8 +430,12 @@ class _Validator:
             renew_dhcp=renew,
             failback_hold=f.get("failback_hold", policyvalues.duration, 0.0),
             line=section.line,
-            renew_ipv6=f.get("renew_ipv6", policyvalues.choice(RENEW_IPV6), "on-network-change"),
-            old_prefixes=f.get("old_prefixes", policyvalues.choice(OLD_PREFIXES), "remove"),
+            renew_ipv6=f.get(
+                "renew_ipv6", policyvalues.member(RenewIpv6Mode), RenewIpv6Mode.ON_NETWORK_CHANGE
+            ),
+            old_prefixes=f.get(
+                "old_prefixes", policyvalues.member(OldPrefixes), OldPrefixes.REMOVE
+            ),
         )
 
     def _wlan(

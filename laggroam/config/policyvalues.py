@@ -11,6 +11,8 @@ import configparser
 import difflib
 import re
 from collections.abc import Callable, Iterable
+from enum import StrEnum
+from typing import TypeVar
 
 from laggroam.config.policyread import short
 from laggroam.core.duration import parse_duration
@@ -29,6 +31,7 @@ __all__ = [
     "ifname",
     "interval",
     "mac",
+    "member",
     "path",
     "positive_duration",
     "restart_wpa",
@@ -83,6 +86,24 @@ def choice(choices: tuple[str, ...]) -> Callable[[str], str]:
             tip = hint(value, choices)
             raise ValueError(f"{short(value)} is not one of {', '.join(choices)}{tip}")
         return value
+
+    return parse
+
+
+_Word = TypeVar("_Word", bound=StrEnum)
+
+
+def member(kind: type[_Word]) -> Callable[[str], _Word]:
+    """A value that is one of the words of ``kind``, as that enum's member.
+
+    Parsed once here, so the rest of laggroam compares members, not strings;
+    the error is the one ``choice`` gives for the same words.
+    """
+    words = tuple(m.value for m in kind)
+    check = choice(words)
+
+    def parse(raw: str) -> _Word:
+        return kind(check(raw))
 
     return parse
 

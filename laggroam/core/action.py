@@ -84,7 +84,11 @@ class SetLaggProto(Action):
 
 @dataclass(frozen=True, slots=True)
 class AddLaggPort(Action):
+    """A port joins the lagg; ``mac`` is the MAC it wears then, which the lagg keeps
+    as its lp_lladdr (sys/net/if_lagg.c lagg_port_create), None when unknown."""
+
     port: str = ""
+    mac: str | None = None
 
     @property
     def key(self) -> str:
@@ -199,6 +203,8 @@ class RestartWpa(Action):
 
     conf: str = "/etc/wpa_supplicant.conf"
     old_pid: int | None = None
+    # The policy's stuck_after: the base of the back-off before the next restart.
+    stuck_after: float = 0.0
 
     @property
     def timeout(self) -> float:

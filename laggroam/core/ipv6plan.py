@@ -43,7 +43,7 @@ from laggroam.core.ipv6action import (
 )
 from laggroam.core.ipv6memory import NetMemory
 from laggroam.core.memory import LaggMemory
-from laggroam.core.policymodel import LaggPolicy
+from laggroam.core.policymodel import LaggPolicy, OldPrefixes, RenewDhcpMode, RenewIpv6Mode
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +113,7 @@ def decide(
     """One plan's IPv6 decision for ``lp``; ``before`` is the lagg's memory at plan start."""
     mem = mem or NetMemory()
     iface = host.get(lp.name)
-    if lp.renew_ipv6 == "never" or iface is None or iface.lagg is None:
+    if lp.renew_ipv6 == RenewIpv6Mode.NEVER or iface is None or iface.lagg is None:
         return Ipv6Step((), mem)
     if not iface.accepts_rtadv:
         return Ipv6Step((), mem)
@@ -124,7 +124,9 @@ def decide(
     actions: list[Action] = []
     if trigger is not None:
         mem = replace(mem, pending=trigger, waits_dhcp=dhcp_follows, probed=False)
-        if lp.renew_ipv6 in ("on-failover", "on-link-up") and _mode_fires(lp, trigger):
+        if lp.renew_ipv6 in (RenewIpv6Mode.ON_FAILOVER, RenewIpv6Mode.ON_LINK_UP) and _mode_fires(
+            lp, trigger
+        ):
             actions.append(SolicitRouters(lp.name, f"{trigger}; renew_ipv6 = {lp.renew_ipv6}"))
             mem = replace(mem, probed=True)
     if mem.pending is None:
@@ -162,7 +164,7 @@ def _trigger(
     """(what happened, whether a DHCP renewal follows it in this plan)."""
     if before.active is not None and ev.active is not None and before.active != ev.active:
         why = f"traffic moved from {before.active} to {ev.active} (failover)"
-        return why, lp.dhcp and lp.renew_dhcp == "on-failover"
+        return why, lp.dhcp and lp.renew_dhcp == RenewDhcpMode.ON_FAILOVER
     if before.link is False and iface.has_link:
         # dhclient re-requests its lease on link up by itself (sbin/dhclient/dhclient.c)
         return f"{lp.name}'s link came back", lp.dhcp
@@ -171,7 +173,7 @@ def _trigger(
 
 def _mode_fires(lp: LaggPolicy, trigger: str) -> bool:
     failover = trigger.endswith("(failover)")
-    return failover if lp.renew_ipv6 == "on-failover" else not failover
+    return failover if lp.renew_ipv6 == RenewIpv6Mode.ON_FAILOVER else not failover
 
 
 def _compare(ev: Evidence, mem: NetMemory, fresh4: bool) -> tuple[str, str]:
@@ -209,21 +211,21 @@ def _retire(
         net = str(ipaddress.ip_interface(f"{a.addr}/{a.prefixlen}").network)
         if a.link_local or "autoconf" not in a.flags or net not in old:
             continue
-        if lp.old_prefixes == "remove":
+        if lp.old_prefixes == OldPrefixes.REMOVE:
             actions.append(DeleteAddress6(lp.name, f"{head}; {a.addr} of {net} is off-link here:"
                                           " old_prefixes = remove", a.addr))  # fmt: skip
-        elif lp.old_prefixes == "deprecate" and a.usable:
+        elif lp.old_prefixes == OldPrefixes.DEPRECATE and a.usable:
             actions.append(DeprecateAddress6(
                 lp.name, f"{head}; {a.addr} of {net} stays for open connections but new ones"
                 " avoid it: old_prefixes = deprecate", a.addr, a.prefixlen, a.vltime or 0,
             ))  # fmt: skip
-        elif lp.old_prefixes == "keep":
+        elif lp.old_prefixes == OldPrefixes.KEEP:
             notes.append(
                 f"{lp.name}: {a.addr} of {net} left to its lifetimes (old_prefixes = keep)"
             )
     old_routers = tuple(r for r in ev.routers6 if r in mem.routers6)
     others = [i.name for i in host.interfaces if i.accepts_rtadv and i.name != lp.name]
-    if old_routers and lp.old_prefixes != "keep":
+    if old_routers and lp.old_prefixes != OldPrefixes.KEEP:
         if others:
             notes.append(
                 f"{lp.name}: old default router {_list(old_routers)} left to its lifetime:"
@@ -235,7 +237,7 @@ def _retire(
                 " stay the default router", old_routers,
             ))  # fmt: skip
     actions.append(SolicitRouters(lp.name, f"{head}; the new network's router is asked now"))
-    kept = tuple(sorted(old)) if lp.old_prefixes != "remove" else ()
+    kept = tuple(sorted(old)) if lp.old_prefixes != OldPrefixes.REMOVE else ()
     learned = NetMemory(
         subnets4=ev.subnets4 if fresh4 else (),
         prefixes6=tuple(p for p in ev.prefixes6 if p not in old),

@@ -15,7 +15,7 @@ from laggroam.core import ipv6memory
 from laggroam.core.ipv6memory import NetMemory
 
 # How far ahead a remembered time may rightly be: more than the longest backoff
-# (reconcile.RETRY_MAX 300 s, plan.MAX_WPA_BACKOFF 600 s).
+# (after.RETRY_MAX 300 s, after.MAX_WPA_BACKOFF 600 s).
 MAX_AHEAD = 3600.0
 
 

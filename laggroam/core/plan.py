@@ -4,43 +4,29 @@ Pure (sans-IO): no program runs, no file is read, no clock is read -- ``now``
 is an argument.  Level-triggered: every rule compares the policy with what was
 observed, so a lost event or a restart loses nothing, and a converged host
 yields no action at all.  Events only add what observation cannot see (a wlan
-that is a new instance, a resume).
+that is a new instance, a resume).  This module holds the order of the passes
+and the wlan rules; the others live beside it: ``laggplan`` (the lagg, its
+ports and MAC), ``wpaplan``, ``dhcpplan``, ``ipv6plan``.  What a reconcile's
+results change in memory is ``after``'s.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from laggroam.core import ipv6plan
-from laggroam.core.action import (
-    Action,
-    AddLaggPort,
-    BringUp,
-    CreateLagg,
-    CreateWlan,
-    RemoveLaggPort,
-    RenewDhcp,
-    RestartWpa,
-    SetEther,
-    SetLaggProto,
-    StartDhclient,
-    StartWpa,
-    StopDhclient,
-)
+from laggroam.core import dhcpplan, ipv6plan, laggplan, wpaplan
+from laggroam.core.action import Action, BringUp, CreateWlan, RenewDhcp
 from laggroam.core.event import Event
-from laggroam.core.host import Host, Interface, Lagg
+from laggroam.core.host import Host
 from laggroam.core.ipv6memory import NetMemory
+from laggroam.core.laggplan import ZERO_MAC, own_mac
 from laggroam.core.memory import LaggMemory, Memory, WlanMemory
 from laggroam.core.policymodel import LaggPolicy, Policy, WlanPolicy
 from laggroam.core.whatif import Prediction, active_before, predict
+from laggroam.core.wpaplan import MAX_WPA_RESTARTS
 
-# wpa_supplicant restarts for "stuck" back off exponentially, and laggroam
-# gives up (visibly) after this many without an association in between.
-MAX_WPA_RESTARTS = 5
-MAX_WPA_BACKOFF = 600.0
-ZERO_MAC = "00:00:00:00:00:00"
-# The wpa_state of an associated, keyed station (contrib/wpa
-# wpa_supplicant/wpa_supplicant.c wpa_supplicant_state_txt).
-WPA_ASSOCIATED = "COMPLETED"
+# MAX_WPA_RESTARTS (core.wpaplan), own_mac and ZERO_MAC (core.laggplan) are
+# named here too, for those who read plan's.
+__all__ = ["MAX_WPA_RESTARTS", "ZERO_MAC", "Plan", "own_mac", "plan", "predict_for"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,16 +53,6 @@ def plan(policy: Policy, host: Host, memory: Memory, events: Sequence[Event], no
     for lagg in policy.laggs:
         planner.ipv6(lagg)
     return planner.result()
-
-
-def own_mac(iface: Interface) -> str | None:
-    """An interface's own MAC, the one ``ether = PORT`` imposes.
-
-    A lagg member wears the lagg's in "ether" and shows its own as "hwaddr"
-    (sbin/ifconfig/af_link.c prints hwaddr when it differs).
-    """
-    own = iface.hwaddr if iface.hwaddr and iface.hwaddr != ZERO_MAC else iface.ether
-    return own.lower() if own else None
 
 
 def predict_for(
@@ -183,497 +159,30 @@ class _Planner:
             self.add(BringUp(w.name, f"{w.name} is down"))
         self.memory = self.memory.with_wlan(w.name, replace(mem, present=True))
 
-    # -- laggs -------------------------------------------------------------
+    # -- laggs (laggroam.core.laggplan) ------------------------------------
 
     def lagg(self, lp: LaggPolicy) -> None:
-        iface = self.host.get(lp.name)
-        lagg = iface.lagg if iface is not None else None
-        if iface is None or lagg is None:
-            if iface is not None or not self.may_exist(lp.name):
-                self._create_lagg(lp, iface)
-            else:
-                self.notes.append(f"{lp.name} is not in the capture; not planned")
-            return
-        if lagg.proto != lp.proto:
-            self.add(
-                SetLaggProto(
-                    lp.name, f"{lp.name} runs {lagg.proto}, the policy says {lp.proto}", lp.proto
-                )
-            )
-        self._ports(lp, iface, lagg)
-
-    def _create_lagg(self, lp: LaggPolicy, iface: Interface | None) -> None:
-        if iface is not None:
-            self.notes.append(f"{lp.name} exists but is not a lagg; left alone")
-            return
-        self.add(CreateLagg(lp.name, f"{lp.name} does not exist"))
-        self.add(SetLaggProto(lp.name, f"{lp.name} was just created", lp.proto))
-        self.add(BringUp(lp.name, f"{lp.name} was just created"))
-        self.created.add(lp.name)
-        self._ports(lp, None, Lagg(lp.proto))
-
-    def _ports(self, lp: LaggPolicy, iface: Interface | None, lagg: Lagg) -> None:
-        members = list(lagg.port_names)
-        mem = self.memory.lagg(lp.name)
-        wanted = [p for p in lp.ports if self.may_exist(p) and self._free_for(p, lp.name)]
-        for port in wanted:
-            port_if = self.host.get(port)
-            if port_if is not None and not port_if.is_up and port not in self.created:
-                self.add(
-                    BringUp(
-                        port,
-                        f"{port} is down; a lagg port that is not up is never active"
-                        " (sys/net/if_lagg.h LAGG_PORTACTIVE)",
-                    )
-                )
-        held = self._failback_hold(lp, lagg, wanted, mem)
-        if held is not None:
-            wanted = [p for p in wanted if p != held]
-        target_mac = self._target_mac(lp, mem)
-
-        removals: list[str] = []
-        reorder_reason = ""
-        early: str | None = None
-        primary = lagg.primary if lp.proto == "failover" else None
-        first = wanted[0] if wanted else None
-        if held is not None and held in members:
-            removals.append(held)
-        if (
-            lp.proto == "failover"
-            and first is not None
-            and members
-            and primary != first
-            and (primary is None or primary in lp.ports)
-        ):
-            if any(m not in lp.ports for m in members if m != first):
-                self.notes.append(
-                    f"{lp.name}: {primary} is the primary, the policy puts {first} first, but"
-                    " ports the policy does not list are members; order left alone"
-                )
-            else:
-                removals.extend(m for m in members if m != first and m not in removals)
-                reorder_reason = (
-                    f"{primary or 'no port'} is the primary of {lp.name} but the policy puts"
-                    f" {first} first; FreeBSD has no re-order verb: when the primary leaves,"
-                    f" the first remaining port becomes primary (sys/net/if_lagg.c"
-                    f" lagg_port_destroy), so the other ports leave and rejoin"
-                )
-                if first not in members:
-                    early = first
-        if early is not None:
-            reorder_reason += self._join_first(lp, early, members, target_mac)
-        for port in removals:
-            reason = (
-                f"{port} lost its link; with failback_hold it stays out of {lp.name} until its"
-                " link has been stable"
-                if port == held
-                else reorder_reason
-            )
-            rejoin = first if port != held and port in wanted else None
-            if port == lagg.primary and len(members) > 1:
-                reason += self._disturbs(lp.name, "leave")
-            elif self._wireless(port):
-                reason += self._disturbs(port, "mac")
-            self.add(RemoveLaggPort(lp.name, reason, port, rejoin))
-        remaining = [m for m in members if m not in removals]
-        if early is not None:
-            remaining.insert(0, early)
-        for extra in remaining:
-            if extra not in lp.ports:
-                self.notes.append(
-                    f"{lp.name} has port {extra}, which the policy does not list; left alone"
-                )
-
-        # MAC: a port joining an empty lagg gives the lagg its MAC; every later
-        # port is given the lagg's MAC (sys/net/if_lagg.c lagg_port_create).
-        # So set the first port's MAC before it joins, or the lagg's own MAC,
-        # which lagg_init copies onto every member (if_lagg.c lagg_init).
-        to_add = [p for p in wanted if p not in remaining]
-        if target_mac is not None:
-            lagg_mac = iface.ether if iface is not None and remaining else None
-            if remaining and removals and lagg.primary in removals:
-                # The primary leaves: lagg takes the first remaining port's
-                # lp_lladdr, the MAC it had when it joined (sys/net/if_lagg.c
-                # lagg_port_destroy), not its hardware address.
-                lagg_mac = (
-                    self._early_mac(early, target_mac)
-                    if remaining[0] == early
-                    else self._joined_mac(lp.name, remaining[0], mem)
-                )
-            primary_leaves = bool(removals) and lagg.primary in removals
-            if remaining and (lagg_mac or "").lower() != target_mac:
-                lagg_up = iface is not None and iface.is_up
-                warn = self._disturbs(lp.name, "mac") if lagg_up else ""
-                worn = (iface.ether or "").lower() if iface is not None else ""
-                if primary_leaves and worn == target_mac:
-                    # Restored at once: the DHCP identity before and after is the policy's.
-                    reason = (
-                        f"when {lagg.primary} leaves, {lp.name} takes the MAC {remaining[0]} had"
-                        f" when it joined (sys/net/if_lagg.c lagg_port_destroy),"
-                        f" {lagg_mac or 'which ifconfig does not show'}; it is set back to"
-                        f" {target_mac} at once, so {lp.name} keeps its DHCP identity{warn}"
-                    )
-                else:
-                    reason = (
-                        f"{lp.name} wears {lagg_mac or 'another MAC'}, the policy wants"
-                        f" {target_mac}{warn}"
-                        + self._lease_warning(lp, iface, lp.ports[0], target_mac)
-                    )
-                self.add(SetEther(lp.name, reason, target_mac))
-            elif remaining:
-                for port in remaining:
-                    port_if = self.host.get(port) if port != early else None
-                    if port_if is not None and (port_if.ether or "").lower() != target_mac:
-                        self.add(
-                            SetEther(
-                                port,
-                                f"{port} does not wear {lp.name}'s MAC"
-                                + self._disturbs(port, "mac"),
-                                target_mac,
-                            )
-                        )
-            elif to_add:
-                port_if = self.host.get(to_add[0])
-                if port_if is not None and (port_if.ether or "").lower() != target_mac:
-                    self.add(
-                        SetEther(
-                            to_add[0],
-                            f"{to_add[0]} joins {lp.name} first and gives it its MAC",
-                            target_mac,
-                        )
-                    )
-        if iface is not None and not iface.is_up:
-            # After the MAC: lagg_init, on the transition to running, gives
-            # each port the lagg's MAC once (sys/net/if_lagg.c lagg_init),
-            # where a MAC set on a running lagg would bounce it first.
-            self.add(BringUp(lp.name, f"{lp.name} is down{self._disturbs(lp.name, 'init')}"))
-        for port in to_add:
-            reason = self._add_reason(lp.name, port)
-            if remaining or port != to_add[0]:
-                reason += self._disturbs(port, "join")
-            self.add(AddLaggPort(lp.name, reason, port))
-        link = iface.has_link if iface is not None else None
-        lp_lladdr = self._joined_macs(
-            lp, mem, [m for m in remaining if m != early], [*([early] if early else []), *to_add]
-        )
-        kept = self.memory.laggs.get(lp.name)
-        if kept is None or (kept.active, kept.link, kept.mac, kept.lp_lladdr) != (
-            lagg.active,
-            link,
-            target_mac,
-            lp_lladdr,
-        ):  # a converged lagg's memory is left as it is, without a copy
-            self.memory = self.memory.with_lagg(
-                lp.name,
-                replace(
-                    kept or LaggMemory(),
-                    active=lagg.active,
-                    link=link,
-                    mac=target_mac,
-                    lp_lladdr=lp_lladdr,
-                ),
-            )
-
-    def _joined_macs(
-        self, lp: LaggPolicy, mem: LaggMemory, remaining: list[str], to_add: list[str]
-    ) -> dict[str, str]:
-        """lp_lladdr of every port after this plan: kept for members, the MAC a
-        joining port wears when its AddLaggPort runs (after any SetEther on it)."""
-        macs = {p: m for p, m in mem.lp_lladdr.items() if p in remaining}
-        for port in to_add:
-            planned = next(
-                (
-                    a.mac
-                    for a in self.actions
-                    if isinstance(a, SetEther) and a.target == port and a.mac
-                ),
-                None,
-            )
-            port_if = self.host.get(port)
-            wears = planned or (port_if.ether if port_if is not None else None)
-            if wears:
-                macs[port] = wears.lower()
-        return macs
-
-    def _join_first(
-        self, lp: LaggPolicy, first: str, members: list[str], target_mac: str | None
-    ) -> str:
-        """``first`` joins beside the ports that leave, so that the lagg is never empty.
-
-        Removing every port first would leave the lagg without a port (primary
-        none, no link, a dhclient that sees the link go) until ``first``
-        rejoined.  Joining first keeps the current primary carrying traffic;
-        when it leaves, ``first`` is the only port left and becomes primary,
-        and the lagg takes ``first``'s lp_lladdr -- the MAC it wore when it
-        joined (sys/net/if_lagg.c lagg_port_create, lagg_port_destroy) -- so
-        ``first`` is given the policy's MAC before it joins.
-        """
-        first_if = self.host.get(first)
-        wears = (first_if.ether or "").lower() if first_if is not None else ""
-        if target_mac is not None and first_if is not None and wears != target_mac:
-            self.add(
-                SetEther(
-                    first,
-                    f"{first} joins {lp.name} and will become its primary, giving {lp.name}"
-                    f" the MAC it wears when it joins (sys/net/if_lagg.c lagg_port_destroy)",
-                    target_mac,
-                )
-            )
-        self.add(
-            AddLaggPort(
-                lp.name,
-                f"{first} is missing from {lp.name} and the policy puts it first; it joins"
-                f" while {', '.join(members)} still carry the traffic"
-                + self._disturbs(first, "join"),
-                first,
-            )
-        )
-        linked = first_if is not None and first_if.has_link
-        return (
-            f"; {first} joined first, so {lp.name} keeps a port"
-            + (" with link" if linked else "")
-            + " throughout"
-        )
-
-    def _lease_warning(self, lp: LaggPolicy, iface: Interface | None, port: str, mac: str) -> str:
-        """What a MAC change costs a lagg that holds a DHCP lease, and the lasting fix.
-
-        dhclient puts the interface's MAC in every request (chaddr,
-        sbin/dhclient/dhclient.c make_discover, make_request), so the server
-        sees a new client and may lease another address.  Only rc.conf can
-        give the lagg the policy's MAC before the first lease: the port that
-        joins first at boot gives the lagg its MAC (lagg_port_create).
-        """
-        if not lp.dhcp or iface is None or not iface.inet:
-            return ""
-        var = "ifconfig_" + port.translate(str.maketrans(".-/+", "____"))
-        return (
-            f"; {lp.name} holds the lease {iface.inet[0]} for its current MAC and dhclient"
-            f" identifies itself by the MAC (sbin/dhclient/dhclient.c chaddr), so the"
-            f' address may change; to wear {mac} from boot, add "ether {mac}" to'
-            f" {var} in rc.conf (laggroam check --rc-conf prints the sysrc line)"
-        )
-
-    def _early_mac(self, port: str | None, target_mac: str | None) -> str | None:
-        """The lp_lladdr of a port this plan adds before the primary leaves."""
-        planned = next(
-            (a.mac for a in self.actions if isinstance(a, SetEther) and a.target == port), None
-        )
-        if planned:
-            return planned.lower()
-        iface = self.host.get(port) if port is not None else None
-        return (iface.ether or "").lower() if iface is not None and iface.ether else None
-
-    def _wireless(self, name: str) -> bool:
-        iface = self.host.get(name)
-        return self.policy.wlan(name) is not None or (iface is not None and iface.is_wireless)
-
-    def _disturbs(self, name: str, how: str) -> str:
-        """The reason's warning when an action re-initialises a wireless interface.
-
-        Every MAC set on an UP interface clears and re-sets IFF_UP
-        (sys/net/if.c if_setlladdr, no equality check); on a wlan vap that
-        drops the association and wpa_supplicant must associate again.  A
-        port joining a lagg that has ports is given the lagg's MAC; a lagg
-        whose MAC is set, or that starts running, gives it to every port whose
-        MAC differs (sys/net/if_lagg.c lagg_port_create, lagg_init); the
-        primary leaving gives every remaining port the new MAC
-        (lagg_port_destroy).
-        """
-        lp = self.policy.lagg(name)
-        if lp is not None:
-            hit = [p for p in lp.ports if self._wireless(p) and self.host.lagg_of(p) == name]
-        else:
-            hit = [name] if self._wireless(name) else []
-        if not hit:
-            return ""
-        what = {"init": "gives the ports their MAC", "join": "sets its MAC",
-                "mac": "sets the MAC", "leave": "re-sets the ports' MACs"}[how]  # fmt: skip
-        return (
-            f"; this {what} and re-initialises {', '.join(hit)}: the Wi-Fi association"
-            " drops and wpa_supplicant must associate again"
-        )
-
-    def _free_for(self, port: str, lagg: str) -> bool:
-        owner = self.host.lagg_of(port)
-        if owner is not None and owner != lagg:
-            self.notes.append(f"{port} is a port of {owner}, not {lagg}; left alone")
-            return False
-        return True
-
-    def _add_reason(self, lagg: str, port: str) -> str:
-        if port in self.created:
-            return f"{port} was just created and is not yet a port of {lagg}"
-        if port in self.attached:
-            return f"{port} was re-created (ATTACH) and is missing from {lagg}"
-        if self.host.get(port) is None:
-            return f"{port} is not a port of {lagg} (the capture does not show {port} itself)"
-        return f"{port} exists but is missing from {lagg}"
-
-    def _target_mac(self, lp: LaggPolicy, mem: LaggMemory) -> str | None:
-        if lp.ether == "keep":
-            return None
-        if ":" in lp.ether:
-            return lp.ether.lower()
-        return self._own_mac(lp.ether) or mem.mac
-
-    def _joined_mac(self, lagg: str, port: str, mem: LaggMemory) -> str | None:
-        """A member's lp_lladdr: remembered when laggroam added it; for a port
-        that joined before (rc.conf at boot), its own MAC is the best guess.
-
-        A member that shows no "hwaddr" wears the lagg's MAC as its "ether",
-        which says nothing of its own: ifconfig prints hwaddr only from 12.x
-        on, and only when it differs (sbin/ifconfig/af_link.c), so the MAC it
-        joined with is unknown (None) and the lagg's MAC is set again after
-        the primary leaves rather than assumed kept.
-        """
-        remembered = mem.lp_lladdr.get(port)
-        if remembered:
-            return remembered
-        lp = self.policy.lagg(lagg)
-        iface = self.host.get(port)
-        if lp is not None and port == lp.ether:
-            # The port whose own MAC the policy imposes joined wearing it.
-            return self._own_mac(port)
-        if iface is not None and not iface.hwaddr and self.host.lagg_of(port) == lagg:
-            return None
-        return self._own_mac(port)
-
-    def _own_mac(self, name: str) -> str | None:
-        iface = self.host.get(name)
-        return own_mac(iface) if iface is not None else None
-
-    def _failback_hold(
-        self, lp: LaggPolicy, lagg: Lagg, wanted: list[str], mem: LaggMemory
-    ) -> str | None:
-        """The primary kept out of the lagg while its link is not yet trusted, or None.
-
-        The kernel fails back at once (sys/net/if_lagg.c lagg_link_active), so
-        the only way to hold traffic on the backup is for the primary not to be
-        a member: it leaves when it loses its link (no traffic moves then) and
-        rejoins, as primary, once its link has lasted ``failback_hold``.
-        """
-        if lp.proto != "failover" or lp.failback_hold <= 0 or len(wanted) < 2:
-            return None
-        first = wanted[0]
-        first_if = self.host.get(first)
-        if first_if is None:
-            return None
-        backup_link = any((i := self.host.get(p)) is not None and i.has_link for p in wanted[1:])
-        since = mem.primary_link_since
-        if not first_if.has_link:
-            self.memory = self.memory.with_lagg(lp.name, replace(mem, primary_link_since=None))
-            return first if backup_link else None
-        if since is None:
-            since = self.now
-        self.memory = self.memory.with_lagg(lp.name, replace(mem, primary_link_since=since))
-        if first in lagg.port_names or not backup_link:
-            return None
-        if self.now - since < lp.failback_hold:
-            self.notes.append(
-                f"{lp.name}: {first} has had its link for {self.now - since:.0f}s of"
-                f" {lp.failback_hold:g}s (failback_hold); traffic stays on the backup"
-            )
-            self.wake.append(since + lp.failback_hold)
-            return first
-        return None
+        laggplan.plan_lagg(self, lp)
 
     # -- wpa_supplicant ----------------------------------------------------
 
     def supplicant(self, w: WlanPolicy) -> None:
-        """Keep wpa_supplicant running, and restart it only on evidence that it is stuck.
-
-        The evidence is time without association: ``wpa_cli status``'s
-        wpa_state when it answers, else ifconfig's ``status: associated``
-        (wpa_cli answers only when the configuration has ``ctrl_interface=``;
-        its silence says nothing about the association).  A resume or a new
-        instance only starts a watch (``on-resume``, ``on-attach``): a
-        supplicant that associates within ``stuck_after`` is left alone.
-        """
+        """Keep wpa_supplicant running on ``w``; restart it only when stuck (core.wpaplan)."""
         if not w.wpa or not self.exists(w.name):
             return
-        mem = self.memory.wlan(w.name)
-        sup = self.host.wpa.get(w.name)
-        if w.name in self.created:
-            self.add(StartWpa(w.name, f"{w.name} was just created", w.wpa_conf))
-            return
-        if sup is None or sup.running is None:
-            self.notes.append(f"wpa_supplicant on {w.name}: state unknown; not acted on")
-            return
-        if not sup.running:
-            self.add(StartWpa(w.name, f"no wpa_supplicant runs on {w.name}", w.wpa_conf))
-            self._keep(w.name, replace(mem, unassociated_since=None))
-            return
-        associated = self._associated(w.name, sup.state)
-        if associated is None:
-            self.notes.append(
-                f"wpa_supplicant on {w.name}: neither wpa_cli nor ifconfig tells whether it is"
-                " associated; not acted on"
-            )
-            return
-        if associated:
-            self._keep(w.name, WlanMemory(present=mem.present))
-            return
-        trigger = None
-        if w.name in self.new_instances and "on-attach" in w.restart_wpa:
-            trigger = f"{w.name} is a new instance (ATTACH)"
-        elif self.resumed and "on-resume" in w.restart_wpa:
-            trigger = "the machine resumed"
-        if trigger is not None:
-            # Look after it: a fresh window of stuck_after, a fresh restart count.
-            mem = WlanMemory(present=mem.present, unassociated_since=self.now, watching=True)
-            self.notes.append(
-                f"wpa_supplicant on {w.name}: {trigger}; restarted only if it has not associated"
-                f" within {w.stuck_after:g}s"
-            )
-        since = mem.unassociated_since if mem.unassociated_since is not None else self.now
-        mem = replace(mem, unassociated_since=since)
-        if "on-stuck" not in w.restart_wpa and not mem.watching:
-            self._keep(w.name, mem)
-            return
-        stuck_at = since + w.stuck_after
-        if self.now < stuck_at:
-            self.wake.append(stuck_at)
-        elif mem.gave_up:
-            self.notes.append(
-                f"wpa_supplicant on {w.name}: gave up after {mem.restarts} restarts without"
-                " association; it resumes after the next association, ATTACH or resume"
-            )
-        elif self.now < mem.next_restart:
-            self.wake.append(mem.next_restart)
-            self.notes.append(
-                f"wpa_supplicant on {w.name}: restart {mem.restarts} did not help; next in"
-                f" {mem.next_restart - self.now:.0f}s"
-            )
-        elif mem.restarts >= MAX_WPA_RESTARTS:
-            mem = replace(mem, gave_up=True)
-            self.notes.append(
-                f"wpa_supplicant on {w.name}: giving up after {mem.restarts} restarts without"
-                " association"
-            )
-        else:
-            self._restart(
-                w,
-                f"wpa_supplicant on {w.name} has not associated for"
-                f" {self.now - since:.0f}s (stuck_after {w.stuck_after:g}s)",
-            )
-            delay = min(w.stuck_after * 2**mem.restarts, MAX_WPA_BACKOFF)
-            mem = replace(mem, restarts=mem.restarts + 1, next_restart=self.now + delay)
-        self._keep(w.name, mem)
-
-    def _associated(self, name: str, wpa_state: str | None) -> bool | None:
-        """wpa_cli's answer when there is one, else ifconfig's 802.11 status."""
-        if wpa_state is not None:
-            return wpa_state == WPA_ASSOCIATED
-        iface = self.host.get(name)
-        if iface is None or iface.status is None:
-            return None
-        # sbin/ifconfig/ifmedia.c: an 802.11 station prints "status: associated"
-        return iface.status == "associated"
-
-    def _restart(self, w: WlanPolicy, reason: str) -> None:
-        sup = self.host.wpa.get(w.name)
-        self.add(RestartWpa(w.name, reason, w.wpa_conf, sup.pid if sup is not None else None))
+        seen = wpaplan.WpaSituation(
+            self.now,
+            created=w.name in self.created,
+            new_instance=w.name in self.new_instances,
+            resumed=self.resumed,
+        )
+        step = wpaplan.decide(w, self.host, self.memory.wlan(w.name), seen)
+        self.notes.extend(step.notes)
+        self.wake.extend(step.wake)
+        for action in step.actions:
+            self.add(action)
+        if step.memory is not None:
+            self._keep(w.name, step.memory)
 
     def _keep(self, name: str, mem: WlanMemory) -> None:
         self.memory = self.memory.with_wlan(name, mem)
@@ -718,62 +227,14 @@ class _Planner:
         return replace(before or LaggMemory(), active=inferred, link=link)
 
     def dhcp(self, lp: LaggPolicy) -> None:
-        for port in lp.ports:
-            proc = self.host.dhclient.get(port)
-            if proc is not None and proc.running:
-                self.add(
-                    StopDhclient(
-                        port,
-                        f"dhclient runs on {port}, a port of {lp.name}; only {lp.name} keeps a"
-                        " DHCP client (two clients fight over the address)",
-                    )
-                )
-        if not lp.dhcp or not self.exists(lp.name):
-            return
-        if lp.name in self.created:
-            self.add(StartDhclient(lp.name, f"{lp.name} was just created"))
-            return
-        proc = self.host.dhclient.get(lp.name)
-        if proc is None or proc.running is None:
-            self.notes.append(f"dhclient on {lp.name}: state unknown; not acted on")
-            return
-        iface = self.host.get(lp.name)
-        if not proc.running:
-            if iface is not None and not iface.has_link:
-                # Without link dhclient gives up after about ten seconds and
-                # exits (sbin/dhclient/dhclient.c); start it once lagg has link.
-                self.notes.append(f"no dhclient runs on {lp.name}; waiting for {lp.name}'s link")
-                return
-            self.add(StartDhclient(lp.name, f"no dhclient runs on {lp.name}"))
-            return
-        lagg = iface.lagg if iface is not None else None
-        before = self._before(lp.name)
-        reason = None
-        if lagg is None or before is None:
-            pass
-        elif lp.renew_dhcp == "on-failover":
-            if (
-                before.active is not None
-                and lagg.active is not None
-                and lagg.active != before.active
-            ):
-                reason = (
-                    f"traffic moved from {before.active} to {lagg.active} (failover); the"
-                    f" lease is renewed: dhclient first asks for the address it holds"
-                    f" (sbin/dhclient/dhclient.c state_reboot), which a server of the same"
-                    f" network grants again for {lp.name}'s unchanged MAC, while another"
-                    f" network's refuses it and gives a new one"
-                )
-        elif (
-            lp.renew_dhcp == "on-link-up"
-            and before.link is False
-            and iface is not None
-            and iface.has_link
-        ):
-            reason = f"{lp.name}'s link came back"
-        # The change that asked for a renewal is remembered as seen at once; a
-        # renewal that failed stays asked for through its failure record.
-        if reason is None and RenewDhcp(lp.name, "").key in self.memory.failures:
-            reason = f"the last lease renewal of {lp.name} failed; trying again"
-        if reason is not None:
-            self.add(RenewDhcp(lp.name, reason, proc.pid))
+        step = dhcpplan.decide(
+            lp,
+            self.host,
+            self._before(lp.name),
+            exists=self.exists(lp.name),
+            created=lp.name in self.created,
+            renew_failed=RenewDhcp(lp.name, "").key in self.memory.failures,
+        )
+        self.notes.extend(step.notes)
+        for action in step.actions:
+            self.add(action)

@@ -5,6 +5,49 @@ the core that decides imports the model without any file reading.
 """
 
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class LaggProto(StrEnum):
+    """A lagg(4) protocol, spelt as ifconfig's ``laggproto`` takes it.
+
+    The names of the LAGG_PROTOS table of freebsd-src sys/net/if_lagg.h (and
+    share/man/man4/lagg.4); that table also has "default" (an alias of
+    failover) and, in older trees, "fec"; the policy names the protocol
+    outright.  A StrEnum: it prints, compares and serialises as its word.
+    """
+
+    FAILOVER = "failover"
+    LACP = "lacp"
+    LOADBALANCE = "loadbalance"
+    ROUNDROBIN = "roundrobin"
+    BROADCAST = "broadcast"
+    NONE = "none"
+
+
+class RenewDhcpMode(StrEnum):
+    """``renew_dhcp``: when the lagg's DHCP lease is renewed."""
+
+    NEVER = "never"
+    ON_FAILOVER = "on-failover"
+    ON_LINK_UP = "on-link-up"
+
+
+class RenewIpv6Mode(StrEnum):
+    """``renew_ipv6``: when routers are solicited again (laggroam.core.ipv6plan)."""
+
+    NEVER = "never"
+    ON_FAILOVER = "on-failover"
+    ON_LINK_UP = "on-link-up"
+    ON_NETWORK_CHANGE = "on-network-change"
+
+
+class OldPrefixes(StrEnum):
+    """``old_prefixes``: what becomes of a network's addresses once the lagg left it."""
+
+    REMOVE = "remove"
+    DEPRECATE = "deprecate"
+    KEEP = "keep"
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,15 +70,15 @@ class LaggPolicy:
 
     name: str
     ports: tuple[str, ...]
-    proto: str
+    proto: LaggProto
     ether: str
     ether_defaulted: bool
     dhcp: bool
-    renew_dhcp: str
+    renew_dhcp: RenewDhcpMode
     failback_hold: float
     line: int
-    renew_ipv6: str = "on-network-change"
-    old_prefixes: str = "remove"
+    renew_ipv6: RenewIpv6Mode = RenewIpv6Mode.ON_NETWORK_CHANGE
+    old_prefixes: OldPrefixes = OldPrefixes.REMOVE
 
     @property
     def primary(self) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 from laggroam.core.event import Event
 from laggroam.core.host import Host, Interface, Lagg, LaggPort, Supplicant
+from laggroam.core.policymodel import LaggProto
 
 # Port flag bits (sys/net/if_lagg.h LAGG_PORT_MASTER, LAGG_PORT_ACTIVE).
 _MASTER, _ACTIVE = 0x01, 0x04
@@ -115,7 +116,7 @@ def active_before(host: Host, lagg_name: str, event: Event) -> str | None:
     """
     iface = host.get(lagg_name)
     lagg = iface.lagg if iface is not None else None
-    if lagg is None or lagg.proto != "failover" or event.ifname not in lagg.port_names:
+    if lagg is None or lagg.proto != LaggProto.FAILOVER or event.ifname not in lagg.port_names:
         return None
     if event.kind not in ("LINK_UP", "LINK_DOWN"):
         return None
@@ -276,10 +277,10 @@ class _Model:
         iface = self.host.get(name)
         assert iface is not None and iface.lagg is not None
         lagg = iface.lagg
-        active = link_active(self.host, lagg) if lagg.proto == "failover" else None
+        active = link_active(self.host, lagg) if lagg.proto == LaggProto.FAILOVER else None
         ports = []
         for p in lagg.ports:
-            if lagg.proto != "failover":
+            if lagg.proto != LaggProto.FAILOVER:
                 ports.append(p)
                 continue
             flags = tuple(f for f in ("MASTER", "ACTIVE") if _has(f, p, lagg.primary, active))

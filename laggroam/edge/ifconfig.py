@@ -485,17 +485,7 @@ def _detail(b: _Builder, raw: str) -> None:
     if key == "status:":
         b.status = rest or None
     elif key in ("ether", "hwaddr", "media:"):
-        if "media:" in rest or "status:" in rest:
-            # "hwaddr .. media: .." run together: split before media:/status:.
-            parts = _RUN_TOGETHER.split(line)
-            if len(parts) > 1:
-                for part in parts:
-                    _detail(b, part)
-                return
-        if key == "media:":
-            b.media = rest or None
-        else:
-            _link(b, line, line.split())
+        _link_or_media(b, line, key, rest)
     elif key in ("laggport:", "laggport"):
         _lagg_port(b, line)
     elif key == "inet":
@@ -507,14 +497,34 @@ def _detail(b: _Builder, raw: str) -> None:
     elif key == "groups:":
         b.groups = tuple(line.split()[1:])
     elif key.startswith("options="):
-        m = _BITS_RE.fullmatch(key[len("options=") :])
-        if m is None or rest:
-            b.extra.append(line)
-        else:
-            b.options_value = int(m["hex"], 16)
-            b.options = _names(m["names"], None, {})
+        _options(b, line, key, rest)
     else:
         _rare_detail(b, line, key, rest)
+
+
+def _link_or_media(b: _Builder, line: str, key: str, rest: str) -> None:
+    """An ``ether``/``hwaddr``/``media:`` line, which old releases run together."""
+    if "media:" in rest or "status:" in rest:
+        # "hwaddr .. media: .." run together: split before media:/status:.
+        parts = _RUN_TOGETHER.split(line)
+        if len(parts) > 1:
+            for part in parts:
+                _detail(b, part)
+            return
+    if key == "media:":
+        b.media = rest or None
+    else:
+        _link(b, line, line.split())
+
+
+def _options(b: _Builder, line: str, key: str, rest: str) -> None:
+    """``options=HEX<NAMES>``: the capabilities enabled on the interface."""
+    m = _BITS_RE.fullmatch(key[len("options=") :])
+    if m is None or rest:
+        b.extra.append(line)
+    else:
+        b.options_value = int(m["hex"], 16)
+        b.options = _names(m["names"], None, {})
 
 
 def _rare_detail(b: _Builder, line: str, key: str, rest: str) -> None:

@@ -2,8 +2,9 @@
 
 Execution never stops at a failed action: each one's result is recorded, the
 host is observed again until every action's effect shows or a deadline
-passes, and an action whose effect never showed is remembered as failed and
-retried with backoff by a later reconcile.
+passes.  What the results change in memory (an action whose effect never
+showed is retried with back-off, a restart counted) is decided by the pure
+:func:`laggroam.core.after.after`; this module runs, verifies and stores.
 """
 
 import contextlib
@@ -12,14 +13,15 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from laggroam.config.policy import Policy
 from laggroam.core.action import Action
+from laggroam.core.after import RETRY_BASE, RETRY_MAX, Done, after
 from laggroam.core.event import Event
 from laggroam.core.host import Host
-from laggroam.core.memory import Failure, Memory
+from laggroam.core.memory import Memory
 from laggroam.core.plan import Plan, plan
 from laggroam.core.programs import Programs
 from laggroam.edge.store import Store
@@ -27,22 +29,25 @@ from laggroam.edge.system import ObserveError, System
 
 log = logging.getLogger(__name__)
 
+__all__ = [
+    "MAX_ROUNDS",
+    "RETRY_BASE",
+    "RETRY_MAX",
+    "VERIFY_DEADLINE",
+    "Done",
+    "Outcome",
+    "current_id",
+    "locked_reconcile",
+    "observe_for",
+    "reconcile",
+    "touched",
+]
+
 MAX_ROUNDS = 4
 VERIFY_DEADLINE = 5.0
-RETRY_BASE = 5.0
-RETRY_MAX = 300.0
 
 # The id of the reconcile in progress; every log line of it carries the id.
 current_id: contextvars.ContextVar[str] = contextvars.ContextVar("reconcile_id", default="-")
-
-
-@dataclass(frozen=True, slots=True)
-class Done:
-    """One executed action and how it ended."""
-
-    action: Action
-    ok: bool
-    detail: str
 
 
 @dataclass
@@ -280,26 +285,42 @@ def _execute(
 ) -> tuple[Host, Memory]:
     results = [(action, system.execute(action)[-1]) for action in p.actions]
     changed = touched(p.actions, before, system.programs)
-    host = observe_for(system, policy, reuse=before, changed=changed)
-    deadline = time.monotonic() + verify_deadline
-    delay = 0.05
-    while not all(a.done(host) for a, _ in results) and time.monotonic() < deadline:
-        time.sleep(delay)
-        delay = min(delay * 2, 0.5)
-        host = observe_for(system, policy, reuse=before, changed=changed)
-    failures = dict(memory.failures)
+    host = _verified(
+        system,
+        policy,
+        [a for a, _ in results],
+        before=before,
+        changed=changed,
+        verify_deadline=verify_deadline,
+    )
+    done = []
     for action, result in results:
         ok = action.done(host)
         detail = "done" if ok else (result.describe() if not result.ok else "no visible effect")
-        outcome.done.append(Done(action, ok, detail))
+        done.append(Done(action, ok, detail))
         _log_action(outcome.id, action, ok, detail)
-        if ok:
-            failures.pop(action.key, None)
-        else:
-            count = failures[action.key].count + 1 if action.key in failures else 1
-            delay_s = min(RETRY_BASE * 2 ** (count - 1), RETRY_MAX)
-            failures[action.key] = Failure(count, clock() + delay_s, detail[:200])
-    return host, replace(memory, failures=failures)
+    outcome.done.extend(done)
+    return host, after(memory, done, clock())
+
+
+def _verified(
+    system: System,
+    policy: Policy,
+    actions: Sequence[Action],
+    *,
+    before: Host,
+    changed: Collection[str],
+    verify_deadline: float,
+) -> Host:
+    """Observe until every action's effect shows, or the deadline passes (backing off)."""
+    host = observe_for(system, policy, reuse=before, changed=changed)
+    deadline = time.monotonic() + verify_deadline
+    delay = 0.05
+    while not all(a.done(host) for a in actions) and time.monotonic() < deadline:
+        time.sleep(delay)
+        delay = min(delay * 2, 0.5)
+        host = observe_for(system, policy, reuse=before, changed=changed)
+    return host
 
 
 def _log_action(rid: str, action: Action, ok: bool, detail: str) -> None:

@@ -84,24 +84,12 @@ class System:
         in ``changed`` keeps its earlier ``wpa_cli`` answer.  What cannot be
         read is listed in ``Host.unknown``.
         """
-        listing = self.run([self.programs.ifconfig, "-a"])
-        if not listing.ok:
-            raise ObserveError(listing.describe())
-        try:
-            base = ifconfig.parse_host(listing.stdout)
-        except ifconfig.IfconfigError as exc:
-            raise ObserveError(f"ifconfig -a: {exc}") from None
-        # ifconfig -a prints one stanza per interface index
-        # (sbin/ifconfig/ifconfig_netlink.c list_interfaces_nl): a name seen
-        # twice is garbled output, and which stanza is right cannot be told.
+        text, base = self._listing()
         names = base.names()
-        twice = sorted(n for n, count in Counter(names).items() if count > 1)
-        if twice:
-            raise ObserveError(f"ifconfig -a: {', '.join(twice)} listed twice; output garbled")
         dhcp_ifaces = list(dhcp_ifaces) if dhcp_ifaces is not None else None
         wpa_ifaces = list(wpa_ifaces) if wpa_ifaces is not None else None
         wanted = {*(dhcp_ifaces or ()), *(wpa_ifaces or ())}
-        self._check_complete(listing.stdout, names, wanted)
+        self._check_complete(text, names, wanted)
         unknown: list[str] = list(base.unknown)
 
         radios = None
@@ -122,16 +110,12 @@ class System:
             if state.running is None:
                 unknown.append(f"dhclient {name}")
             dhclient[name] = state
-        wpa = {}
-        for name in wpa_names:
-            proc = procs[(rcstatus.WPA_SUPPLICANT.name, name)]
-            earlier = reuse.wpa.get(name) if reuse is not None and name not in changed else None
-            if earlier is not None and proc.running and earlier.pid == proc.pid:
-                wpa[name] = earlier
-                if earlier.state is None:
-                    unknown.append(f"wpa_cli {name}")
-            else:
-                wpa[name] = self._supplicant(name, proc, unknown)
+        wpa = {
+            name: self._supplicant_again(
+                name, procs[(rcstatus.WPA_SUPPLICANT.name, name)], reuse, changed, unknown
+            )
+            for name in wpa_names
+        }
         routers = None
         if ndp.wanted([i.accepts_rtadv for i in base.interfaces]):
             routers = ndp.observe_routers(self.run, self.programs.ndp, unknown)
@@ -143,6 +127,40 @@ class System:
             unknown=tuple(unknown),
             ipv6_routers=routers,
         )
+
+    def _listing(self) -> tuple[str, Host]:
+        """``ifconfig -a``, parsed; ObserveError when it fails or is garbled."""
+        listing = self.run([self.programs.ifconfig, "-a"])
+        if not listing.ok:
+            raise ObserveError(listing.describe())
+        try:
+            base = ifconfig.parse_host(listing.stdout)
+        except ifconfig.IfconfigError as exc:
+            raise ObserveError(f"ifconfig -a: {exc}") from None
+        # ifconfig -a prints one stanza per interface index
+        # (sbin/ifconfig/ifconfig_netlink.c list_interfaces_nl): a name seen
+        # twice is garbled output, and which stanza is right cannot be told.
+        twice = sorted(n for n, count in Counter(base.names()).items() if count > 1)
+        if twice:
+            raise ObserveError(f"ifconfig -a: {', '.join(twice)} listed twice; output garbled")
+        return listing.stdout, base
+
+    def _supplicant_again(
+        self,
+        name: str,
+        proc: Process,
+        reuse: Host | None,
+        changed: Collection[str],
+        unknown: list[str],
+    ) -> Supplicant:
+        """The wlan's supplicant: the earlier ``wpa_cli`` answer while its pid is the same
+        and no action touched the wlan, else asked again."""
+        before = reuse.wpa.get(name) if reuse is not None and name not in changed else None
+        if before is None or not proc.running or before.pid != proc.pid:
+            return self._supplicant(name, proc, unknown)
+        if before.state is None:
+            unknown.append(f"wpa_cli {name}")
+        return before
 
     def _processes(
         self, wanted: list[tuple[rcstatus.Daemon, str]]

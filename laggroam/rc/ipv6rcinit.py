@@ -11,6 +11,7 @@ own IPv6 is removed when it joins (sys/net/if_lagg.c ``lagg_port_create``).
 
 from collections.abc import Sequence
 
+from laggroam.core.policymodel import OldPrefixes, RenewIpv6Mode
 from laggroam.rc.rcadvice import rc_var
 from laggroam.rc.rcconf import RcConf
 
@@ -53,4 +54,8 @@ def policy_lines(rc: RcConf, lagg: str, ports: Sequence[str], warnings: list[str
             f"# rtsold runs ({daemon.where}) but solicits only when {lagg}'s link comes"
             " back, never on a failover."
         )
-    return [*lines, "renew_ipv6 = on-network-change", "old_prefixes = remove"]
+    return [
+        *lines,
+        f"renew_ipv6 = {RenewIpv6Mode.ON_NETWORK_CHANGE}",
+        f"old_prefixes = {OldPrefixes.REMOVE}",
+    ]

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from laggroam.config.policy import LAGG_PROTOS, Policy
 from laggroam.core.ifname import ifname_problem
+from laggroam.core.policymodel import LaggPolicy, LaggProto
 from laggroam.rc.rcconf import UNTERMINATED, Assignment, RcConf, read_rc_conf
 
 # network.subr ifconfig_getargs drops these pseudo-arguments (any case)
@@ -24,7 +25,7 @@ PSEUDO_WORDS = frozenset({"dhcp", "syncdhcp", "nosyncdhcp", "wpa", "hostap", "no
 # dhcpif: any of these makes rc (and devd's LINK_UP rule) run dhclient on IF.
 DHCP_WORDS = frozenset({"dhcp", "syncdhcp", "nosyncdhcp"})
 # lagg(4)'s default protocol is failover (sys/net/if_lagg.h LAGG_PROTO_DEFAULT).
-DEFAULT_PROTO = "failover"
+DEFAULT_PROTO: str = LaggProto.FAILOVER
 # Radio drivers network.subr noafif lists (they get no addresses): their
 # interfaces are radios, never Ethernet-like lagg ports.
 RADIO_DRIVERS = frozenset({"an", "ath", "ipw", "iwi", "iwn", "ral", "wi", "wl", "wpi"})
@@ -342,51 +343,65 @@ def _check_lagg(setup: Setup, lagg: Lagg, claimed: dict[str, Lagg], out: _Findin
             f"wlan; put WPA in ifconfig_{target} instead",
             lagg=lagg.name,
         )
-    if lagg.proto == "failover" and len(lagg.ports) > 1:
-        laggs = {other.name for other in setup.laggs}
-        wired = [p for p in lagg.ports if not setup.is_wireless(p) and p not in laggs]
-        first = lagg.ports[0]
-        if wired and setup.is_wireless(first):
-            # The first port added is the primary (sys/net/if_lagg.c
-            # lagg_port_create; Handbook "Failover Mode Between Ethernet and
-            # Wireless Interfaces"): traffic stays on Wi-Fi with the cable in.
-            out.add(
-                "wireless-first",
-                at,
-                f"{lagg.name} adds the wireless {first} before the wired {wired[0]}: the "
-                f"first port is the failover primary, so Wi-Fi carries the traffic even "
-                f"with the cable plugged in; add {wired[0]} first",
-                lagg=lagg.name,
-            )
+    _check_primary(setup, lagg, out)
     for port in lagg.ports:
-        problem = ifname_problem(port)
-        if problem is not None:
-            out.add("bad-port", at, f"laggport {problem}", lagg=lagg.name)
-            continue
-        if port == lagg.name:
-            # The kernel refuses it with EINVAL (sys/net/if_lagg.c).
-            out.add("bad-port", at, f"{port} cannot be a port of itself", lagg=lagg.name)
-            continue
-        if any(port == other.name for other in setup.laggs):
-            # The policy refuses stacked laggs (laggroam/config/policy.py _ports).
-            out.add(
-                "stacked-lagg",
-                at,
-                f"{port} is itself a lagg; laggroam does not stack laggs",
-                lagg=lagg.name,
-            )
-            continue
-        if port in claimed:
-            # A port belongs to one lagg: the kernel answers EBUSY (if_lagg.c).
-            out.add(
-                "port-twice",
-                at,
-                f"{port} is already a port of {claimed[port].name}",
-                lagg=lagg.name,
-            )
-            continue
-        claimed[port] = lagg
-        _check_port(setup, lagg, port, out)
+        if _port_usable(setup, lagg, port, claimed, out):
+            claimed[port] = lagg
+            _check_port(setup, lagg, port, out)
+
+
+def _check_primary(setup: Setup, lagg: Lagg, out: _Findings) -> None:
+    """A failover lagg whose first port, the primary, is wireless while a wired one waits."""
+    if lagg.proto != LaggProto.FAILOVER or len(lagg.ports) < 2:
+        return
+    at = lagg.where
+    laggs = {other.name for other in setup.laggs}
+    wired = [p for p in lagg.ports if not setup.is_wireless(p) and p not in laggs]
+    first = lagg.ports[0]
+    if wired and setup.is_wireless(first):
+        # The first port added is the primary (sys/net/if_lagg.c
+        # lagg_port_create; Handbook "Failover Mode Between Ethernet and
+        # Wireless Interfaces"): traffic stays on Wi-Fi with the cable in.
+        out.add(
+            "wireless-first",
+            at,
+            f"{lagg.name} adds the wireless {first} before the wired {wired[0]}: the "
+            f"first port is the failover primary, so Wi-Fi carries the traffic even "
+            f"with the cable plugged in; add {wired[0]} first",
+            lagg=lagg.name,
+        )
+
+
+def _port_usable(
+    setup: Setup, lagg: Lagg, port: str, claimed: dict[str, Lagg], out: _Findings
+) -> bool:
+    """False, with the finding, for a port the kernel or the policy would refuse."""
+    at = lagg.where
+    problem = ifname_problem(port)
+    if problem is not None:
+        out.add("bad-port", at, f"laggport {problem}", lagg=lagg.name)
+    elif port == lagg.name:
+        # The kernel refuses it with EINVAL (sys/net/if_lagg.c).
+        out.add("bad-port", at, f"{port} cannot be a port of itself", lagg=lagg.name)
+    elif any(port == other.name for other in setup.laggs):
+        # The policy refuses stacked laggs (laggroam/config/policy.py _ports).
+        out.add(
+            "stacked-lagg",
+            at,
+            f"{port} is itself a lagg; laggroam does not stack laggs",
+            lagg=lagg.name,
+        )
+    elif port in claimed:
+        # A port belongs to one lagg: the kernel answers EBUSY (if_lagg.c).
+        out.add(
+            "port-twice",
+            at,
+            f"{port} is already a port of {claimed[port].name}",
+            lagg=lagg.name,
+        )
+    else:
+        return True
+    return False
 
 
 def _check_port(setup: Setup, lagg: Lagg, port: str, out: _Findings) -> None:
@@ -429,22 +444,7 @@ def _check_port(setup: Setup, lagg: Lagg, port: str, out: _Findings) -> None:
             lagg=lagg.name,
         )
     if not config.brought_up:
-        # A port that is not up never becomes active (sys/net/if_lagg.h
-        # LAGG_PORTACTIVE); the Handbook brings every port up itself ("make
-        # sure that the underlying physical interfaces are up").
-        if config.noauto:
-            reason = f"{_var(config)} has NOAUTO, so netif does not configure {port} at boot"
-        elif config.assignment is None:
-            reason = f"nothing sets ifconfig_{port.translate(_PUNCT)}, so netif never brings it up"
-        else:
-            reason = f"{_var(config)} has no ifconfig word, so netif never brings {port} up"
-        out.add(
-            "member-not-up",
-            config.assignment if config.assignment is not None else at,
-            f"{port}, a port of {lagg.name}, will not be up: {reason}; a port that is "
-            f'not up never carries traffic (ifconfig_{port.translate(_PUNCT)}="up")',
-            lagg=lagg.name,
-        )
+        _member_not_up(lagg, port, config, out)
     address = config.address
     if address is not None:
         # The Handbook configures the wlan "but do not set an IP address";
@@ -457,6 +457,28 @@ def _check_port(setup: Setup, lagg: Lagg, port: str, out: _Findings) -> None:
             f"{lagg.name}: the address belongs on {lagg.name}",
             lagg=lagg.name,
         )
+
+
+def _member_not_up(lagg: Lagg, port: str, config: IfConfig, out: _Findings) -> None:
+    """A port rc.conf never brings up, and why.
+
+    A port that is not up never becomes active (sys/net/if_lagg.h
+    LAGG_PORTACTIVE); the Handbook brings every port up itself ("make sure
+    that the underlying physical interfaces are up").
+    """
+    if config.noauto:
+        reason = f"{_var(config)} has NOAUTO, so netif does not configure {port} at boot"
+    elif config.assignment is None:
+        reason = f"nothing sets ifconfig_{port.translate(_PUNCT)}, so netif never brings it up"
+    else:
+        reason = f"{_var(config)} has no ifconfig word, so netif never brings {port} up"
+    out.add(
+        "member-not-up",
+        config.assignment if config.assignment is not None else lagg.where,
+        f"{port}, a port of {lagg.name}, will not be up: {reason}; a port that is "
+        f'not up never carries traffic (ifconfig_{port.translate(_PUNCT)}="up")',
+        lagg=lagg.name,
+    )
 
 
 def _check_wireless_mac(setup: Setup, lagg: Lagg, port: str, out: _Findings) -> None:
@@ -487,69 +509,26 @@ def _var(config: IfConfig) -> str:
 def _check_policy(setup: Setup, policy: Policy, out: _Findings) -> None:
     """Where rc.conf (applied at boot) and the policy (applied by laggroam) disagree."""
     for lagg in setup.laggs:
-        at = lagg.where
         lp = policy.lagg(lagg.name)
-        where = f"{policy.path}:{lp.line}" if lp is not None else policy.path
         if lp is None:
             out.add(
                 "lagg-not-in-policy",
-                at,
+                lagg.where,
                 f"{lagg.name} is set up here but the policy ({policy.path}) has no "
                 f"[{lagg.name}] section; laggroam leaves it alone",
                 lagg=lagg.name,
             )
             continue
-        for port in lagg.ports:
-            if port not in lp.ports:
-                out.add(
-                    "port-not-in-policy",
-                    at,
-                    f"{port} is a port of {lagg.name} here but not in the policy ({where}); "
-                    f"laggroam and rc.conf disagree on it",
-                    lagg=lagg.name,
-                )
-        for port in lp.ports:
-            if port not in lagg.ports:
-                out.add(
-                    "port-not-in-rc",
-                    at,
-                    f"the policy ({where}) lists {port} for {lagg.name} but rc.conf does not "
-                    f"add it",
-                    lagg=lagg.name,
-                )
-        ours = [p for p in lagg.ports if p in lp.ports]
-        theirs = [p for p in lp.ports if p in lagg.ports]
-        if ours != theirs:
-            out.add(
-                "order-differs",
-                at,
-                f"{lagg.name} gets its ports in the order {' '.join(ours)} here but "
-                f"{' '.join(theirs)} in the policy ({where}); the first is the primary",
-                lagg=lagg.name,
-            )
+        where = f"{policy.path}:{lp.line}"
+        _check_policy_ports(lagg, lp, where, out)
         if lagg.proto != lp.proto:
             out.add(
                 "proto-differs",
-                at,
+                lagg.where,
                 f"laggproto {lagg.proto} here but proto = {lp.proto} in the policy ({where})",
                 lagg=lagg.name,
             )
-        address = lagg.config.address
-        if lp.dhcp and address is not None and not lagg.config.dhcp:
-            out.add(
-                "dhcp-differs",
-                at,
-                f"{lagg.name} has the static address {address!r} here but dhcp = yes in "
-                f"the policy ({where})",
-                lagg=lagg.name,
-            )
-        if not lp.dhcp and lagg.config.dhcp:
-            out.add(
-                "dhcp-differs",
-                at,
-                f"{lagg.name} has DHCP here but dhcp = no in the policy ({where})",
-                lagg=lagg.name,
-            )
+        _check_policy_dhcp(lagg, lp, where, out)
     for wlan in policy.wlans:
         if wlan.name in setup.wlan_parent:
             parent, at = setup.wlan_parent[wlan.name]
@@ -560,6 +539,58 @@ def _check_policy(setup: Setup, policy: Policy, out: _Findings) -> None:
                     f"{wlan.name} is created on {parent} here but on {wlan.parent} in the "
                     f"policy ({policy.path}:{wlan.line})",
                 )
+
+
+def _check_policy_ports(lagg: Lagg, lp: LaggPolicy, where: str, out: _Findings) -> None:
+    """The ports, and their order (the first is the primary), in rc.conf and the policy."""
+    at = lagg.where
+    for port in lagg.ports:
+        if port not in lp.ports:
+            out.add(
+                "port-not-in-policy",
+                at,
+                f"{port} is a port of {lagg.name} here but not in the policy ({where}); "
+                f"laggroam and rc.conf disagree on it",
+                lagg=lagg.name,
+            )
+    for port in lp.ports:
+        if port not in lagg.ports:
+            out.add(
+                "port-not-in-rc",
+                at,
+                f"the policy ({where}) lists {port} for {lagg.name} but rc.conf does not add it",
+                lagg=lagg.name,
+            )
+    ours = [p for p in lagg.ports if p in lp.ports]
+    theirs = [p for p in lp.ports if p in lagg.ports]
+    if ours != theirs:
+        out.add(
+            "order-differs",
+            at,
+            f"{lagg.name} gets its ports in the order {' '.join(ours)} here but "
+            f"{' '.join(theirs)} in the policy ({where}); the first is the primary",
+            lagg=lagg.name,
+        )
+
+
+def _check_policy_dhcp(lagg: Lagg, lp: LaggPolicy, where: str, out: _Findings) -> None:
+    """A static address in rc.conf against dhcp = yes, or DHCP against dhcp = no."""
+    address = lagg.config.address
+    if lp.dhcp and address is not None and not lagg.config.dhcp:
+        out.add(
+            "dhcp-differs",
+            lagg.where,
+            f"{lagg.name} has the static address {address!r} here but dhcp = yes in "
+            f"the policy ({where})",
+            lagg=lagg.name,
+        )
+    if not lp.dhcp and lagg.config.dhcp:
+        out.add(
+            "dhcp-differs",
+            lagg.where,
+            f"{lagg.name} has DHCP here but dhcp = no in the policy ({where})",
+            lagg=lagg.name,
+        )
 
 
 # ---------------------------------------------------------------- the MAC at boot

@@ -350,13 +350,7 @@ class _Parser:
                 continue
             if c == "'":
                 in_head = False
-                end = text.find("'", self.pos + 1)
-                if end < 0:
-                    raise _Unterminated(self.line, "single quote")
-                chunk = text[self.pos + 1 : end]
-                self.line += chunk.count("\n")
-                out.append(chunk)
-                self.pos = end + 1
+                out.append(self._single_quoted())
                 continue
             if c == '"':
                 in_head = False
@@ -368,24 +362,37 @@ class _Parser:
                 continue
             if c == "`":
                 in_head = False
-                flag("command substitution with `...` is not run")
-                end = text.find("`", self.pos + 1)
-                if end < 0:
-                    raise _Unterminated(self.line, "backquote")
-                self.line += text.count("\n", self.pos, end)
-                self.pos = end + 1
+                self._backquoted(flag)
                 continue
-            if c in _OPERATORS:
-                flag(f"shell operator {c!r}")
-            elif c == "\r":
-                flag("carriage return (DOS line ending); sh(1) keeps it in the value")
-            elif "\udc80" <= c <= "\udcff":
-                flag("bytes that are not UTF-8")
+            bad = _char_problem(c)
+            if bad is not None:
+                flag(bad)
             out.append(c)
             if in_head:
                 head.append(c)
             self.pos += 1
         return _Word("".join(out), line, "".join(head), problem)
+
+    def _single_quoted(self) -> str:
+        """'...': every character as it is, newlines included."""
+        text = self.text
+        end = text.find("'", self.pos + 1)
+        if end < 0:
+            raise _Unterminated(self.line, "single quote")
+        chunk = text[self.pos + 1 : end]
+        self.line += chunk.count("\n")
+        self.pos = end + 1
+        return chunk
+
+    def _backquoted(self, flag: _Flag) -> None:
+        """`...`: a command substitution, skipped and flagged, never run."""
+        flag("command substitution with `...` is not run")
+        text = self.text
+        end = text.find("`", self.pos + 1)
+        if end < 0:
+            raise _Unterminated(self.line, "backquote")
+        self.line += text.count("\n", self.pos, end)
+        self.pos = end + 1
 
     def _double_quoted(self, flag: _Flag) -> str:
         text = self.text
@@ -409,12 +416,7 @@ class _Parser:
                 out.append(self._dollar(flag))
                 continue
             if c == "`":
-                flag("command substitution with `...` is not run")
-                end = text.find("`", self.pos + 1)
-                if end < 0:
-                    raise _Unterminated(self.line, "backquote")
-                self.line += text.count("\n", self.pos, end)
-                self.pos = end + 1
+                self._backquoted(flag)
                 continue
             if c == "\n":
                 self.line += 1
@@ -530,3 +532,14 @@ def default_rc_paths(root: Path = Path("/")) -> list[Path]:
                 found = [p for p in entry.iterdir() if not p.name.startswith(".") and p.is_file()]
                 paths.extend(sorted(found, key=lambda p: os.fsencode(p.name)))
     return paths
+
+
+def _char_problem(c: str) -> str | None:
+    """What an unquoted character means to sh(1) that an assignment's value cannot hold."""
+    if c in _OPERATORS:
+        return f"shell operator {c!r}"
+    if c == "\r":
+        return "carriage return (DOS line ending); sh(1) keeps it in the value"
+    if "\udc80" <= c <= "\udcff":
+        return "bytes that are not UTF-8"
+    return None

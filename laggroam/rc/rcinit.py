@@ -17,6 +17,7 @@ from pathlib import Path
 from laggroam.config.policy import LAGG_PROTOS
 from laggroam.config.policyvalues import create_args
 from laggroam.core.ifname import ifname_problem
+from laggroam.core.policymodel import LaggProto, RenewDhcpMode
 from laggroam.rc import ipv6rcinit
 from laggroam.rc.rcadvice import (
     DHCP_WORDS,
@@ -36,7 +37,7 @@ from laggroam.rc.rcadvice import (
 from laggroam.rc.rcconf import Assignment, read_rc_conf
 
 # The protocols the policy accepts a wlan port in (laggroam/config/policy.py).
-WIRELESS_PROTOS = ("failover", "none")
+WIRELESS_PROTOS = (LaggProto.FAILOVER, LaggProto.NONE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +59,7 @@ class InitResult:
 class _LaggPlan:
     lagg: Lagg
     ports: list[str]
-    proto: str
+    proto: LaggProto
     dhcp: bool
     wpa_moved: bool
     # ether = VALUE for the policy, and the MAC the first port must wear at
@@ -97,7 +98,7 @@ def init_from_rc_conf(
         if not ports:
             continue
         taken.update(ports)
-        proto = lagg.proto if lagg.proto in LAGG_PROTOS else _closest_proto(lagg.proto)
+        proto = LaggProto(lagg.proto) if lagg.proto in LAGG_PROTOS else _closest_proto(lagg.proto)
         wireless = [p for p in ports if setup.is_wireless(p)]
         if wireless and proto not in WIRELESS_PROTOS:
             # The policy refuses a wlan in such a lagg (laggroam/config/policy.py).
@@ -107,8 +108,8 @@ def init_from_rc_conf(
                 f"{line}: laggproto {proto} cannot take the wireless port {wireless[0]};"
                 " the policy uses failover"
             )
-            proto = "failover"
-        if proto == "failover":
+            proto = LaggProto.FAILOVER
+        if proto == LaggProto.FAILOVER:
             wired = [p for p in ports if not setup.is_wireless(p)]
             wireless = [p for p in ports if setup.is_wireless(p)]
             ports = wireless + wired if prefer_wireless_first else wired + wireless
@@ -164,10 +165,10 @@ def _decide_mac(
     plan.boot_ether = mac or f"<{wireless[0]}'s MAC>"
 
 
-def _closest_proto(proto: str) -> str:
+def _closest_proto(proto: str) -> LaggProto:
     """A misspelt laggproto's likely meaning; failover, lagg(4)'s default, otherwise."""
     close = difflib.get_close_matches(proto.lower(), LAGG_PROTOS, n=1, cutoff=0.6)
-    return close[0] if close else "failover"
+    return LaggProto(close[0]) if close else LaggProto.FAILOVER
 
 
 def _policy_ports(setup: Setup, lagg: Lagg, taken: set[str], lagg_names: set[str]) -> list[str]:
@@ -209,41 +210,7 @@ def _policy_text(
     ]
     wlans: list[tuple[str, str, Assignment]] = []
     for plan in plans:
-        lagg = plan.lagg
-        lines += ["", f"[{lagg.name}]", _comment(f"From {_from(lagg.where)}")]
-        lines.append("# The ports in order of preference: the first is the primary.")
-        if plan.proto == "failover" and list(lagg.ports) != plan.ports:
-            lines.append(_comment(f"rc.conf added them as: {' '.join(lagg.ports)}"))
-        lines += [f"ports = {' '.join(plan.ports)}", f"proto = {plan.proto}"]
-        wireless = [p for p in plan.ports if setup.is_wireless(p)]
-        if wireless and ":" in plan.ether:
-            lines.append(f"# The MAC rc.conf gives {plan.ports[0]}, which joins {lagg.name} first")
-            lines.append(f"# at boot: {lagg.name} wears it from the first lease, and keeps it.")
-            lines.append(f"ether = {plan.ether}")
-        elif wireless:
-            lines.append("# Whose MAC every port wears: a wireless port's, because some wireless")
-            lines.append("# drivers cannot change their MAC while wired ones can.  rc.conf must")
-            lines.append(f"# give {plan.ports[0]} that MAC at boot (see the sysrc commands).")
-            lines.append(f"ether = {plan.ether}")
-        else:
-            lines.append("# No wireless port: the ports wear the MAC lagg(4) gives them.")
-            lines.append("ether = keep")
-        for port in wireless:
-            if port not in setup.wlan_parent:
-                lines.append(_comment(f"{port} is wireless but no wlans_<radio> creates it:"))
-                lines.append(
-                    "# laggroam neither creates it nor runs its wpa_supplicant; rc.conf does."
-                )
-        if plan.dhcp:
-            lines.append(f"# A DHCP client on {lagg.name}, never on its ports; renew the lease")
-            lines.append("# when the traffic moves to another port.")
-            lines += ["dhcp = yes", "renew_dhcp = on-failover"]
-        else:
-            address = lagg.config.address or ""
-            lines.append(_comment(f"{lagg.name} has a static address in rc.conf ({address})."))
-            lines += ["dhcp = no", "renew_dhcp = never"]
-        lines.append("failback_hold = 0s")
-        lines += ipv6rcinit.policy_lines(setup.rc, lagg.name, plan.ports, warnings)
+        lines += _lagg_section(setup, plan, warnings)
         for port in plan.ports:
             if port in setup.wlan_parent:
                 parent, at = setup.wlan_parent[port]
@@ -254,31 +221,91 @@ def _policy_text(
         if parent in ports or parent in names or ifname_problem(parent) is not None:
             warnings.append(f"{at.path}:{at.line}: {wlan}'s radio {parent} cannot be described")
             continue
-        lines += ["", f"[{wlan}]", _comment(f"From {_from(at)}"), f"parent = {parent}"]
-        create = setup.rc.get(rc_var("create_args_", wlan))
-        if create is not None:
-            try:
-                words = create_args(create.value)
-            except ValueError:
-                words = None
-            if words is not None:
-                lines += [_comment(f"From {_from(create)}"), f"create_args = {' '.join(words)}"]
-            else:
-                warnings.append(
-                    f"{create.path}:{create.line}: create_args_{wlan} has words the policy "
-                    "cannot hold; left out of the policy"
-                )
-        config = setup.ifconfig(wlan)
-        lagg_wpa = any(plan.lagg.config.wpa and wlan in plan.ports for plan in plans)
-        wpa = config.wpa or lagg_wpa
-        lines.append("# Keep wpa_supplicant running on the wlan (not on the lagg).")
-        lines += [
-            f"wpa = {'yes' if wpa else 'no'}",
-            "wpa_conf = /etc/wpa_supplicant.conf",
-            "restart_wpa = on-attach on-resume on-stuck",
-            "stuck_after = 20s",
-        ]
+        lines += _wlan_section(setup, plans, wlan, parent=parent, at=at, warnings=warnings)
     return "\n".join(lines) + "\n"
+
+
+def _lagg_section(setup: Setup, plan: _LaggPlan, warnings: list[str]) -> list[str]:
+    """One ``[laggN]`` section, with the comments that say where each value came from."""
+    lagg = plan.lagg
+    lines = ["", f"[{lagg.name}]", _comment(f"From {_from(lagg.where)}")]
+    lines.append("# The ports in order of preference: the first is the primary.")
+    if plan.proto == LaggProto.FAILOVER and list(lagg.ports) != plan.ports:
+        lines.append(_comment(f"rc.conf added them as: {' '.join(lagg.ports)}"))
+    lines += [f"ports = {' '.join(plan.ports)}", f"proto = {plan.proto}"]
+    wireless = [p for p in plan.ports if setup.is_wireless(p)]
+    lines += _ether_lines(plan, wireless)
+    for port in wireless:
+        if port not in setup.wlan_parent:
+            lines.append(_comment(f"{port} is wireless but no wlans_<radio> creates it:"))
+            lines.append("# laggroam neither creates it nor runs its wpa_supplicant; rc.conf does.")
+    if plan.dhcp:
+        lines.append(f"# A DHCP client on {lagg.name}, never on its ports; renew the lease")
+        lines.append("# when the traffic moves to another port.")
+        lines += ["dhcp = yes", f"renew_dhcp = {RenewDhcpMode.ON_FAILOVER}"]
+    else:
+        address = lagg.config.address or ""
+        lines.append(_comment(f"{lagg.name} has a static address in rc.conf ({address})."))
+        lines += ["dhcp = no", f"renew_dhcp = {RenewDhcpMode.NEVER}"]
+    lines.append("failback_hold = 0s")
+    lines += ipv6rcinit.policy_lines(setup.rc, lagg.name, plan.ports, warnings)
+    return lines
+
+
+def _ether_lines(plan: _LaggPlan, wireless: list[str]) -> list[str]:
+    """``ether``: a wireless port's MAC for a lagg with one, else lagg(4)'s own choice."""
+    lagg = plan.lagg
+    if wireless and ":" in plan.ether:
+        return [
+            f"# The MAC rc.conf gives {plan.ports[0]}, which joins {lagg.name} first",
+            f"# at boot: {lagg.name} wears it from the first lease, and keeps it.",
+            f"ether = {plan.ether}",
+        ]
+    if wireless:
+        return [
+            "# Whose MAC every port wears: a wireless port's, because some wireless",
+            "# drivers cannot change their MAC while wired ones can.  rc.conf must",
+            f"# give {plan.ports[0]} that MAC at boot (see the sysrc commands).",
+            f"ether = {plan.ether}",
+        ]
+    return ["# No wireless port: the ports wear the MAC lagg(4) gives them.", "ether = keep"]
+
+
+def _wlan_section(
+    setup: Setup,
+    plans: list[_LaggPlan],
+    wlan: str,
+    *,
+    parent: str,
+    at: Assignment,
+    warnings: list[str],
+) -> list[str]:
+    """One ``[wlanN]`` section: its radio, its create_args and its wpa_supplicant."""
+    lines = ["", f"[{wlan}]", _comment(f"From {_from(at)}"), f"parent = {parent}"]
+    create = setup.rc.get(rc_var("create_args_", wlan))
+    if create is not None:
+        try:
+            words: tuple[str, ...] | None = create_args(create.value)
+        except ValueError:
+            words = None
+        if words is not None:
+            lines += [_comment(f"From {_from(create)}"), f"create_args = {' '.join(words)}"]
+        else:
+            warnings.append(
+                f"{create.path}:{create.line}: create_args_{wlan} has words the policy "
+                "cannot hold; left out of the policy"
+            )
+    config = setup.ifconfig(wlan)
+    lagg_wpa = any(plan.lagg.config.wpa and wlan in plan.ports for plan in plans)
+    wpa = config.wpa or lagg_wpa
+    lines.append("# Keep wpa_supplicant running on the wlan (not on the lagg).")
+    lines += [
+        f"wpa = {'yes' if wpa else 'no'}",
+        "wpa_conf = /etc/wpa_supplicant.conf",
+        "restart_wpa = on-attach on-resume on-stuck",
+        "stuck_after = 20s",
+    ]
+    return lines
 
 
 # ---------------------------------------------------------------- sysrc
