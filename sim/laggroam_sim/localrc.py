@@ -4,8 +4,8 @@ The base system's rc.d scripts the product drives are modelled in
 ``laggroam_sim.rc``; this module adds the two an administrator runs while
 setting laggroam up (README "Daily use", laggroam(8) EXAMPLES):
 
-* ``service devd restart|start|stop|status``: the simulated devd takes
-  charge of the host's events, or hands them back to the simulator.
+* ``service devd restart|start|stop|status``: the simulated devd reads its
+  configuration again, or stops taking the host's events (they wait).
 * ``service laggroam VERB``: the installed ``/usr/local/etc/rc.d/laggroam``
   (conf/rc.d/laggroam) on rc.subr's ``run_rc_command`` (freebsd-src
   libexec/rc/rc.subr): the ``laggroam_enable`` check and its "Cannot 'start'"
@@ -88,6 +88,7 @@ def _devd(verb: str, sim_dir: Path) -> Output:
             out.out += "Stopping devd.\n"
         devd.start(sim_dir)
         out.out += "Starting devd.\n"
+        devd.deliver(sim_dir)  # what the kernel queued while no devd read it
     elif verb in ("stop", "onestop", "forcestop"):
         devd.stop(sim_dir)
         out.out += "Stopping devd.\n"

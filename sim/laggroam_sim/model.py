@@ -240,12 +240,10 @@ class SimState:
     next_index: int = 1
     next_seq: int = 1
     suspended: bool = False
-    # the sim plays devd's stock rules (pccard_ether, dhclient quietstart)
-    # until a devd consumer takes over event delivery
-    stock_devd: bool = True
-    # the simulated devd (laggroam_sim.devd) delivers the journal's events
-    # through DIR/root/etc/devd.conf after every operation
-    devd: bool = False
+    # devd runs (rc.d/devd starts it at boot) and hands each event to the
+    # first rule of its configuration (laggroam_sim.devd); "service devd
+    # stop" clears it and the kernel keeps the events for the next devd
+    devd: bool = True
     rc_conf: dict[str, str] = field(default_factory=dict)
     wpa_networks: list[str] = field(default_factory=list)
     interfaces: dict[str, Iface] = field(default_factory=dict)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from laggroam_sim import cli as sim_cli
+from laggroam_sim import devd as sim_devd
 
 from laggroam.config import policy
 from laggroam.core import plan
@@ -81,6 +82,8 @@ def new_laptop(template: Path) -> Path:
     base = Path(tempfile.mkdtemp(prefix="lgr", dir="/tmp"))
     base.chmod(0o755)
     shutil.copytree(template, base / "sim")
+    # devd.conf names the simulated /'s scripts by absolute path: write it for the copy
+    sim_devd.install(base / "sim")
     (base / "pol").mkdir()
     return base
 
