@@ -62,43 +62,55 @@ def run_rc_command(svc: RcService, arg: str, prefix: Prefix, out: Output) -> Out
     """The start/stop/restart/status paths of rc.subr ``run_rc_command``."""
     pid = None if prefix.fast else svc.pid()
     if arg == "status":
-        if pid is not None:
-            out.out += f"{svc.name} is running as pid {pid}.\n"
-            return out.done(0)
-        out.out += f"{svc.name} is not running.\n"
-        return out.done(1)
+        return _status(svc, pid, out)
     if arg == "restart":
         # "( run_rc_command ${_rc_prefix}stop )" then start; the status is start's
         run_rc_command(svc, "stop", prefix, out)
         return run_rc_command(svc, "start", prefix, out)
     if arg == "stop":
-        if pid is None:
-            if prefix.fast:
-                return out.done(0)
-            out.err += f"{svc.name} not running? (check {svc.pidfile}).\n"
-            return out.done(1)
-        if svc.stop_precmd and not svc.precmd(prefix, out):
-            return out.done(1)
-        out.out += f"Stopping {svc.name}.\n"
-        svc.stop()
-        return out.done(0)
+        return _stop(svc, pid, prefix, out)
     if arg == "start":
-        if pid is not None:
-            if not prefix.quiet:
-                # two echo arguments: "already running? " "(pid=N)." (two spaces)
-                out.err += f"{svc.name} already running?  (pid={pid}).\n"
-            return out.done(1)
-        if not svc.precmd(prefix, out):
-            if not svc.precmd_exits:
-                out.err += f"/etc/rc.d/{svc.name}: WARNING: failed precmd routine for {svc.name}\n"
-            return out.done(1)
-        if svc.startmsgs:
-            out.out += f"Starting {svc.name}.\n"
-        if svc.start(out) != 0:
-            out.err += f"/etc/rc.d/{svc.name}: WARNING: failed to start {svc.name}\n"
-            return out.done(1)
-        return out.done(0)
+        return _start(svc, pid, prefix, out)
     return out.done(0)  # rcvar, describe, enabled...: nothing the simulator models
+
+
+def _status(svc: RcService, pid: int | None, out: Output) -> Output:
+    if pid is not None:
+        out.out += f"{svc.name} is running as pid {pid}.\n"
+        return out.done(0)
+    out.out += f"{svc.name} is not running.\n"
+    return out.done(1)
+
+
+def _stop(svc: RcService, pid: int | None, prefix: Prefix, out: Output) -> Output:
+    if pid is None:
+        if prefix.fast:
+            return out.done(0)
+        out.err += f"{svc.name} not running? (check {svc.pidfile}).\n"
+        return out.done(1)
+    if svc.stop_precmd and not svc.precmd(prefix, out):
+        return out.done(1)
+    out.out += f"Stopping {svc.name}.\n"
+    svc.stop()
+    return out.done(0)
+
+
+def _start(svc: RcService, pid: int | None, prefix: Prefix, out: Output) -> Output:
+    if pid is not None:
+        if not prefix.quiet:
+            # two echo arguments: "already running? " "(pid=N)." (two spaces)
+            out.err += f"{svc.name} already running?  (pid={pid}).\n"
+        return out.done(1)
+    if not svc.precmd(prefix, out):
+        if not svc.precmd_exits:
+            out.err += f"/etc/rc.d/{svc.name}: WARNING: failed precmd routine for {svc.name}\n"
+        return out.done(1)
+    if svc.startmsgs:
+        out.out += f"Starting {svc.name}.\n"
+    if svc.start(out) != 0:
+        out.err += f"/etc/rc.d/{svc.name}: WARNING: failed to start {svc.name}\n"
+        return out.done(1)
+    return out.done(0)
 
 
 def startmsgs(sim: Sim, prefix: Prefix) -> bool:
