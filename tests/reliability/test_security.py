@@ -250,7 +250,7 @@ SIM = "sim/laggroam_sim/"
 SUBPROCESS_ALLOWED = {
     "laggroam/edge/runner.py",
     SIM + "demo.py",
-    SIM + "converge.py",
+    SIM + "settled.py",
     SIM + "devdactions.py",
     SIM + "localrc.py",
     SIM + "rcresume.py",
