@@ -9,11 +9,18 @@ processes share one host:
 * ``kernel``       ifnets, lagg(4) semantics, radios, link state
 * ``world``        switch segments, access points, DHCP servers
 * ``daemons``      wpa_supplicant and dhclient behaviour
-* ``rc``           rc.conf, the rc.d scripts, devd's stock rules
-* ``engine``       settling: links, daemons and stock rules to a fixed point
-* ``devd``         the simulated devd: journal events through DIR/root/etc/devd.conf to
-                   the real hooks and stand-in scripts; ``install_laggroam``
-* ``converge``     waiting, with a deadline, for laggroam's detached reconciles to finish
+* ``netsubr``      rc.conf's words for an interface (network.subr)
+* ``rcsubr``       rc.subr's run_rc_command
+* ``rcd``          rc.d/dhclient and rc.d/wpa_supplicant
+* ``netif``        rc.d/netif, ifconfig_up and the boot's netif run
+* ``rc``           service(8), /etc/pccard_ether, /etc/rc.resume and rc.suspend
+* ``engine``       settling: links, daemons and devd's rules to a fixed point
+* ``devd``         the one simulated devd: journal events through DIR/root/etc/devd.conf
+                   (``devdrules``: the stock configuration) to the stand-ins and the real
+                   hooks (``devdactions``), under the host's lock when it may
+                   (``devdinline``), recorded in ``devdlog``; ``install_laggroam``
+* ``settled``      the one test of "has the host settled?"
+* ``converge``     waiting, with a deadline, until it has
 * ``ifconfig_out`` / ``ifconfig_cmd``  the stand-in ifconfig (11.x and 15.x output)
 * ``standin``      the programs installed under DIR/bin
 * ``laptop``       the seed's laptop, booted as its rc.conf would

@@ -103,7 +103,7 @@ def _devd(args: list[str], sim_dir: Path) -> int:
     elif args:
         return _usage("devd takes start, stop, inject LINE or nothing")
     if not read_only(sim_dir).devd:
-        raise SimError("the simulated devd is not in charge (run: sim devd start)")
+        raise SimError("the simulated devd is stopped (run: sim devd start)")
     return _deliver(sim_dir)
 
 
@@ -334,17 +334,6 @@ def _wpa(sim: Sim, args: list[str]) -> str | None:
     return None
 
 
-def _stock_devd(sim: Sim, args: list[str]) -> str | None:
-    if args not in (["on"], ["off"]):
-        return "stock-devd needs on or off"
-    sim.state.stock_devd = args[0] == "on"
-    sim.state.devd = sim.state.devd and not sim.state.stock_devd  # one devd at a time
-    sim.note(
-        f"the simulator {'plays' if args[0] == 'on' else 'no longer plays'} devd's stock rules"
-    )
-    return None
-
-
 def _advance(sim: Sim, args: list[str]) -> str | None:
     if not args or not args[0].isdigit():
         return "advance needs a number of seconds"
@@ -357,7 +346,6 @@ VERBS: dict[str, Callable[[Sim, list[str]], str | None]] = {
     "plug": _plug, "unplug": _unplug, "ap": _ap, "roam": _roam, "suspend": _suspend,
     "resume": _resume, "detach": _detach, "attach": _attach, "late-attach": _late_attach,
     "usb-ethernet": _usb, "wpa": _wpa, "advance": _advance, "tick": _advance,
-    "stock-devd": _stock_devd,
 }  # fmt: skip
 
 # The verbs that are not one change of the world: each runs on its own.

@@ -27,13 +27,12 @@ from typing import Any
 from laggroam.admin.install import shipped
 from laggroam.config import policy as policy_mod
 from laggroam.core.host import Host
-from laggroam.core.plan import plan
 from laggroam.edge.reconcile import observe_for
 from laggroam.edge.store import Store
 from laggroam.exitcodes import EX_OK
 from laggroam_sim import cli as sim_cli
-from laggroam_sim import converge, inprocess, ipv6demo
 from laggroam_sim import devd as sim_devd
+from laggroam_sim import inprocess, ipv6demo, settled
 from laggroam_sim.state import SimError, read_only
 
 SAMPLE = shipped() / "conf" / "laggroam.ini.sample"  # the package's, installed or not
@@ -117,10 +116,12 @@ class Story:
         self._policy: policy_mod.Policy | None = None
         self.daemon: subprocess.Popen[bytes] | None = None
         self.seen_records = 0
-        # Observing and planning are asked again only when the host or
-        # laggroam's files changed (converge.stamp): the waits poll often.
-        self._observed: tuple[converge.Stamp, Host] | None = None
-        self._planned: tuple[converge.Stamp, float, bool] | None = None
+        # Observing is asked again only when the host or the policy changed
+        # (settled.stamp): the waits poll often.
+        self._observed: tuple[settled.Stamp, Host] | None = None
+        self.settled = settled.Settled(
+            sim_dir, self.policy_path, policy=lambda: self.policy, system=self.system
+        )
 
     # -- plumbing ----------------------------------------------------------
 
@@ -157,7 +158,7 @@ class Story:
         return data if isinstance(data, dict) else {}
 
     def observe(self) -> Host:
-        key = converge.stamp(self.dir / "state.json", self.policy_path)
+        key = settled.stamp(self.dir / "state.json", self.policy_path)
         if self._observed is not None and self._observed[0] == key:
             return self._observed[1]
         host = observe_for(self.system, self.policy)
@@ -165,22 +166,8 @@ class Story:
         return host
 
     def converged(self) -> bool:
-        pol = self.policy  # read once per look: this runs many times a second
-        store = self._store_of(pol)
-        status = self.daemon_status(store)
-        if status.get("busy") or status.get("queue"):
-            return False
-        if read_only(self.dir).devd and not sim_devd.idle(self.dir):
-            return False
-        key = converge.stamp(*converge.host_files(self.dir, store.dir, self.policy_path))
-        last = self._planned
-        if last is not None and last[0] == key and time.monotonic() - last[1] < converge.RECHECK:
-            return last[2]
-        result = plan(pol, self.observe(), store.load_memory(), [], time.time())
-        self._planned = (key, time.monotonic(), not result.actions)
-        # Just changed: an event may still be on its way from a hook to the
-        # daemon; settled only when the next look finds nothing new.
-        return not result.actions and last is not None and last[0] == key
+        """The host has settled (``settled.Settled``): nothing pending anywhere."""
+        return not self.settled.look()
 
     def start(
         self,
@@ -257,6 +244,7 @@ class Story:
         ``expect`` holds (for what laggroam does later, on a timer)."""
         self.out("")
         self.out(self.style.title(f"{n}. {title}"))
+        self.settled.mark()
         for argv in world:
             self.out(f"   world: {' '.join(argv)}")
             seen = len(sim_devd.read_log(self.dir))
@@ -271,6 +259,12 @@ class Story:
         _wait(f"the host to converge after '{title}'", self.converged)
         if settle:
             _wait(f"'{title}'", lambda: self.converged() and expect(self.observe()) is None)
+        accepted, sent = self.settled.taken()
+        if sent:
+            # the proof that the hooks' messages reached the daemon: its count
+            self.out(f"   laggroam: the daemon took {accepted} of the hooks' {sent} message(s)")
+        if accepted != sent:
+            raise DemoFailed(f"step {n}: the daemon took {accepted} of {sent} hook messages")
         self._decisions()
         host = self.observe()
         self.out(f"   state: {self._state(host)}")

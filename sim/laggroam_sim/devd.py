@@ -4,100 +4,42 @@ FreeBSD's devd reads one event from /dev/devctl, runs the first rule that
 matches it and waits for each of that rule's actions, run with ``/bin/sh -c``,
 before it reads the next event (freebsd-src sbin/devd/devd.cc
 ``process_event``, ``config::find_and_execute``, ``my_system``); a slow action
-holds every later event.  This module does the same over the simulator's
-journal and its configuration under DIR/root: ``/etc/devd.conf`` (the stock
-rules of ``laggroam.devd.stockdevd``, with the scripts they name re-rooted into the
-simulator) and whatever ``/usr/local/etc/devd/*.conf`` holds -- laggroam's
-snippet once ``install_laggroam`` ran.  Per event it records the rule, the
-commands, their exit status and how long devd was held (``DIR/devd.log``).
+holds every later event.  The simulator has one devd that does the same over
+its journal and the configuration under DIR/root: ``/etc/devd.conf`` (the
+stock rules of ``laggroam.devd.stockdevd``, with the scripts they name
+re-rooted into the simulator, ``devdrules``) and whatever
+``/usr/local/etc/devd/*.conf`` holds -- laggroam's snippet once
+``install_laggroam`` ran.  Per event it records the rule, the commands, their
+exit status and how long devd was held (``devdlog``).
 
-While the simulated devd is in charge (``state.devd``) the simulator no longer
-plays the stock rules itself; every ``sim`` verb and every stand-in run
+devd runs from the host's boot on.  An operation hands its events over
+itself while it holds the host when it can (``devdinline``); what is left,
+``deliver`` hands over after it: every ``sim`` verb and every stand-in run
 delivers the events it raised before it returns.
 """
 
-import contextlib
-import errno
-import fcntl
-import json
-import os
 import re
-import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from laggroam.devd import chain, devdconf, devdmatch, stockdevd
+from laggroam.devd import chain, devdconf, devdmatch
 from laggroam.devd.devdline import DevdLineError, parse_event
-from laggroam_sim import journal, standin
-from laggroam_sim.model import SimState
-from laggroam_sim.state import Sim, SimError, read_only, write_atomic
+from laggroam_sim import devdactions, journal, standin
+from laggroam_sim.atomicfile import write_atomic
+from laggroam_sim.devdlog import Delivery, delivered, devd_lock, read_log, set_delivered
+from laggroam_sim.devdlog import log as _log_all
+from laggroam_sim.devdrules import media_types, stock_config
+from laggroam_sim.state import Sim, SimError, read_only
 
-DELIVERED = "devd.delivered"
-LOG = "devd.log"
-LOCK = "devd.lock"
-ACTION_TIMEOUT = 60.0
+__all__ = [
+    "Delivery", "deliver", "delivered", "idle", "inject", "install", "install_laggroam",
+    "media_types", "pending", "read_log", "root_of", "start", "stock_config", "stop",
+]  # fmt: skip
+
 MAX_EVENTS = 500  # per deliver(): a rule that feeds itself events cannot loop for ever
-OUTPUT_MAX = 4096
-# The scripts the stock rules run by absolute path (freebsd-src sbin/devd/devd.conf).
-STOCK_SCRIPTS = ("/etc/pccard_ether", "/etc/rc.resume", "/etc/rc.suspend")
 # A directory name that can sit in a devd string and a shell word unquoted.
 _SAFE_DIR = re.compile(r"[A-Za-z0-9_./+-]+")
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """What devd did with one event."""
-
-    seq: int
-    line: str
-    rule: str | None  # FILE:LINE of the rule run, None when no rule matched
-    commands: tuple[str, ...]
-    statuses: tuple[int | None, ...]  # None: did not finish (timeout, not started)
-    held: float  # seconds devd spent on this event before reading the next one
-    started: float  # wall clock (time.time()) when devd took the event
-    output: str = ""  # what the actions wrote (devd itself gives them /dev/null)
-    error: str | None = None  # why the line was not an event
-
-    def to_json(self) -> dict[str, object]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, object]) -> "Delivery":
-        return cls(
-            seq=int(str(data["seq"])),
-            line=str(data["line"]),
-            rule=None if data.get("rule") is None else str(data["rule"]),
-            commands=tuple(str(c) for c in _list(data.get("commands"))),
-            statuses=tuple(None if s is None else int(str(s)) for s in _list(data.get("statuses"))),
-            held=float(str(data["held"])),
-            started=float(str(data["started"])),
-            output=str(data.get("output", "")),
-            error=None if data.get("error") is None else str(data["error"]),
-        )
-
-    def describe(self) -> str:
-        """A few lines for ``laggroam sim devd``."""
-        lines = [f"devd: {self.seq} {self.line}"]
-        if self.error is not None:
-            lines.append(f"  not an event: {self.error}")
-        elif self.rule is None:
-            lines.append("  no rule matches")
-        else:
-            lines.append(f"  rule {self.rule}")
-        for command, status in zip(self.commands, self.statuses, strict=True):
-            lines.append(f"  $ {command}")
-            lines.append(f"    {'did not finish' if status is None else f'exit {status}'}")
-        lines.extend(f"  | {text}" for text in self.output.splitlines())
-        lines.append(f"  devd held {self.held * 1000:.0f} ms")
-        return "\n".join(lines)
-
-
-def _list(value: object) -> list[object]:
-    return list(value) if isinstance(value, list | tuple) else []
 
 
 def root_of(sim_dir: Path) -> Path:
@@ -114,38 +56,6 @@ def _safe_root(sim_dir: Path) -> Path:
     return root
 
 
-def stock_config(root: Path, release: str) -> dict[str, str]:
-    """Path under ``root`` -> text of the stock devd configuration for ``release``.
-
-    15.x carries the dhclient rules in /etc/devd/dhclient.conf, 14.x and older
-    in /etc/devd.conf (reference section 2; freebsd-src sbin/devd/dhclient.conf).
-    The scripts the rules run by absolute path are the simulator's; ``service``
-    stays bare and is found on devd's PATH, as on FreeBSD.
-    """
-    layout = "15" if release.startswith("15.") else "14"
-    files = {}
-    for path, stock in stockdevd.stock_files(layout).items():
-        text = stock if _major(release) >= 14 else _before_14(stock)
-        for script in STOCK_SCRIPTS:
-            text = text.replace(f'action "{script} ', f'action "{root}{script} ')
-        files[path] = text
-    return files
-
-
-def _major(release: str) -> int:
-    head = release.split(".", 1)[0]
-    return int(head) if head.isdigit() else 15
-
-
-def _before_14(text: str) -> str:
-    """The stock devd.conf up to 13.x: the IFNET ATTACH rule excludes only
-    usbus (so ``pccard_ether wlan0 start`` runs on a wlan ATTACH) and the wifi
-    driver list lacks the LinuxKPI/rtw88 drivers iwlwifi and rtw (freebsd-src
-    sbin/devd/devd.conf, older versions; reference section 0)."""
-    text = text.replace('"!(usbus|wlan)[0-9]+"', '"!usbus[0-9]+"')
-    return text.replace("iwlwifi|", "").replace("rsu|rtw|", "rsu|")
-
-
 def install(sim_dir: Path) -> None:
     """Give the simulated host its devd configuration and the scripts it runs."""
     root = _safe_root(sim_dir)
@@ -159,26 +69,25 @@ def install(sim_dir: Path) -> None:
 
 
 def start(sim_dir: Path) -> None:
-    """``service devd restart``: the simulated devd takes charge from the next event on.
+    """``service devd restart``: devd reads its configuration again from the next delivery on.
 
-    The events already in the journal were handled when they happened (by the
-    simulator's own play of the stock rules, or by an earlier devd).
+    The kernel keeps the events no devd has read (sys/kern/subr_bus.c
+    ``devctl_queue_data_f``, sys/kern/kern_devctl.c since 13.0: up to
+    ``hw.bus.devctl_queue`` of them), so the next ``deliver`` hands over what
+    happened while devd was stopped.
     """
     if not (root_of(sim_dir) / "etc/devd.conf").exists():
         install(sim_dir)
     with Sim.open(sim_dir) as sim:
         sim.state.devd = True
-        sim.state.stock_devd = False
-        _set_delivered(sim_dir, sim.state.next_seq - 1)
-        sim.note("devd (re)started: the simulated devd delivers events from now on")
+        sim.note("devd (re)started: it delivers the host's events through its configuration")
 
 
 def stop(sim_dir: Path) -> None:
-    """``service devd stop``: the simulator plays the stock rules itself again."""
+    """``service devd stop``: nobody takes the host's events until devd starts again."""
     with Sim.open(sim_dir) as sim:
         sim.state.devd = False
-        sim.state.stock_devd = True
-        sim.note("devd stopped: the simulator plays devd's stock rules itself")
+        sim.note("devd stopped: the host's events wait for the next devd")
 
 
 def install_laggroam(sim_dir: Path, policy: Path | str | None) -> list[str]:
@@ -241,28 +150,16 @@ def inject(sim_dir: Path, line: str) -> None:
 # --- delivering -------------------------------------------------------------
 
 
-def delivered(sim_dir: Path) -> int:
-    """The sequence number of the last event devd has taken (0: none)."""
-    try:
-        text = (Path(sim_dir) / DELIVERED).read_text().strip()
-    except FileNotFoundError:
-        return 0
-    return int(text) if text.isdigit() else 0
-
-
-def _set_delivered(sim_dir: Path, seq: int) -> None:
-    write_atomic(Path(sim_dir) / DELIVERED, f"{seq}\n")
-
-
 def pending(sim_dir: Path) -> int:
     """How many journal events devd has not taken yet."""
     return len(journal.read(Path(sim_dir), delivered(sim_dir)))
 
 
 def idle(sim_dir: Path) -> bool:
-    """No event waits and no delivery is under way."""
-    with _devd_lock(Path(sim_dir)) as got:
-        return got and pending(sim_dir) == 0
+    """No delivery is under way and no event waits for a running devd (a stopped
+    devd's events wait for the next one: nothing happens to them meanwhile)."""
+    with devd_lock(Path(sim_dir)) as got:
+        return got and (pending(sim_dir) == 0 or not read_only(sim_dir).devd)
 
 
 def deliver(sim_dir: Path, *, limit: int = MAX_EVENTS) -> list[Delivery]:
@@ -270,13 +167,14 @@ def deliver(sim_dir: Path, *, limit: int = MAX_EVENTS) -> list[Delivery]:
 
     Only one delivery runs at a time (``DIR/devd.lock``); a caller that finds
     one under way returns at once, and the one under way looks at the journal
-    again after it lets go of the lock, so no event is left behind.
+    again after it lets go of the lock, so no event is left behind.  A stopped
+    devd delivers nothing.
     """
     sim_dir = Path(sim_dir)
     done: list[Delivery] = []
     while len(done) < limit:
-        with _devd_lock(sim_dir) as got:
-            if not got:
+        with devd_lock(sim_dir) as got:
+            if not got or not read_only(sim_dir).devd:
                 return done
             config = _load_config(sim_dir)
             while len(done) < limit:
@@ -284,8 +182,8 @@ def deliver(sim_dir: Path, *, limit: int = MAX_EVENTS) -> list[Delivery]:
                 if not events:
                     break
                 one = _deliver_one(sim_dir, config, events[0])
-                _set_delivered(sim_dir, one.seq)
-                _log(sim_dir, one)
+                set_delivered(sim_dir, one.seq)
+                _log_all(sim_dir, [one])
                 done.append(one)
         if pending(sim_dir) == 0:
             return done
@@ -318,97 +216,10 @@ def _deliver_one(sim_dir: Path, config: devdconf.Config | str, event: journal.Ev
     commands = devdmatch.rule_commands(config, rule, devd_event)
     statuses, output = [], ""
     for command in commands:
-        status, text = run_action(sim_dir, command)
+        status, text = devdactions.run(sim_dir, command)
         statuses.append(status)
         output += text
     held = time.monotonic() - clock
     return Delivery(
         event.seq, event.line, rule.where, commands, tuple(statuses), held, started, output
     )
-
-
-def media_types(state: SimState) -> Callable[[str], str | None]:
-    """What devd's ``media-type`` sees on each simulated interface.
-
-    devd.cc ``media::do_match`` asks SIOCGIFMEDIA for the IFM_TYPE: Ethernet for
-    em(4) and lagg(4), IEEE 802.11 for a net80211 vap; lo0 has no media and a
-    gone interface answers nothing.
-    """
-    kinds = {"ether": "Ethernet", "lagg": "Ethernet", "wlan": "802.11"}
-
-    def media_of(ifname: str) -> str | None:
-        iface = state.interfaces.get(ifname)
-        return None if iface is None else kinds.get(iface.kind)
-
-    return media_of
-
-
-def run_action(sim_dir: Path, command: str) -> tuple[int | None, str]:
-    """devd.cc my_system: ``sh -c COMMAND`` in devd's environment, waited for.
-
-    The shell is bash (Debian's dash cannot read devd's ``$'...'`` quoting) and
-    PATH starts with the stand-ins.  Output goes to a file, not a pipe: a hook
-    leaves a detached reconcile behind that must not keep devd waiting.
-    """
-    from laggroam_sim.site import site_of
-
-    programs = site_of(Path(sim_dir)).programs
-    env = {"PATH": programs.path, "HOME": "/"}
-    with tempfile.TemporaryFile() as out:
-        try:
-            proc = subprocess.run(
-                [programs.sh, "-c", command],
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=out,
-                env=env,
-                cwd="/",
-                timeout=ACTION_TIMEOUT,
-                check=False,
-            )
-            status: int | None = proc.returncode
-            note = ""
-        except subprocess.TimeoutExpired:
-            status, note = None, f"(killed after {ACTION_TIMEOUT:.0f} s)\n"
-        except OSError as exc:
-            status, note = None, f"{programs.sh}: {exc.strerror or exc}\n"
-        out.seek(0)
-        text = out.read(OUTPUT_MAX).decode("utf-8", "replace")
-    return status, text + note
-
-
-def _log(sim_dir: Path, one: Delivery) -> None:
-    with open(Path(sim_dir) / LOG, "a", encoding="utf-8") as f:
-        f.write(json.dumps(one.to_json()) + "\n")
-
-
-def read_log(sim_dir: Path) -> list[Delivery]:
-    """Every delivery recorded in ``DIR/devd.log``, oldest first."""
-    try:
-        text = (Path(sim_dir) / LOG).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return []
-    found = []
-    for line in text.splitlines():
-        with contextlib.suppress(ValueError, KeyError, TypeError):
-            data = json.loads(line)
-            if isinstance(data, dict):
-                found.append(Delivery.from_json(data))
-    return found
-
-
-@contextlib.contextmanager
-def _devd_lock(sim_dir: Path) -> Iterator[bool]:
-    """The one-delivery-at-a-time lock; yields False when a delivery is under way."""
-    fd = os.open(Path(sim_dir) / LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN):
-                raise
-            yield False
-            return
-        yield True
-    finally:
-        os.close(fd)

@@ -19,6 +19,8 @@ Four layouts, taken from the real captures in shared/fixtures/ifconfig/:
   printed here as ifconfig does).
 """
 
+from dataclasses import dataclass
+
 from laggroam_sim import kernel
 from laggroam_sim.model import ZERO_MAC, Iface, SimState
 
@@ -253,44 +255,65 @@ def render(state: SimState, iface: Iface, *, lifetimes: bool = False) -> str:
             lines.append(f"\thwaddr {iface.hwaddr}")
     lines += _inet_lines(state, iface)
     lines += _inet6_lines(state, iface, lifetimes)
+    return "\n".join(lines + _tail_lines(state, iface)) + "\n"
+
+
+def _tail_lines(state: SimState, iface: Iface) -> list[str]:
+    """What follows the addresses, in the order and form of the release's ifconfig."""
     media = _media_line(state, iface)
     status = status_text(state, iface)
-    groups = groups_of(iface)
-    nd6 = nd6_options(state, iface)
+    parts = _Tail(
+        media=media,
+        status=status,
+        groups=groups_of(iface),
+        nd6=f"\tnd6 options={nd6_options(state, iface)}",
+        wlan=_wlan_lines(state, iface) if iface.kind == "wlan" else [],
+        lagg=_lagg_lines(state, iface) if iface.kind == "lagg" else [],
+    )
     if major(state) < 11:
-        lines += [line for line in (media, f"\tstatus: {status}" if status else None) if line]
-        if iface.kind == "wlan":
-            lines += _wlan_lines(state, iface)
-        if iface.kind == "lagg":
-            lines += _lagg_lines(state, iface)
-        if iface.lagg is not None:
-            # 2007-era iflagg.c asked every interface SIOCGLAGGPORT
-            lines.append(f"\tlagg: laggdev {iface.lagg}")
-    elif major(state) >= 12:
-        if iface.kind == "lagg":
-            lines += _lagg_lines(state, iface)
-        if groups:
-            lines.append("\tgroups: " + " ".join(groups))
-        if iface.kind == "wlan":
-            lines += _wlan_lines(state, iface)
-        if media is not None:
-            lines.append(media)
-        if status is not None:
-            lines.append(f"\tstatus: {status}")
-        lines.append(f"\tnd6 options={nd6}")
-    else:
-        lines.append(f"\tnd6 options={nd6}")
-        if iface.kind == "wlan":
-            lines += _wlan_lines(state, iface)
-        if media is not None:
-            lines.append(media)
-        if status is not None:
-            lines.append(f"\tstatus: {status}")
-        if groups:
-            lines.append("\tgroups: " + " ".join(groups) + " ")
-        if iface.kind == "lagg":
-            lines += _lagg_lines(state, iface)
-    return "\n".join(lines) + "\n"
+        return _tail_before_11(iface, parts)
+    if major(state) >= 12:
+        return _tail_since_12(parts)
+    return _tail_11(parts)
+
+
+@dataclass(frozen=True)
+class _Tail:
+    media: str | None
+    status: str | None
+    groups: tuple[str, ...]
+    nd6: str
+    wlan: list[str]
+    lagg: list[str]
+
+
+def _tail_before_11(iface: Iface, t: _Tail) -> list[str]:
+    status = f"\tstatus: {t.status}" if t.status else None
+    lines = [line for line in (t.media, status) if line] + t.wlan + t.lagg
+    if iface.lagg is not None:
+        # 2007-era iflagg.c asked every interface SIOCGLAGGPORT
+        lines.append(f"\tlagg: laggdev {iface.lagg}")
+    return lines
+
+
+def _tail_since_12(t: _Tail) -> list[str]:
+    lines = list(t.lagg)
+    if t.groups:
+        lines.append("\tgroups: " + " ".join(t.groups))
+    lines += t.wlan
+    return [*lines, *_media_status(t), t.nd6]
+
+
+def _media_status(t: _Tail) -> list[str]:
+    lines = [] if t.media is None else [t.media]
+    return lines if t.status is None else [*lines, f"\tstatus: {t.status}"]
+
+
+def _tail_11(t: _Tail) -> list[str]:
+    lines = [t.nd6, *t.wlan, *_media_status(t)]
+    if t.groups:
+        lines.append("\tgroups: " + " ".join(t.groups) + " ")
+    return lines + t.lagg
 
 
 def render_all(

@@ -12,6 +12,7 @@ prefix purges the autoconf addresses formed from it (sys/netinet6/nd6.c
 """
 
 import ipaddress
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from laggroam_sim import daemons, kernel, nd6
@@ -39,15 +40,22 @@ class Out(Protocol):
     wrote: bool
 
 
+@dataclass
+class _Inet6Line:
+    """What ``ifconfig IF inet6 ...`` asked for, word by word."""
+
+    address: str | None = None
+    plen: int | None = None
+    flags: list[str] = field(default_factory=list)
+    pltime: int | None = None
+    vltime: int | None = None
+    delete: bool = False
+
+
 def ifconfig_inet6(sim: Sim, name: str, args: list[str], res: "Result") -> "Result":
     """``ifconfig IF inet6 [ADDR[/LEN]] [params]`` (af_inet6.c inet6_cmds, af_nd6.c)."""
     iface = sim.state.interfaces[name]
-    address: str | None = None
-    plen: int | None = None
-    flags: list[str] = []
-    pltime: int | None = None
-    vltime: int | None = None
-    delete = False
+    want = _Inet6Line()
     i = 0
     while i < len(args):
         word = args[i]
@@ -55,57 +63,87 @@ def ifconfig_inet6(sim: Sim, name: str, args: list[str], res: "Result") -> "Resu
         if word in ("prefixlen", "pltime", "vltime"):
             if i >= len(args):
                 return res.fail(f"'{word}' requires argument")
-            value = args[i]
+            problem = _number(want, word, args[i])
             i += 1
-            if not value.isdigit():
-                return res.fail(f"invalid {word}" if word != "prefixlen" else f"{value}: bad value")
-            if word == "prefixlen":
-                plen = int(value)
-            elif word == "pltime":
-                pltime = int(value)
-            else:
-                vltime = int(value)
-        elif word == "-ifdisabled":
-            nd6.enable(sim, iface)
-        elif word == "ifdisabled":
-            iface.ifdisabled = True
-        elif word in ("accept_rtadv", "-accept_rtadv"):
-            iface.accept_rtadv = word == "accept_rtadv"
-        elif word in ("autoconf", "deprecated", "anycast", "tentative"):
-            flags.append(word)
-        elif word in ("-autoconf", "-deprecated", "-tentative"):
-            if word[1:] in flags:
-                flags.remove(word[1:])
-        elif word in ("delete", "-alias"):
-            delete = True
-        elif word == "alias":
-            continue
-        elif word in ("up", "down"):
-            kernel.set_up(sim, name, word == "up")
-        elif address is None:
-            text, _, length = word.partition("/")
-            try:
-                address = str(ipaddress.IPv6Address(text.split("%")[0]))
-            except ValueError:
-                return res.fail(f"{word}: bad value")
-            if length:
-                if not length.isdigit() or int(length) > 128:
-                    return res.fail(f"{length}: bad value")
-                plen = int(length)
+        elif not _interface_word(sim, name, word):
+            problem = _address_word(want, word)
         else:
-            return res.fail(f"{word}: bad value")
-    if address is None:
+            problem = None
+        if problem is not None:
+            return res.fail(problem)
+    if want.address is None:
         return res
-    existing = next((a for a in iface.inet6 if a.addr == address), None)
-    if delete:
+    existing = next((a for a in iface.inet6 if a.addr == want.address), None)
+    if want.delete:
         if existing is None:
             # SIOCDIFADDR_IN6 on an address the interface lacks: EADDRNOTAVAIL
             return res.fail("ioctl (SIOCDIFADDR): Can't assign requested address")
         iface.inet6.remove(existing)
-        sim.note(f"{name}: inet6 {address} deleted")
+        sim.note(f"{name}: inet6 {want.address} deleted")
         return res
-    _set_address(sim, name, address, plen, flags, lifetimes=(pltime, vltime), existing=existing)
+    _set_address(sim, name, want.address, want.plen, want.flags,
+                 lifetimes=(want.pltime, want.vltime), existing=existing)  # fmt: skip
     return res
+
+
+def _number(want: _Inet6Line, word: str, value: str) -> str | None:
+    """``prefixlen N``, ``pltime N``, ``vltime N``; the error text when N is no number."""
+    if not value.isdigit():
+        return f"invalid {word}" if word != "prefixlen" else f"{value}: bad value"
+    if word == "prefixlen":
+        want.plen = int(value)
+    elif word == "pltime":
+        want.pltime = int(value)
+    else:
+        want.vltime = int(value)
+    return None
+
+
+def _interface_word(sim: Sim, name: str, word: str) -> bool:
+    """A parameter of the interface itself (af_nd6.c flags, up, down); False if not one."""
+    iface = sim.state.interfaces[name]
+    if word == "-ifdisabled":
+        nd6.enable(sim, iface)
+    elif word == "ifdisabled":
+        iface.ifdisabled = True
+    elif word in ("accept_rtadv", "-accept_rtadv"):
+        iface.accept_rtadv = word == "accept_rtadv"
+    elif word in ("up", "down"):
+        kernel.set_up(sim, name, word == "up")
+    else:
+        return False
+    return True
+
+
+def _address_word(want: _Inet6Line, word: str) -> str | None:
+    """An address flag, ``delete``/``alias``, or the address itself; the error text if none."""
+    if word in ("autoconf", "deprecated", "anycast", "tentative"):
+        want.flags.append(word)
+    elif word in ("-autoconf", "-deprecated", "-tentative"):
+        if word[1:] in want.flags:
+            want.flags.remove(word[1:])
+    elif word in ("delete", "-alias"):
+        want.delete = True
+    elif word == "alias":
+        pass
+    elif want.address is None:
+        return _parse_address(want, word)
+    else:
+        return f"{word}: bad value"
+    return None
+
+
+def _parse_address(want: _Inet6Line, word: str) -> str | None:
+    text, _, length = word.partition("/")
+    try:
+        want.address = str(ipaddress.IPv6Address(text.split("%")[0]))
+    except ValueError:
+        return f"{word}: bad value"
+    if length:
+        if not length.isdigit() or int(length) > 128:
+            return f"{length}: bad value"
+        want.plen = int(length)
+    return None
 
 
 def _set_address(

@@ -14,7 +14,7 @@ wired nfe0 and an NDIS wireless ndis0 that is itself the 802.11 interface,
 wpa_supplicant on ndis0, lagg0 failover with ndis0 first.
 """
 
-from laggroam_sim import engine, journal, kernel, radios, rc, world
+from laggroam_sim import engine, journal, kernel, netif, radios, world
 from laggroam_sim.model import Ipv6Router, SimState, UsbDevice
 from laggroam_sim.state import Sim
 
@@ -98,7 +98,7 @@ def power_on(
     for dev in state.usb.values():
         if dev.attached:
             kernel.attach_ether(sim, dev.ifname, dev.mac, device=dev.driver)
-    out = rc.boot(sim)
+    out = netif.boot(sim)
     sim.note(f"booted FreeBSD {state.release} as rc.conf says")
     for line in (out.out + out.err).splitlines():
         sim.note(f"rc: {line}")

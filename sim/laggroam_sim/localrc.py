@@ -4,8 +4,8 @@ The base system's rc.d scripts the product drives are modelled in
 ``laggroam_sim.rc``; this module adds the two an administrator runs while
 setting laggroam up (README "Daily use", laggroam(8) EXAMPLES):
 
-* ``service devd restart|start|stop|status``: the simulated devd takes
-  charge of the host's events, or hands them back to the simulator.
+* ``service devd restart|start|stop|status``: the simulated devd reads its
+  configuration again, or stops taking the host's events (they wait).
 * ``service laggroam VERB``: the installed ``/usr/local/etc/rc.d/laggroam``
   (conf/rc.d/laggroam) on rc.subr's ``run_rc_command`` (freebsd-src
   libexec/rc/rc.subr): the ``laggroam_enable`` check and its "Cannot 'start'"
@@ -28,6 +28,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from laggroam.rc.rcconf import RcConfError, read_rc_conf
@@ -88,6 +89,7 @@ def _devd(verb: str, sim_dir: Path) -> Output:
             out.out += "Stopping devd.\n"
         devd.start(sim_dir)
         out.out += "Starting devd.\n"
+        devd.deliver(sim_dir)  # what the kernel queued while no devd read it
     elif verb in ("stop", "onestop", "forcestop"):
         devd.stop(sim_dir)
         out.out += "Stopping devd.\n"
@@ -108,10 +110,26 @@ def _devd(verb: str, sim_dir: Path) -> Output:
 # --- laggroam ------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Call:
+    """One run of the script: what rc.subr knows before it picks the verb's path."""
+
+    sim_dir: Path
+    root: Path
+    prefix: str
+    arg: str
+    config: str
+    enabled: bool
+    pid: int | None
+
+    @property
+    def quiet(self) -> bool:
+        return self.prefix in ("fast", "quiet")
+
+
 def laggroam(verb: str, sim_dir: Path) -> Output:
     """``/usr/local/etc/rc.d/laggroam VERB`` on rc.subr's ``run_rc_command``."""
     out = Output()
-    root = devd.root_of(sim_dir)
     prefix = next((p for p in ("fast", "force", "one", "quiet") if verb.startswith(p)), "")
     arg = verb[len(prefix) :]
     if arg not in KEYWORDS:
@@ -121,57 +139,77 @@ def laggroam(verb: str, sim_dir: Path) -> Output:
         )
         out.status = 1
         return out
+    call = _call(sim_dir, prefix, arg, out)
+    if arg == "enabled":
+        out.status = 0 if call.enabled else 1
+        return out
+    if arg in ("rcvar", "describe", "extracommands", "enable", "disable", "delete", "poll"):
+        return out  # nothing the simulator models
+    if _refused(call, out):
+        return out
+    return _run(call, out)
+
+
+def _call(sim_dir: Path, prefix: str, arg: str, out: Output) -> _Call:
+    root = devd.root_of(sim_dir)
     rc = _rc_vars(root, out)
-    config = rc.get(f"{NAME}_config") or DEFAULT_CONFIG
     enabled = prefix in ("force", "one") or rc.get(f"{NAME}_enable", "NO").upper() in (
         "YES", "TRUE", "ON", "1",
     )  # fmt: skip
     pid = None if prefix == "fast" else running_pid(root)
-    quiet = prefix in ("fast", "quiet")
-    if arg == "enabled":
-        out.status = 0 if enabled else 1
-        return out
-    if arg in ("rcvar", "describe", "extracommands", "enable", "disable", "delete", "poll"):
-        return out  # nothing the simulator models
-    exempt = arg in ("stop", "status")  # rc.subr: and rcvar, delete, enable, describe
-    if not enabled and (not exempt or (arg == "stop" and pid is None)):
-        if not quiet:
+    config = rc.get(f"{NAME}_config") or DEFAULT_CONFIG
+    return _Call(sim_dir, root, prefix, arg, config, enabled, pid)
+
+
+def _refused(call: _Call, out: Output) -> bool:
+    """rc.subr's checks before a verb runs: ``${name}_enable``, "already running?"."""
+    exempt = call.arg in ("stop", "status")  # rc.subr: and rcvar, delete, enable, describe
+    if not call.enabled and (not exempt or (call.arg == "stop" and call.pid is None)):
+        if not call.quiet:
             out.out += (
-                f"Cannot '{arg}' {NAME}. Set {NAME}_enable to YES in /etc/rc.conf"
-                f" or use 'one{arg}' instead of '{arg}'.\n"
+                f"Cannot '{call.arg}' {NAME}. Set {NAME}_enable to YES in /etc/rc.conf"
+                f" or use 'one{call.arg}' instead of '{call.arg}'.\n"
             )
-        return out
-    if arg == "start" and pid is not None and prefix != "fast":
-        if not quiet:
-            out.err += f"{NAME} already running?  (pid={pid}).\n"
+        return True
+    if call.arg == "start" and call.pid is not None and call.prefix != "fast":
+        if not call.quiet:
+            out.err += f"{NAME} already running?  (pid={call.pid}).\n"
         out.status = 1
-        return out
-    if arg == "check":
-        return _check(sim_dir, config, out)
-    if arg == "resume":
-        return _resume(root, out)
-    if arg == "status":
-        if pid is not None:
-            out.out += f"{NAME} is running as pid {pid}.\n"
+        return True
+    return False
+
+
+def _run(call: _Call, out: Output) -> Output:
+    """The verb's path: the script's own commands, then rc.subr's."""
+    if call.arg == "check":
+        return _check(call.sim_dir, call.config, out)
+    if call.arg == "resume":
+        return _resume(call.root, out)
+    if call.arg == "status":
+        if call.pid is not None:
+            out.out += f"{NAME} is running as pid {call.pid}.\n"
         else:
             out.out += f"{NAME} is not running.\n"
             out.status = 1
         return out
-    if arg == "reload":
-        if pid is None:
-            out.err += f"{NAME} not running? (check {PIDFILE}).\n"
-            out.status = 1
-            return out
-        if _check(sim_dir, config, out).status != 0:
-            return out
-        os.kill(pid, signal.SIGHUP)
-        return out
-    if arg in ("stop", "restart"):
-        _stop(root, pid, prefix == "fast", out)
-        if arg == "stop":
+    if call.arg == "reload":
+        return _reload(call, out)
+    if call.arg in ("stop", "restart"):
+        _stop(call.root, call.pid, call.prefix == "fast", out)
+        if call.arg == "stop":
             return out
         out.status = 0
-    return _start(sim_dir, config, out)
+    return _start(call.sim_dir, call.config, out)
+
+
+def _reload(call: _Call, out: Output) -> Output:
+    if call.pid is None:
+        out.err += f"{NAME} not running? (check {PIDFILE}).\n"
+        out.status = 1
+        return out
+    if _check(call.sim_dir, call.config, out).status == 0:
+        os.kill(call.pid, signal.SIGHUP)
+    return out
 
 
 def _rc_vars(root: Path, out: Output) -> dict[str, str]:

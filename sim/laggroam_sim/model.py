@@ -240,12 +240,10 @@ class SimState:
     next_index: int = 1
     next_seq: int = 1
     suspended: bool = False
-    # the sim plays devd's stock rules (pccard_ether, dhclient quietstart)
-    # until a devd consumer takes over event delivery
-    stock_devd: bool = True
-    # the simulated devd (laggroam_sim.devd) delivers the journal's events
-    # through DIR/root/etc/devd.conf after every operation
-    devd: bool = False
+    # devd runs (rc.d/devd starts it at boot) and hands each event to the
+    # first rule of its configuration (laggroam_sim.devd); "service devd
+    # stop" clears it and the kernel keeps the events for the next devd
+    devd: bool = True
     rc_conf: dict[str, str] = field(default_factory=dict)
     wpa_networks: list[str] = field(default_factory=list)
     interfaces: dict[str, Iface] = field(default_factory=dict)
@@ -342,35 +340,45 @@ def _decode(tp: Any, data: Any, where: str) -> Any:
         inner = [a for a in args if a is not type(None)]
         return _decode(inner[0], data, where)
     if origin is list:
-        if not isinstance(data, list):
-            raise ValueError(f"{where}: expected a list")
-        (item,) = args
-        if item is str and all(type(v) is str for v in data):
-            return list(data)  # the common case, checked in one pass
-        return [_decode(item, v, f"{where}[{i}]") for i, v in enumerate(data)]
+        return _decode_list(args[0], data, where)
     if origin is dict:
-        if not isinstance(data, dict):
-            raise ValueError(f"{where}: expected an object")
-        value = args[1]
-        if (value is str or value is int) and all(type(v) is value for v in data.values()):
-            return dict(data)  # JSON object keys are strings already
-        return {str(k): _decode(value, v, f"{where}.{k}") for k, v in data.items()}
+        return _decode_dict(args[1], data, where)
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        if not isinstance(data, dict):
-            raise ValueError(f"{where}: expected an object")
-        hints = _HINTS.get(tp)
-        if hints is None:
-            hints = _HINTS[tp] = typing.get_type_hints(tp)
-        names = _fields(tp)
-        kwargs = {}
-        for name in names:
-            if name in data:
-                kwargs[name] = _decode(hints[name], data[name], f"{where}.{name}")
-        if len(kwargs) != len(data):
-            unknown = set(data) - set(names)
-            raise ValueError(f"{where}: unknown field {sorted(unknown)[0]!r}")
-        return tp(**kwargs)
+        return _decode_dataclass(tp, data, where)
     raise ValueError(f"{where}: unsupported type {tp!r}")
+
+
+def _decode_list(item: Any, data: Any, where: str) -> list[Any]:
+    if not isinstance(data, list):
+        raise ValueError(f"{where}: expected a list")
+    if item is str and all(type(v) is str for v in data):
+        return list(data)  # the common case, checked in one pass
+    return [_decode(item, v, f"{where}[{i}]") for i, v in enumerate(data)]
+
+
+def _decode_dict(value: Any, data: Any, where: str) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise ValueError(f"{where}: expected an object")
+    if (value is str or value is int) and all(type(v) is value for v in data.values()):
+        return dict(data)  # JSON object keys are strings already
+    return {str(k): _decode(value, v, f"{where}.{k}") for k, v in data.items()}
+
+
+def _decode_dataclass(tp: type, data: Any, where: str) -> Any:
+    if not isinstance(data, dict):
+        raise ValueError(f"{where}: expected an object")
+    hints = _HINTS.get(tp)
+    if hints is None:
+        hints = _HINTS[tp] = typing.get_type_hints(tp)
+    names = _fields(tp)
+    kwargs = {}
+    for name in names:
+        if name in data:
+            kwargs[name] = _decode(hints[name], data[name], f"{where}.{name}")
+    if len(kwargs) != len(data):
+        unknown = set(data) - set(names)
+        raise ValueError(f"{where}: unknown field {sorted(unknown)[0]!r}")
+    return tp(**kwargs)
 
 
 def _scalar(tp: type, data: Any, where: str) -> Any:

@@ -15,7 +15,8 @@ empty: a variable the laptop's rc.conf does not set has no value.
 import re
 from pathlib import Path
 
-from laggroam_sim.state import Sim, write_atomic
+from laggroam_sim.atomicfile import write_atomic
+from laggroam_sim.state import Sim
 
 RC_CONF = "etc/rc.conf"
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

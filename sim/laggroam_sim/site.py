@@ -11,7 +11,7 @@ from pathlib import Path
 
 from laggroam.core.programs import Programs
 from laggroam.edge.site import PROGRAM_KEYS, SITE_FILE, Site
-from laggroam_sim.state import write_atomic
+from laggroam_sim.atomicfile import write_atomic
 
 # The stand-ins under DIR/bin, one per program of the product's table.
 STANDINS = tuple(key for key in PROGRAM_KEYS if key not in ("sh", "path"))

@@ -14,7 +14,8 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from laggroam_sim import journal
+from laggroam_sim import devdlog, journal
+from laggroam_sim.atomicfile import write_atomic
 from laggroam_sim.model import SimState, from_json, to_json
 
 STATE = "state.json"
@@ -34,7 +35,8 @@ class Sim:
         self.state = state
         self.events: list[str] = []
         self.notes: list[str] = []
-        self.devd_seen = 0
+        self.devd_seen = 0  # this operation's events devd has taken (devdinline)
+        self.inline = devdlog.Inline()
         self.loaded = ""  # the JSON read at open: an unchanged host is not rewritten
         self.pidfiles_loaded: dict[str, int] = dict(state.pidfiles)
 
@@ -58,14 +60,18 @@ class Sim:
             state.next_seq = max(state.next_seq, journal.last_seq(sim_dir) + 1)
             sim = cls(sim_dir, state)
             sim.loaded = text
-            yield sim
-            sim.save()
+            try:
+                yield sim
+                sim.save()
+            finally:
+                sim.inline.release()
 
     def save(self) -> None:
-        """Journal first, then the state, so no event is numbered twice."""
-        self.state.next_seq = journal.append(
-            self.dir, self.state.next_seq, self.state.now, self.events
-        )
+        """Journal first, then the state, so no event is numbered twice; then
+        what devd took of them while the host was held."""
+        first = self.state.next_seq
+        self.state.next_seq = journal.append(self.dir, first, self.state.now, self.events)
+        self.inline.commit(self.dir, first)
         self.state.log.extend(self.notes)
         del self.state.log[:-200]
         text = _dump(self.state)
@@ -146,16 +152,3 @@ def sync_pidfiles(root: Path, before: dict[str, int], now: dict[str, int]) -> No
             tmp = full.with_name(f".{full.name}.{os.getpid()}.tmp")
             tmp.write_text(f"{pid}\n")
             os.replace(tmp, full)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old or the new file.
-
-    A rename: atomic against a crashed process.  Not fsynced: a simulated host
-    need not survive a power cut of the machine running it, and the stand-ins
-    write the state at every command.
-    """
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)

@@ -19,10 +19,9 @@ USAGE = """usage: laggroam-sim demo [--dir DIR] [--step] [--json]
   detach RADIO | attach RADIO | late-attach RADIO   radio driver life cycle, boot race
   usb-ethernet IF [unplug]                          plug or unplug a USB Ethernet dongle
   wpa hang|kill|start IF                            wpa_supplicant failures
-  stock-devd on|off                                 the sim plays devd's stock rules, or not
-  devd [start|stop|inject LINE]                     the simulated devd: take charge, give
-                                                    it back, feed it a line; alone: deliver
-                                                    pending events and say what devd did
+  devd [start|stop|inject LINE]                     the simulated devd: start it, stop it
+                                                    (events wait), feed it a line; alone:
+                                                    deliver pending events, say what it did
   install-laggroam [POLICY]                         install laggroam as a package would (and
                                                     POLICY as its policy), restart devd
   daemon start|stop|status                          laggroam's daemon, as "service laggroam

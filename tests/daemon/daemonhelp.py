@@ -21,10 +21,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from laggroam_sim import cli as sim_cli
+from laggroam_sim import devd as sim_devd
+from laggroam_sim import settled
 from laggroam_sim.site import site_of
 
 from laggroam.config import policy
-from laggroam.core import plan
 from laggroam.core.action import Action
 from laggroam.core.host import Host
 from laggroam.edge.reconcile import observe_for
@@ -82,6 +83,8 @@ def new_laptop(template: Path) -> Path:
     base = Path(tempfile.mkdtemp(prefix="lgr", dir="/tmp"))
     base.chmod(0o755)
     shutil.copytree(template, base / "sim")
+    # devd.conf names the simulated /'s scripts by absolute path: write it for the copy
+    sim_devd.install(base / "sim")
     (base / "pol").mkdir()
     return base
 
@@ -240,19 +243,16 @@ class Daemon:
         return observe_for(System(site_of(self.sim_dir).programs), self._policy(policy_text))
 
     def pending_actions(self, policy_text: str | None = None) -> list[Action]:
-        """What a reconcile would do now: nothing when the host is converged."""
-        return self.plan_now(policy_text)[1]
-
-    def plan_now(self, policy_text: str | None = None) -> tuple[Host, list[Action]]:
-        """The host observed once, and what a reconcile would do on it."""
-        pol = self._policy(policy_text)
-        host = observe_for(System(site_of(self.sim_dir).programs), pol)
-        memory = Store(self.state_dir).load_memory()
-        return host, list(plan.plan(pol, host, memory, [], time.time()).actions)
+        """What a reconcile would do now, by the simulator's one settling test."""
+        system = System(site_of(self.sim_dir).programs)
+        return settled.remaining(system, self._policy(policy_text), Store(self.state_dir))
 
     def active_when_converged(self, policy_text: str | None = None) -> str | None:
         """lagg0's active port, after checking that there is nothing left to do."""
-        host, actions = self.plan_now(policy_text)
+        pol = self._policy(policy_text)
+        system = System(site_of(self.sim_dir).programs)
+        host = observe_for(system, pol)
+        actions = settled.remaining(system, pol, Store(self.state_dir), host)
         assert actions == [], [a.command() for a in actions]
         return host.laggs()["lagg0"].active
 

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from laggroam_sim import daemons, engine, standin
+from laggroam_sim import daemons, devd, engine, standin
 from laggroam_sim.cli import main as sim_main
 from laggroam_sim.site import site_of
 from laggroam_sim.state import Sim, read_only
@@ -162,6 +162,7 @@ class Host:
 
 def new_host(template: Path, target: Path, pol: policy.Policy = SAMPLE) -> Host:
     shutil.copytree(template, target)
+    devd.install(target)  # devd.conf names the simulated /'s scripts by absolute path
     return Host(target, pol)
 
 

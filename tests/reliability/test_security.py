@@ -250,8 +250,8 @@ SIM = "sim/laggroam_sim/"
 SUBPROCESS_ALLOWED = {
     "laggroam/edge/runner.py",
     SIM + "demo.py",
-    SIM + "converge.py",
-    SIM + "devd.py",
+    SIM + "settled.py",
+    SIM + "devdactions.py",
     SIM + "localrc.py",
     SIM + "rcresume.py",
 }
@@ -293,7 +293,7 @@ def test_scan_the_only_shell_is_the_chained_devd_action() -> None:
             ):
                 holders.add(rel)
     # The simulated devd plays devd itself, which runs actions with sh -c.
-    assert holders - {SIM + "devd.py"} == {"laggroam/devd/chain.py"}
+    assert holders - {SIM + "devdactions.py"} == {"laggroam/devd/chain.py"}
 
 
 # -- files: modes, atomic, planted links -------------------------------------------

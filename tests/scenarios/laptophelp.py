@@ -5,11 +5,9 @@ kernel's devd events, the simulated devd choosing laggroam's rule, the real
 hook, the daemon (or the one-shot fallback), and the host converging.
 """
 
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from laggroam_sim import journal
 from laggroam_sim.demo import Story
@@ -141,7 +139,7 @@ class Laptop(Story):
 
     def settle(self, expect: Callable[[Host], object] = lambda h: True) -> Host:
         """Wait until nothing is pending anywhere and ``expect`` holds; return the host."""
-        self.wait("convergence", lambda: self.converged() and not _one_shots(self.dir))
+        self.wait("convergence", self.converged)
         self.wait("the expected state", lambda: self.converged() and expect(self.observe()))
         self._count()
         return self.observe()
@@ -185,18 +183,3 @@ def on(
         )
 
     return check
-
-
-def _one_shots(sim_dir: Path) -> bool:
-    """A one-shot ``laggroam --sim DIR apply`` started by a hook is still running."""
-    needle = str(sim_dir).encode()
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-        except OSError:
-            continue
-        if needle in cmdline and b"\0apply\0" in cmdline:
-            return True
-    return False

@@ -198,7 +198,11 @@ def test_daemon_killed_mid_reconcile_converges_after_restart(laptop: Laptop) -> 
 def test_lost_events_are_repaired_by_the_periodic_reconcile(laptop: Laptop) -> None:
     laptop.start(policy(interval="1s"))
     laptop.settle(on("em0"))
-    laptop.world("devd", "stop")  # events now reach nobody but the stock rules
+    # events now reach nobody but the stock rules: laggroam's devd file set aside
+    # (devd reads only *.conf) and devd restarted, as "service devd restart" does
+    snippet = laptop.root / "usr/local/etc/devd/laggroam.conf"
+    snippet.rename(snippet.with_suffix(".conf.off"))
+    laptop.world("devd", "start")
     laptop.world("detach", "iwn0")
     laptop.world("attach", "iwn0")
     laptop.settle(lambda h: on("em0")(h) and h.wpa["wlan0"].state == "COMPLETED")

@@ -5,7 +5,7 @@ import socket
 from pathlib import Path
 
 import pytest
-from laggroam_sim import devd, journal
+from laggroam_sim import devd, devdlog, journal
 from laggroam_sim.cli import main
 from laggroam_sim.state import SimError, read_only
 
@@ -38,9 +38,8 @@ def sim(sim_dir: Path, *argv: str) -> int:
 
 @pytest.fixture
 def laptop(tmp_path: Path) -> Path:
-    """The seed's laptop with the simulated devd in charge, laggroam not installed."""
+    """The seed's laptop, devd running since its boot, laggroam not installed."""
     assert sim(tmp_path, "init", "laptop") == 0
-    devd.start(tmp_path)
     return tmp_path
 
 
@@ -117,8 +116,9 @@ def test_laggroam_takes_only_its_events_and_the_rest_go_where_they_always_went(
 def test_devd_runs_the_stock_rule_waits_for_it_and_records_it(laptop: Path) -> None:
     assert sim(laptop, "unplug", "em0") == 0
     mark = len(read_only(laptop).write_calls)
+    seq = journal.last_seq(laptop)
     assert sim(laptop, "plug", "em0") == 0
-    link_up = [d for d in devd.read_log(laptop) if d.line == EVENTS["link up em0"]]
+    link_up = [d for d in devd.read_log(laptop) if d.line == EVENTS["link up em0"] and d.seq > seq]
     assert len(link_up) == 1
     (one,) = link_up
     assert one.rule is not None and one.rule.startswith(f"{laptop.resolve()}/root/etc/devd/")
@@ -131,9 +131,8 @@ def test_devd_runs_the_stock_rule_waits_for_it_and_records_it(laptop: Path) -> N
     assert devd.pending(laptop) == 0
 
 
-def test_with_devd_in_charge_pccard_ether_brings_wlan0_back(laptop: Path) -> None:
-    state = read_only(laptop)
-    assert state.devd and not state.stock_devd
+def test_devd_runs_pccard_ether_which_brings_wlan0_back(laptop: Path) -> None:
+    assert read_only(laptop).devd
     mark = journal.last_seq(laptop)
     assert sim(laptop, "detach", "iwn0") == 0
     assert "wlan0" not in read_only(laptop).interfaces
@@ -163,7 +162,7 @@ def test_suspend_and_resume_run_rc_suspend_and_rc_resume(laptop: Path) -> None:
 
 def test_a_second_deliverer_returns_at_once_and_nothing_is_left_behind(laptop: Path) -> None:
     devd.inject(laptop, EVENTS["addr add"])
-    with devd._devd_lock(laptop) as got:
+    with devdlog.devd_lock(laptop) as got:
         assert got
         assert devd.deliver(laptop) == []
         assert devd.pending(laptop) == 1
@@ -184,19 +183,24 @@ def test_a_line_that_is_no_event_is_recorded_and_skipped(laptop: Path) -> None:
 def test_the_sim_devd_verb(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert sim(tmp_path, "init", "laptop") == 0
     capsys.readouterr()
+    assert sim(tmp_path, "devd") == 0  # running since the boot, nothing waits
+    assert capsys.readouterr().out == ""
+    assert sim(tmp_path, "devd", "stop") == 0
+    assert not read_only(tmp_path).devd
     assert sim(tmp_path, "devd") == 69
-    assert "not in charge" in capsys.readouterr().err
+    assert "stopped" in capsys.readouterr().err
+    # a stopped devd takes nothing; the kernel keeps the event for the next one
+    assert sim(tmp_path, "devd", "inject", EVENTS["link up em0"]) == 69
+    assert devd.pending(tmp_path) == 1
+    capsys.readouterr()
     assert sim(tmp_path, "devd", "start") == 0
-    assert sim(tmp_path, "devd", "inject", EVENTS["link up em0"]) == 0
     out = capsys.readouterr().out
     assert (
         f"{EVENTS['link up em0']}\n  rule {devd.root_of(tmp_path)}/etc/devd/dhclient.conf:" in out
     )
     assert "  $ service dhclient quietstart $'em0'\n    exit 1\n" in out
     assert "  devd held " in out
-    assert sim(tmp_path, "devd", "stop") == 0
-    state = read_only(tmp_path)
-    assert not state.devd and state.stock_devd
+    assert devd.pending(tmp_path) == 0
 
 
 def test_install_laggroam_fills_in_the_simulators_paths(laptop: Path) -> None:

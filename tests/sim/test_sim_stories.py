@@ -193,9 +193,9 @@ def test_the_handbooks_fix_gives_em0_the_wireless_mac(tmp_path: Path) -> None:
     assert f"\tether {IWN0_MAC}\n\thwaddr " in run(tmp_path, "ifconfig", "em0").out
 
 
-def test_without_the_stock_rules_nobody_recreates_wlan0(laptop: Path) -> None:
-    # what devd's pccard_ether startchildren rule does is visible by turning it off
-    sim(laptop, "stock-devd", "off")
+def test_without_devd_nobody_recreates_wlan0(laptop: Path) -> None:
+    # what devd's pccard_ether startchildren rule does is visible by stopping devd
+    sim(laptop, "devd", "stop")
     sim(laptop, "detach", "iwn0")
     sim(laptop, "attach", "iwn0")
     assert "wlan0" not in read_only(laptop).interfaces
