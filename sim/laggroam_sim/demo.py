@@ -634,7 +634,7 @@ def run_demo(keep_dir: str | None = None, *, step: bool = False, as_json: bool =
             f"(simulated host; the sample policy with stuck_after = {DEMO_TIMERS['stuck_after']}"
             " and debounce = 100ms,"
         )
-        out(" so that its timers take seconds, not minutes: the story takes about fifteen seconds)")
+        out(" so that its timers take seconds, not minutes: the story takes under twenty seconds)")
         try:
             _from_rc_conf(story)
             story.sim(
