@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 from laggroam.admin.common import (
     PROG,
+    _load_policy,
     _observable,
     _own_macs,
     _policy_path,
@@ -91,20 +92,11 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from laggroam.config import policy
-
     if args.rc_conf is not None:
         return cmd_check_rc_conf(args)
-    path = _policy_path(args)
-    try:
-        pol = policy.load(path)
-    except policy.PolicyErrors as exc:
-        for err in exc.errors:
-            print(err, file=sys.stderr)
-        return EX_CONFIG
-    except OSError as exc:
-        print(f"{PROG}: {path}: {exc.strerror or exc}", file=sys.stderr)
-        return EX_NOINPUT
+    pol = _load_policy(args)
+    if isinstance(pol, int):
+        return pol
     return _check_on_host(args, pol)
 
 
