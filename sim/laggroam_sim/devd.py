@@ -176,11 +176,13 @@ def deliver(sim_dir: Path, *, limit: int = MAX_EVENTS) -> list[Delivery]:
         with devd_lock(sim_dir) as got:
             if not got or not read_only(sim_dir).devd:
                 return done
-            config = _load_config(sim_dir)
+            config: devdconf.Config | str | None = None  # read once there is an event
             while len(done) < limit:
                 events = journal.read(sim_dir, delivered(sim_dir))
                 if not events:
                     break
+                if config is None:
+                    config = _load_config(sim_dir)
                 one = _deliver_one(sim_dir, config, events[0])
                 set_delivered(sim_dir, one.seq)
                 _log_all(sim_dir, [one])
