@@ -4,7 +4,9 @@ After every scenario the daemon is left running, in simulated time, for ten
 minutes: it must do nothing more (no self-feeding loop of actions, link
 events and reconciles).  ``LAGGROAM_STATS=1`` prints each scenario's figures
 at the end of the run: actions, interface re-initialisations and Wi-Fi
-re-associations per converge, wpa_supplicant restarts.
+re-associations per converge, wpa_supplicant restarts.  ``LAGGROAM_ACTIONS=FILE``
+writes every converge's actions to FILE (laptophelp.ACTIONS), to compare two
+versions of laggroam scenario by scenario.
 """
 
 import os

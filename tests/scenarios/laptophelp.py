@@ -5,6 +5,8 @@ kernel's devd events, the simulated devd choosing laggroam's rule, the real
 hook, the daemon (or the one-shot fallback), and the host converging.
 """
 
+import json
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +25,16 @@ QUIET_SECONDS = 600
 QUIET_STEP = 30
 # Scenario figures, printed at the end of the session with LAGGROAM_STATS=1.
 FIGURES: list[str] = []
+# LAGGROAM_ACTIONS=FILE appends each converge's actions to FILE, one JSON line
+# per converge: two runs' files compared show whether a change of laggroam
+# changed what any scenario does.
+ACTIONS = os.environ.get("LAGGROAM_ACTIONS", "")
+
+
+def _record_actions(path: str, commands: list[str]) -> None:
+    test = os.environ.get("PYTEST_CURRENT_TEST", "?").split(" ")[0]
+    with open(path, "a", encoding="utf-8") as out:
+        out.write(json.dumps({"test": test, "actions": commands}) + "\n")
 
 
 @dataclass
@@ -97,6 +109,8 @@ class Laptop(Story):
         records, reinits, reassoc, readdressed = self._counters()
         actions = [a for r in self.records()[self._mark[0] :] for a in r.get("actions", [])]
         self.figures.converges += 1
+        if ACTIONS:
+            _record_actions(ACTIONS, [str(a.get("command", "")) for a in actions])
         self.figures.actions += len(actions)
         self.figures.wpa_restarts += sum(
             1 for a in actions if "wpa_supplicant stop" in str(a.get("command", ""))
@@ -146,6 +160,18 @@ class Laptop(Story):
 
     def world(self, *argv: str) -> None:
         self.sim(*argv)
+
+    def sleep(self) -> None:
+        """Suspend, let every reaction to it finish, resume.
+
+        A real sleep outlasts devd's, the daemon's and rc's reactions to the
+        suspend.  A resume straight after it makes the actions a race between
+        the simulated world and laggroam's processes: which reconcile sees
+        wlan0 missing, before or after rc re-created it.
+        """
+        self.world("suspend")
+        self.settle()
+        self.world("resume")
 
     def lagg(self, host: Host | None = None) -> tuple[tuple[str, ...], str | None, str | None]:
         host = host or self.observe()

@@ -70,8 +70,7 @@ def test_a_day_on_one_address(
     laptop.settle(wlan_up())
     assert laptop.address() == address
     assert laptop.figures.reassociations == 0  # nothing laggroam did touched wlan0
-    laptop.world("suspend")
-    laptop.world("resume")
+    laptop.sleep()
     if dead:
         # the radio resumes silent (sys/modules/iwlwifi/Makefile); the user's
         # fix, a driver reload, re-creates wlan0

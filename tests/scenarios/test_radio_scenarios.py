@@ -54,8 +54,7 @@ def test_resume_keeps_or_restores_wlan0(
     address = laptop.address()
     index = read_only(laptop.dir).interfaces["wlan0"].index
     wpa_pid = read_only(laptop.dir).supplicants["wlan0"].pid
-    laptop.world("suspend")
-    laptop.world("resume")
+    laptop.sleep()
     laptop.settle(associated())
     state = read_only(laptop.dir)
     assert (state.interfaces["wlan0"].index != index) == recreated
@@ -74,8 +73,7 @@ def test_a_radio_that_resumes_dead_gets_bounded_restarts_then_is_left_alone(
     laptop.start(policy("iwlwifi0"), init=("--radio", "iwlwifi"))
     laptop.world("unplug", "em0")
     laptop.settle(on("wlan0"))
-    laptop.world("suspend")
-    laptop.world("resume")
+    laptop.sleep()
     laptop.settle(on(None))  # wlan0 stays a port but never associates
     done = laptop.quiet_for_ten_minutes()
     assert 1 <= len(done) <= MAX_WPA_RESTARTS, done
@@ -143,8 +141,7 @@ def test_seed_laptop_resume(laptop: Laptop) -> None:
     laptop.settle(associated("ndis0", SEED))
     address = laptop.address()
     pid = read_only(laptop.dir).supplicants["ndis0"].pid
-    laptop.world("suspend")
-    laptop.world("resume")  # ndis_resume re-inits ndis0 in place (if_ndis.c)
+    laptop.sleep()  # ndis_resume re-inits ndis0 in place (if_ndis.c)
     laptop.settle(associated("ndis0", SEED))
     assert read_only(laptop.dir).supplicants["ndis0"].pid == pid
     assert laptop.address() == address
