@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from laggroam_sim import standin
+from laggroam_sim import binscripts
 
 from bench.simhost import REPO, Laptop, daemon_on
 from bench.stats import (
@@ -59,7 +59,7 @@ def install_hooks(dest: Path, laptop: Laptop) -> tuple[Path, str]:
         sitelib=str(sitelib),
         socket=str(laptop.socket),
         # the simulated host's own laggroam command (laggroam --site DIR)
-        laggroam=str(standin.install_command(laptop.sim_dir)),
+        laggroam=str(binscripts.install_command(laptop.sim_dir)),
     )
     install.install(Path("/"), layout, values)
     config = devdconf.load_config([layout.devd_snippet])

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from laggroam_sim import devd, journal, kernel
+from laggroam_sim import devd, journal, laggports
 from laggroam_sim.cli import main
 from laggroam_sim.converge import wait_settled
 from laggroam_sim.laptop import IWN0_MAC
@@ -53,7 +53,7 @@ def installed(tmp_path: Path) -> Path:
 
 
 def active(state: SimState) -> str | None:
-    return kernel.active_port(state, state.interfaces["lagg0"])
+    return laggports.active_port(state, state.interfaces["lagg0"])
 
 
 def test_unplug_fails_over_through_devd_and_the_hook_returns_first(installed: Path) -> None:

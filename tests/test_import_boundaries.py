@@ -233,3 +233,37 @@ def test_the_simulator_check_sees_an_import_at_any_depth() -> None:
     }
     for source, expected in hidden.items():
         assert _simulator_imports(source, "<test>") == expected, source
+
+
+# -- inside the simulator --------------------------------------------------------
+
+SIM_PACKAGE = REPO / "sim" / SIMULATOR
+SIM_MODULES = {p.stem: p for p in SIM_PACKAGE.glob("*.py") if p.stem != "__init__"}
+
+
+def _sim_graph() -> dict[str, set[str]]:
+    """Which of the simulator's modules each imports, at any depth (function-level too)."""
+    graph: dict[str, set[str]] = {}
+    for name, path in SIM_MODULES.items():
+        deps: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == SIMULATOR:
+                deps.update(a.name for a in node.names)  # from laggroam_sim import devd
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                deps.add(node.module.removeprefix(f"{SIMULATOR}."))
+            elif isinstance(node, ast.Import):
+                deps.update(a.name.removeprefix(f"{SIMULATOR}.") for a in node.names)
+        graph[name] = {d for d in deps if d in SIM_MODULES and d != name}
+    return graph
+
+
+def test_no_import_cycle_inside_the_simulator() -> None:
+    cycle = _cycle(_sim_graph())
+    assert cycle is None, "import cycle in the simulator: " + " -> ".join(cycle or [])
+
+
+def test_the_simulator_graph_sees_function_level_imports() -> None:
+    graph = _sim_graph()
+    assert "engine" in graph["standin"]  # ``from laggroam_sim import engine`` in execute()
+    assert "laggports" in graph["world"]  # ``from laggroam_sim.laggports import active_port``
+    assert "devd" in graph["standinmain"]

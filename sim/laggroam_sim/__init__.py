@@ -6,7 +6,8 @@ processes share one host:
 * ``model``        the state as dataclasses, and its JSON form
 * ``state``        ``Sim.open(dir)``: lock, load, atomic save; ``SimError``
 * ``journal``      devd's wire format and the append-only event journal
-* ``kernel``       ifnets, lagg(4) semantics, radios, link state
+* ``kernel``       ifnets, lagg(4) semantics, radios, link state (``laggports``: which
+                   port of a lagg carries traffic)
 * ``world``        switch segments, access points, DHCP servers
 * ``daemons``      wpa_supplicant and dhclient behaviour
 * ``netsubr``      rc.conf's words for an interface (network.subr)
@@ -21,8 +22,12 @@ processes share one host:
                    (``devdinline``), recorded in ``devdlog``; ``install_laggroam``
 * ``settled``      the one test of "has the host settled?"
 * ``converge``     waiting, with a deadline, until it has
-* ``ifconfig_out`` / ``ifconfig_cmd``  the stand-in ifconfig (11.x and 15.x output)
-* ``standin``      the programs installed under DIR/bin
+* ``ifconfig_out`` / ``ifconfig_cmd``  the stand-in ifconfig (11.x and 15.x output;
+                   ``ifconfigrun``: one run's result; ``ipv6cmds``: its inet6 words, rtsol, ndp;
+                   ``ipv6rc``: what rc does for IPv6 at boot)
+* ``binscripts``   the stand-in scripts under DIR/bin and the host's laggroam command
+* ``standinmain``  a stand-in script's entry; ``standin``: one run under the host's lock,
+                   settled; ``userland``: what each program does on the open host
 * ``laptop``       the seed's laptop, booted as its rc.conf would
 * ``site``         DIR/site.ini, the host as ``laggroam --site DIR`` sees it
 * ``cli``          ``laggroam-sim --dir DIR VERB``

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from laggroam.devd import chain, devdconf, devdmatch
 from laggroam.devd.devdline import DevdLineError, parse_event
-from laggroam_sim import devdactions, journal, standin
+from laggroam_sim import binscripts, devdactions, journal, standin
 from laggroam_sim.atomicfile import write_atomic
 from laggroam_sim.devdlog import Delivery, delivered, devd_lock, read_log, set_delivered
 from laggroam_sim.devdlog import log as _log_all
@@ -65,7 +65,7 @@ def install(sim_dir: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(target, text)
     (root / "usr/local/etc/devd").mkdir(parents=True, exist_ok=True)
-    standin.install(sim_dir)
+    binscripts.install(sim_dir)
 
 
 def start(sim_dir: Path) -> None:
@@ -123,13 +123,13 @@ def install_laggroam(sim_dir: Path, policy: Path | str | None) -> list[str]:
         python=sys.executable,
         sitelib=str(installer.SOURCE),
         socket=str(root / "var/run/laggroam.sock"),
-        laggroam=str(standin.command_path(sim_dir)),
+        laggroam=str(binscripts.command_path(sim_dir)),
     )
     try:
         written = installer.install(Path("/"), layout, values)
     except installer.InstallError as exc:
         raise SimError(str(exc)) from None
-    written.append(str(standin.install_command(sim_dir)))
+    written.append(str(binscripts.install_command(sim_dir)))
     if text is not None:
         target.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(target, text)
@@ -218,10 +218,22 @@ def _deliver_one(sim_dir: Path, config: devdconf.Config | str, event: journal.Ev
     commands = devdmatch.rule_commands(config, rule, devd_event)
     statuses, output = [], ""
     for command in commands:
-        status, text = devdactions.run(sim_dir, command)
+        status, text = _run_action(sim_dir, command)
         statuses.append(status)
         output += text
     held = time.monotonic() - clock
     return Delivery(
         event.seq, event.line, rule.where, commands, tuple(statuses), held, started, output
     )
+
+
+def _run_action(sim_dir: Path, command: str) -> tuple[int | None, str]:
+    """One action from outside the host's lock: a stand-in in this process, else the shell."""
+    found = devdactions.standin(command, sim_dir)
+    if found is None:
+        return devdactions.shell(sim_dir, command)
+    try:
+        done = standin.execute(found[0], found[1], Path(sim_dir))
+    except SimError as exc:
+        return 70, f"{found[0]}: simulator: {exc}\n"
+    return done.status, done.out + done.err

@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from laggroam_sim import standin as standins
+from laggroam_sim import binscripts, userland
 from laggroam_sim.model import WriteCall
 from laggroam_sim.state import Sim, SimError
 
@@ -24,8 +24,8 @@ ACTION_TIMEOUT = 60.0
 OUTPUT_MAX = 4096
 # A devd action names a stand-in by its bare name (found first on devd's
 # PATH, DIR/bin) or by its path: DIR/bin/NAME, or one of the scripts the stock
-# rules name under the simulated / (standin.ROOT_SCRIPTS).
-BIN = standins.PROGRAMS
+# rules name under the simulated / (binscripts.ROOT_SCRIPTS).
+BIN = binscripts.PROGRAMS
 # service(8) verbs that start and stop processes outside the host's lock (localrc)
 OUTSIDE_SERVICES = ("devd", "laggroam")
 # A word: plain characters and $'...' pieces (devdconf.shell_quote: only \\ and \' escaped).
@@ -62,7 +62,7 @@ def standin(command: str, sim_dir: Path) -> tuple[str, list[str]] | None:
     bin_dir = Path(sim_dir).resolve() / "bin"
     if "/" not in prog:
         name = prog if prog in BIN else None
-    elif any(prog == f"{root}/{rel}" for rel in standins.ROOT_SCRIPTS):
+    elif any(prog == f"{root}/{rel}" for rel in binscripts.ROOT_SCRIPTS):
         name = Path(prog).name
     else:
         name = Path(prog).name if Path(prog).parent == bin_dir and Path(prog).name in BIN else None
@@ -74,24 +74,12 @@ def standin(command: str, sim_dir: Path) -> tuple[str, list[str]] | None:
 def run_inline(sim: Sim, prog: str, argv: list[str]) -> tuple[int, str]:
     """A stand-in on the open host, as ``standin.execute`` runs it but without the lock."""
     try:
-        run = standins.dispatch(sim, prog, argv)
+        run = userland.dispatch(sim, prog, argv)
     except SimError as exc:
         return 70, f"{prog}: simulator: {exc}\n"
     if run.wrote:
         sim.state.write_calls.append(WriteCall(sim.state.now, prog, list(argv)))
     return run.status, run.out + run.err
-
-
-def run(sim_dir: Path, command: str) -> tuple[int | None, str]:
-    """One action from outside the host's lock: a stand-in in this process, else the shell."""
-    found = standin(command, sim_dir)
-    if found is None:
-        return shell(sim_dir, command)
-    try:
-        done = standins.execute(found[0], found[1], Path(sim_dir))
-    except SimError as exc:
-        return 70, f"{found[0]}: simulator: {exc}\n"
-    return done.status, done.out + done.err
 
 
 def shell(sim_dir: Path, command: str) -> tuple[int | None, str]:

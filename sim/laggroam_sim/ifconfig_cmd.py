@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from laggroam.core.ifname import is_ifname
 from laggroam_sim import ifconfig_out, kernel
+from laggroam_sim.ifconfigrun import Result
 from laggroam_sim.model import Iface, SimState
 from laggroam_sim.state import Sim
 
@@ -31,21 +32,6 @@ USAGE = (
     "       ifconfig [-j jail] -l [-du] [address_family]\n"
     "       ifconfig [-j jail] [-dkmuv] [address_family]\n"
 )
-
-
-class Result:
-    """What a stand-in run printed and returned."""
-
-    def __init__(self) -> None:
-        self.out: list[str] = []
-        self.err: list[str] = []
-        self.status = 0
-        self.wrote = False
-
-    def fail(self, message: str, status: int = 1) -> "Result":
-        self.err.append(f"ifconfig: {message}\n")
-        self.status = status
-        return self
 
 
 def run(sim: Sim, argv: list[str]) -> Result:

@@ -21,7 +21,7 @@ Four layouts, taken from the real captures in shared/fixtures/ifconfig/:
 
 from dataclasses import dataclass
 
-from laggroam_sim import kernel
+from laggroam_sim import kernel, laggports
 from laggroam_sim.model import ZERO_MAC, Iface, SimState
 
 # sys/net/if.h IFF_* bits; LOWER_UP is the netlink-only bit (ifconfig_netlink.c IFFBITS)
@@ -137,7 +137,7 @@ def status_text(state: SimState, iface: Iface) -> str | None:
         return None
     if iface.kind == "lagg":
         # lagg_media_status: active when any port is active (if_lagg.c)
-        active = any(kernel.port_active(state.interfaces[p]) for p in iface.ports)
+        active = any(laggports.port_active(state.interfaces[p]) for p in iface.ports)
         return "active" if active else "no carrier"
     if iface.kind == "wlan":
         return "associated" if iface.link else "no carrier"

@@ -13,14 +13,12 @@ prefix purges the autoconf addresses formed from it (sys/netinet6/nd6.c
 
 import ipaddress
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from laggroam_sim import daemons, kernel, nd6
+from laggroam_sim.ifconfigrun import Result
 from laggroam_sim.model import Inet6
 from laggroam_sim.state import Sim
-
-if TYPE_CHECKING:
-    from laggroam_sim.ifconfig_cmd import Result
 
 RTSOLD_PIDFILE = "/var/run/rtsold.pid"
 MAX_RTR_SOLICITATIONS = 3
@@ -34,7 +32,7 @@ NDP_FLAGS = "anrpRP"
 
 
 class Out(Protocol):
-    """The collected output of a stand-in run (ifconfig_cmd.Result, standin.Run)."""
+    """The collected output of a stand-in run (ifconfigrun.Result, userland.Run)."""
 
     status: int
     wrote: bool
@@ -52,7 +50,7 @@ class _Inet6Line:
     delete: bool = False
 
 
-def ifconfig_inet6(sim: Sim, name: str, args: list[str], res: "Result") -> "Result":
+def ifconfig_inet6(sim: Sim, name: str, args: list[str], res: Result) -> Result:
     """``ifconfig IF inet6 [ADDR[/LEN]] [params]`` (af_inet6.c inet6_cmds, af_nd6.c)."""
     iface = sim.state.interfaces[name]
     want = _Inet6Line()
@@ -324,40 +322,3 @@ def dispatch(sim: Sim, prog: str, argv: list[str], run: Out) -> tuple[str, str] 
     else:
         return None
     return out, err
-
-
-def boot_ipv6(sim: Sim, name: str) -> str:
-    """network.subr ``ifconfig_up`` for ``ifconfig_IF_ipv6`` and ``ipv6_accept_rtadv_up``.
-
-    ``ifconfig IF inet6 -ifdisabled``, the ``ifconfig_IF_ipv6`` words, then for
-    an accept_rtadv interface ``ifconfig IF inet6 accept_rtadv up`` and
-    ``/sbin/rtsol ${rtsol_flags} IF`` (libexec/rc/network.subr; the sim also
-    skips it when rtsold is enabled, which rc.d/rtsold starts after netif).
-    """
-    from laggroam_sim import ifconfig_cmd
-
-    rc_conf = sim.state.rc_conf
-    words = rc_conf.get(f"ifconfig_{name}_ipv6", "").split()
-    if not words:
-        return ""
-    if words[0] != "inet6":
-        words = ["inet6", *words]
-    err = "".join(ifconfig_cmd.run(sim, [name, "inet6", "-ifdisabled"]).err)
-    err += "".join(ifconfig_cmd.run(sim, [name, *words]).err)
-    if "accept_rtadv" in words:
-        err += "".join(ifconfig_cmd.run(sim, [name, "inet6", "accept_rtadv", "up"]).err)
-        if rc_conf.get("rtsold_enable", "NO").upper() != "YES":
-            err += rtsol(sim, [*rc_conf.get("rtsol_flags", "-i").split(), name])[1]
-    return err
-
-
-def boot_rtsold(sim: Sim) -> str:
-    """rc.d/rtsold: ``rtsold ${rtsold_flags}`` when enabled.
-
-    The defaults (``rtsol_flags="-i"``, ``rtsold_flags="-a -i"``) are those
-    rc.conf(5) documents for libexec/rc/rc.conf, not re-read there.
-    """
-    rc_conf = sim.state.rc_conf
-    if rc_conf.get("rtsold_enable", "NO").upper() != "YES":
-        return ""
-    return rtsold(sim, rc_conf.get("rtsold_flags", "-a -i").split())[1]

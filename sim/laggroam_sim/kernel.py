@@ -9,6 +9,7 @@ as names (``"EEXIST"``) so the stand-in ifconfig can print strerror text.
 """
 
 from laggroam_sim import journal
+from laggroam_sim.laggports import active_port, port_active
 from laggroam_sim.model import ZERO_MAC, Iface, Inet, Radio, SimState
 from laggroam_sim.state import Sim
 
@@ -205,7 +206,7 @@ def set_up(sim: Sim, name: str, up: bool) -> None:
     if up and iface.kind == "lagg":
         _lagg_init(sim, iface)
     if up:
-        from laggroam_sim import nd6  # in6_if_up (sys/netinet6/in6.c); nd6 imports world
+        from laggroam_sim import nd6  # in6_if_up (sys/netinet6/in6.c); here: nd6 costs ipaddress
 
         nd6.if_up(sim, iface)
 
@@ -348,30 +349,6 @@ def lagg_caps(state: SimState, lagg: Iface) -> int:
         port_caps = state.interfaces[port].caps
         caps = port_caps if i == 0 else caps & port_caps
     return caps
-
-
-def port_active(iface: Iface) -> bool:
-    """LAGG_PORTACTIVE (sys/net/if_lagg.h): link up and IFF_UP."""
-    return iface.link and iface.up
-
-
-def active_port(state: SimState, lagg: Iface) -> str | None:
-    """``lagg_link_active(sc, sc_primary)``: the port failover transmits on.
-
-    The primary if active; else the port after it in the list if active;
-    else the first active port in list order; else none.
-    """
-    ports = lagg.ports
-    if not ports:
-        return None
-    primary = lagg.primary
-    if primary is not None and primary in ports:
-        if port_active(state.interfaces[primary]):
-            return primary
-        after = ports.index(primary) + 1
-        if after < len(ports) and port_active(state.interfaces[ports[after]]):
-            return ports[after]
-    return next((p for p in ports if port_active(state.interfaces[p])), None)
 
 
 def port_flags(state: SimState, lagg: Iface, port: str) -> int:

@@ -105,9 +105,9 @@ def ifconfig_up(sim: Sim, name: str, out: Output) -> None:
         res = ifconfig_cmd.run(sim, [name, *args])
         out.out += "".join(res.out)
         out.err += "".join(res.err)
-    from laggroam_sim import ipv6cmds  # ifconfig_IF_ipv6 and rtsol (network.subr)
+    from laggroam_sim import ipv6rc  # ifconfig_IF_ipv6 and rtsol (network.subr)
 
-    out.err += ipv6cmds.boot_ipv6(sim, name)
+    out.err += ipv6rc.boot_ipv6(sim, name)
     if wpaif(sim, name):
         res2 = rcd.wpa(sim, "start", name, Prefix(), Output())
         out.out += res2.out
@@ -134,9 +134,9 @@ def boot(sim: Sim) -> Output:
             ifconfig_cmd.run(sim, [name, "create", *args])
     for iface in kernel.ordered(state):
         ifconfig_up(sim, iface.name, out)
-    from laggroam_sim import ipv6cmds  # rc.d/rtsold: REQUIRE netif
+    from laggroam_sim import ipv6rc  # rc.d/rtsold: REQUIRE netif
 
-    out.err += ipv6cmds.boot_rtsold(sim)
+    out.err += ipv6rc.boot_rtsold(sim)
     return out
 
 

@@ -100,10 +100,10 @@ def one_shots(sim_dir: Path) -> list[int]:
     (interpreter start, chaining); /proc shows it from its first instruction.
     Without /proc (not Linux) the list is empty and only the lock is seen.
     """
-    from laggroam_sim import standin
+    from laggroam_sim import binscripts
 
     here = str(Path(sim_dir).resolve())
-    command = str(standin.command_path(sim_dir))
+    command = str(binscripts.command_path(sim_dir))
     wanted = ([command, "apply"], ["--site", here, "apply"], ["--sim", here, "apply"])
     found = []
     for entry in Path("/proc").glob("[0-9]*"):

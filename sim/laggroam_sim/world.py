@@ -9,7 +9,7 @@ a client with a new MAC, or on another segment, gets another one.
 
 import ipaddress
 
-from laggroam_sim.kernel import active_port
+from laggroam_sim.laggports import active_port
 from laggroam_sim.model import AccessPoint, Iface, Segment, SimState
 from laggroam_sim.state import Sim, SimError
 

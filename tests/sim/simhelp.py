@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from laggroam_sim import engine, ifconfig_cmd, ifconfig_out, kernel, laptop
+from laggroam_sim import engine, ifconfig_cmd, ifconfig_out, kernel, laggports, laptop
 from laggroam_sim.model import ZERO_MAC, SimState
 from laggroam_sim.state import Sim
 
@@ -145,7 +145,7 @@ def check_roundtrip(state: SimState) -> None:
                 assert port.flags_value == kernel.port_flags(state, iface, port.name)
             if iface.proto == "failover":
                 assert got.lagg.primary == iface.primary
-                assert got.lagg.active == kernel.active_port(state, iface)
+                assert got.lagg.active == laggports.active_port(state, iface)
         else:
             assert got.lagg is None
             assert got.laggdev == (iface.lagg if seven else None)

@@ -4,7 +4,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from laggroam_sim import standin
+from laggroam_sim import binscripts, standin, userland
 from laggroam_sim.cli import main
 from laggroam_sim.state import read_only
 
@@ -30,7 +30,7 @@ def run(sim_dir: Path, prog: str, *argv: str) -> tuple[int, str, str]:
 
 
 def test_the_installed_scripts_run_as_programs(host: Path) -> None:
-    for prog in standin.PROGRAMS:
+    for prog in binscripts.PROGRAMS:
         assert (host / "bin" / prog).stat().st_mode & 0o111
     proc = subprocess.run(
         [str(host / "bin" / "ifconfig"), "-a"],
@@ -193,7 +193,7 @@ def test_old_ifconfig_stops_at_the_first_laggport_error(tmp_path: Path) -> None:
 def test_dhclient_program(fresh: Path) -> None:
     pid = read_only(fresh).dhclients["lagg0"].pid
     assert run(fresh, "dhclient", "lagg0") == (1, "", f"dhclient already running, pid: {pid}.\n")
-    assert run(fresh, "dhclient") == (1, "", standin.DHCLIENT_USAGE)
+    assert run(fresh, "dhclient") == (1, "", userland.DHCLIENT_USAGE)
     assert run(fresh, "dhclient", "averyveryverylongname0") == (1, "", "Interface name too long\n")
     main(["unplug", "em0"], fresh)
     assert run(fresh, "dhclient", "em0") == (1, "", "em0: no link ..." + "." * 11 + " giving up\n")

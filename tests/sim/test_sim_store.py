@@ -5,7 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from laggroam_sim import journal, standin
+from laggroam_sim import journal, standin, standinmain
 from laggroam_sim.cli import main
 from laggroam_sim.model import SimState, from_json, to_json
 from laggroam_sim.state import STATE, Sim, SimError, read_only
@@ -64,7 +64,7 @@ def test_damaged_state_is_a_one_line_error(host: Path, capsys: pytest.CaptureFix
     (host / STATE).write_text('{"release": 15}')
     with pytest.raises(SimError, match=r"state\.json: state\.release: expected a string"):
         read_only(host)
-    assert standin.main("ifconfig", ["-a"], host) == 70
+    assert standinmain.main("ifconfig", ["-a"], host) == 70
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "state.json" in err
 
