@@ -58,7 +58,7 @@ def hooks_beside(policy_path: str) -> tuple[Path, Path] | None:
     """(host root, the hooks' directory) for a policy in PREFIX/etc/laggroam, else None.
 
     A prefix ending in ``usr/local`` under another directory is a host root
-    seen from outside (the simulator's DIR/root); otherwise the root is ``/``.
+    seen from outside (a site's root, ``--site DIR``); otherwise the root is ``/``.
     """
     policy = Path(os.path.abspath(policy_path))
     if policy.parent.name != "laggroam" or policy.parent.parent.name != "etc":
@@ -98,7 +98,7 @@ def socket_disagreement(policy_path: str, socket: str) -> str | None:
         return None
     root, libexecdir = beside
     # A tree staged with DESTDIR holds hooks that name the socket as the host
-    # will see it; the simulator's root holds hooks that name it from outside.
+    # will see it; a site's root holds hooks that name it from outside.
     wanted = (socket, str(root / socket.lstrip("/")))
     for hook, used in installed_sockets(libexecdir).items():
         if used not in wanted:

@@ -121,8 +121,8 @@ def load(
     the caller to report; a FIFO or device is refused as "not a regular file"
     without blocking on it, and a file, or a file the policy names for root
     to use, that others may write is refused (:mod:`laggroam.config.policyfile`).
-    ``host_path`` maps a path of the policy to where it is on this host (the
-    simulator's root); by default paths are taken as they are.
+    ``host_path`` maps a path of the policy to where it is on this host (under
+    the site's root); by default paths are taken as they are.
     """
     name = os.fspath(path)
     try:

@@ -570,8 +570,8 @@ def load_devd(
     order: DirOrder = "readdir",
 ) -> Config:
     """devd.cc ``config::parse``: ``conf``, then every ``directory`` named by the
-    ``options`` blocks, in order.  ``root`` re-roots absolute directory names (the
-    simulator's /etc/devd lives under its state directory)."""
+    ``options`` blocks, in order.  ``root`` re-roots absolute directory names (a
+    site's /etc/devd lives under its root)."""
     loader = _Loader(order)
     loader.file(Path(conf))
     done = 0

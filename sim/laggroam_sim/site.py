@@ -3,7 +3,7 @@
 The product knows a host only as a site (laggroam.edge.site): the simulator
 writes ``DIR/site.ini`` when it builds a host, and ``laggroam --site DIR``
 reads it.  :func:`site_of` is the same site without the file, for the
-simulator's own in-process use.
+simulator's own in-process use; both come from one description (``_programs``).
 """
 
 import shutil
@@ -29,15 +29,29 @@ def shell() -> str:
     return shutil.which("bash") or "/bin/bash"
 
 
+# The one description of the site, relative to DIR: ``write`` renders it as
+# DIR/site.ini, ``site_of`` resolves it without the file.
+ROOT = "root"
+
+
+def _programs() -> dict[str, str]:
+    """Each program of the product's table, and devd's PATH, as site.ini gives them."""
+    return {
+        **{key: f"bin/{key}" for key in STANDINS},
+        "sh": shell(),
+        "path": f"bin:{PATH_AFTER_BIN}",
+    }
+
+
 def site_of(sim_dir: Path) -> Site:
-    """The site of the simulated host in ``sim_dir`` (it need not exist yet)."""
+    """The site of the simulated host in ``sim_dir`` (it need not exist yet): what
+    ``laggroam --site DIR`` reads from the file ``write`` makes."""
     base = Path(sim_dir).resolve()
-    bin_dir = base / "bin"
-    programs = {key: str(bin_dir / key) for key in STANDINS}
-    return Site(
-        base / "root",
-        Programs(**programs, sh=shell(), path=f"{bin_dir}:{PATH_AFTER_BIN}"),
-    )
+    given = _programs()
+    path = ":".join(str(base / part) if not part.startswith("/") else part
+                    for part in given.pop("path").split(":"))  # fmt: skip
+    programs = {key: str(base / value) for key, value in given.items()}
+    return Site(base / ROOT, Programs(**programs, path=path))
 
 
 def write(sim_dir: Path) -> Path:
@@ -46,12 +60,10 @@ def write(sim_dir: Path) -> Path:
         "# laggroam site: the simulated FreeBSD host in this directory (laggroam-sim).",
         "# Relative paths are relative to this directory.",
         "[site]",
-        "root = root",
+        f"root = {ROOT}",
         "",
         "[programs]",
-        *(f"{key} = bin/{key}" for key in STANDINS),
-        f"sh = {shell()}",
-        f"path = bin:{PATH_AFTER_BIN}",
+        *(f"{key} = {value}" for key, value in _programs().items()),
         "",
     ]
     path = Path(sim_dir) / SITE_FILE
