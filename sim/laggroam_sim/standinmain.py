@@ -7,6 +7,8 @@ processes, so they run here outside the host's lock (``localrc``).
 import sys
 from pathlib import Path
 
+from laggroam_sim import journal
+from laggroam_sim.devdlog import delivered
 from laggroam_sim.standin import execute
 from laggroam_sim.state import SimError
 
@@ -33,7 +35,9 @@ def main(prog: str, argv: list[str], sim_dir: Path) -> int:
     sys.stdout.write(run.out)
     sys.stderr.write(run.err)
     sys.stdout.flush()
-    if run.devd:
+    if run.devd and journal.last_seq(sim_dir) > delivered(sim_dir):
+        # devd (and the product's rule engine) only when an event waits: most
+        # runs are observation's, which raise none
         from laggroam_sim import devd
 
         devd.deliver(sim_dir)
