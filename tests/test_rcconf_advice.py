@@ -9,9 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from laggroam.config.policy import loads
-from laggroam.rc.rcadvice import Setup, check_rc_conf, findings, rc_var, sysrc_command
+from laggroam.rc.rcadvice import check_rc_conf, findings
 from laggroam.rc.rcconf import Assignment, RcConf, parse_rc_text
 from laggroam.rc.rcinit import init_from_rc_conf, write_policy
+from laggroam.rc.rcmac import sysrc_command
+from laggroam.rc.rcsetup import Setup, rc_var
 
 SEED = (
     'ifconfig_nfe0="DHCP"\n'

@@ -3,9 +3,10 @@
 from pathlib import Path
 
 from laggroam.config.policy import loads
-from laggroam.rc.rcadvice import Setup, check_rc_conf, findings
+from laggroam.rc.rcadvice import check_rc_conf, findings
 from laggroam.rc.rcconf import RcConf, parse_rc_text
 from laggroam.rc.rcinit import init_from_rc_conf
+from laggroam.rc.rcsetup import Setup
 
 WLAN_MAC = "20:0d:b0:c4:ab:59"
 EM_MAC = "b8:8a:60:de:c4:1b"

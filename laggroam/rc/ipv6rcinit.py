@@ -12,8 +12,8 @@ own IPv6 is removed when it joins (sys/net/if_lagg.c ``lagg_port_create``).
 from collections.abc import Sequence
 
 from laggroam.core.policymodel import OldPrefixes, RenewIpv6Mode
-from laggroam.rc.rcadvice import rc_var
 from laggroam.rc.rcconf import RcConf
+from laggroam.rc.rcsetup import rc_var
 
 
 def _accepts(rc: RcConf, ifname: str) -> str | None:

@@ -1,15 +1,11 @@
 """The roaming setup's own pitfalls, found in rc.conf read as data.
 
-:class:`Setup` is what netif would build from the variables (which laggs,
-their ports in the order they are added, which wlans are created on which
-radio, what each ``ifconfig_IF`` asks for); :func:`findings` lists what is
-wrong with it, each at the ``FILE:LINE`` of the variable to change, and,
-given a policy, where rc.conf and laggroam would pull in different
-directions.  Every check names the FreeBSD source it rests on.
+:func:`findings` lists what is wrong with a :class:`~laggroam.rc.rcsetup.Setup`
+(what netif would build from the variables), each at the ``FILE:LINE`` of the
+variable to change, and, given a policy, where rc.conf and laggroam would
+pull in different directions.  Every check names the FreeBSD source it rests on.
 """
 
-import re
-import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,33 +14,8 @@ from laggroam.config.policy import LAGG_PROTOS, Policy
 from laggroam.core.ifname import ifname_problem
 from laggroam.core.policymodel import LaggPolicy, LaggProto
 from laggroam.rc.rcconf import UNTERMINATED, Assignment, RcConf, read_rc_conf
-
-# network.subr ifconfig_getargs drops these pseudo-arguments (any case)
-# before running ifconfig; each one means something to rc instead.
-PSEUDO_WORDS = frozenset({"dhcp", "syncdhcp", "nosyncdhcp", "wpa", "hostap", "noauto"})
-# dhcpif: any of these makes rc (and devd's LINK_UP rule) run dhclient on IF.
-DHCP_WORDS = frozenset({"dhcp", "syncdhcp", "nosyncdhcp"})
-# lagg(4)'s default protocol is failover (sys/net/if_lagg.h LAGG_PROTO_DEFAULT).
-DEFAULT_PROTO: str = LaggProto.FAILOVER
-# Radio drivers network.subr noafif lists (they get no addresses): their
-# interfaces are radios, never Ethernet-like lagg ports.
-RADIO_DRIVERS = frozenset({"an", "ath", "ipw", "iwi", "iwn", "ral", "wi", "wl", "wpi"})
-
-# network.subr get_if_var turns these characters of an interface name into
-# '_' to spell its variables (ifconfig_vlan0_100 for vlan0.100).
-_PUNCT = str.maketrans(".-/+", "____")
-_WLAN_RE = re.compile(r"wlan[0-9]+")
-_LAGG_RE = re.compile(r"lagg[0-9]+")
-# wlan_up finds parents with sed 's/wlans_([a-z]+[0-9]+)=.*/' (network.subr).
-_WLANS_RE = re.compile(r"wlans_([a-z]+[0-9]+)")
-_IFCONFIG_RE = re.compile(r"ifconfig_([a-z]+[0-9]+)")
-_IPV4_RE = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?:/[0-9]{1,2})?")
-_ADDRESS_FAMILIES = frozenset({"inet", "inet6"})
-
-
-def rc_var(prefix: str, ifname: str) -> str:
-    """The rc.conf variable ``prefix + IF`` for ``ifname`` (network.subr get_if_var)."""
-    return prefix + ifname.translate(_PUNCT)
+from laggroam.rc.rcmac import boot_mac, policy_mac, sysrc_command, with_mac
+from laggroam.rc.rcsetup import DHCP_WORDS, WLAN_NAME_RE, IfConfig, Lagg, Setup, rc_var
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,192 +31,6 @@ class Finding:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"
-
-
-@dataclass(frozen=True, slots=True)
-class IfConfig:
-    """What ``ifconfig_IF`` (or ``ifconfig_DEFAULT``) asks rc to do with IF."""
-
-    ifname: str
-    words: tuple[str, ...]
-    assignment: Assignment | None
-
-    def has(self, words: frozenset[str]) -> bool:
-        return any(w.lower() in words for w in self.words)
-
-    def spelled(self, words: frozenset[str]) -> list[str]:
-        return [w for w in self.words if w.lower() in words]
-
-    @property
-    def args(self) -> tuple[str, ...]:
-        """The words ifconfig itself gets (network.subr ifconfig_getargs)."""
-        return tuple(w for w in self.words if w.lower() not in PSEUDO_WORDS)
-
-    @property
-    def dhcp(self) -> bool:
-        return self.has(DHCP_WORDS)
-
-    @property
-    def wpa(self) -> bool:
-        return self.has(frozenset({"wpa"}))
-
-    @property
-    def noauto(self) -> bool:
-        return self.has(frozenset({"noauto"}))
-
-    @property
-    def brought_up(self) -> bool:
-        """Whether netif leaves IF up (network.subr ifconfig_up).
-
-        ifconfig_up runs ``ifconfig IF up`` after any real ifconfig words and
-        for DHCP; with WPA or HOSTAP it starts wpa_supplicant/hostapd, whose
-        BSD driver marks the interface up itself (freebsd-src
-        contrib/wpa/src/drivers/driver_bsd.c bsd_ctrl_iface).  An unset or
-        empty ifconfig_IF configures nothing, and NOAUTO keeps netif from
-        configuring IF at boot at all (network.subr autoif).
-        """
-        if self.noauto:
-            return False
-        return bool(self.args) or self.dhcp or self.has(frozenset({"wpa", "hostap"}))
-
-    @property
-    def ether(self) -> str | None:
-        """The MAC the words force on IF (``ether``/``lladdr``/``link`` MAC), if any."""
-        for index, word in enumerate(self.words[:-1]):
-            if word in ("ether", "lladdr", "link"):
-                return self.words[index + 1]
-        return None
-
-    @property
-    def address(self) -> str | None:
-        """An IPv4/IPv6 address the words give IF, if any."""
-        for index, word in enumerate(self.words):
-            if word in _ADDRESS_FAMILIES and index + 1 < len(self.words):
-                nxt = self.words[index + 1]
-                if nxt[:1].isdigit() or ":" in nxt:
-                    return f"{word} {nxt}"
-            if _IPV4_RE.fullmatch(word):
-                return word
-        return None
-
-
-@dataclass(frozen=True, slots=True)
-class Lagg:
-    """A lagg as netif would build it from cloned_interfaces and its variables."""
-
-    name: str
-    ports: tuple[str, ...]
-    proto: str
-    config: IfConfig
-    create_args: Assignment | None
-    cloned: Assignment | None
-
-    @property
-    def where(self) -> Assignment | None:
-        """The variable that adds this lagg's ports (else configures it), for FILE:LINE."""
-        create = self.create_args
-        if (
-            "laggport" not in self.config.words
-            and create is not None
-            and ("laggport" in create.value.split() or self.config.assignment is None)
-        ):
-            return create
-        if self.config.assignment is not None:
-            return self.config.assignment
-        return create if create is not None else self.cloned
-
-
-class Setup:
-    """The interfaces netif would configure, derived from the variables."""
-
-    def __init__(self, rc: RcConf) -> None:
-        self.rc = rc
-        self.cloned: dict[str, Assignment] = {}
-        cloned = rc.get("cloned_interfaces")
-        if cloned is not None:
-            for word in cloned.value.split():
-                # clone_up splits "ifn:opt" (:sticky, :nosticky) (network.subr).
-                self.cloned.setdefault(word.partition(":")[0], cloned)
-        self.wlan_parent: dict[str, tuple[str, Assignment]] = {}
-        self.radios: dict[str, list[str]] = {}
-        for name, assignment in rc.variables.items():
-            found = _WLANS_RE.fullmatch(name)
-            if found is None:
-                continue
-            parent = found.group(1)
-            for child in assignment.value.split():
-                self.wlan_parent.setdefault(child, (parent, assignment))
-                self.radios.setdefault(parent, []).append(child)
-        self.laggs = self._laggs()
-
-    def ifconfig(self, ifname: str) -> IfConfig:
-        """``ifconfig_IF``, or ``ifconfig_DEFAULT`` when it is unset (get_if_var's default)."""
-        assignment = self.rc.get(rc_var("ifconfig_", ifname))
-        if assignment is None:
-            assignment = self.rc.get("ifconfig_DEFAULT")
-        words = tuple(assignment.value.split()) if assignment is not None else ()
-        return IfConfig(ifname, words, assignment)
-
-    def is_wireless(self, port: str) -> bool:
-        """A wlan vap (wlans_ child or wlanN), a WPA/HOSTAP interface, or a radio."""
-        if port in self.wlan_parent or _WLAN_RE.fullmatch(port) or port in self.radios:
-            return True
-        if self.ifconfig(port).has(frozenset({"wpa", "hostap"})):
-            return True
-        return port.rstrip("0123456789") in RADIO_DRIVERS
-
-    def lagg_of(self, port: str) -> Lagg | None:
-        return next((lagg for lagg in self.laggs if port in lagg.ports), None)
-
-    def _laggs(self) -> list[Lagg]:
-        names: list[str] = []
-        for name in self.cloned:
-            if _LAGG_RE.fullmatch(name) or self._lagg_words(name):
-                names.append(name)
-        for var in self.rc.variables:
-            found = _IFCONFIG_RE.fullmatch(var)
-            if found is None or found.group(1) in names:
-                continue
-            name = found.group(1)
-            if _LAGG_RE.fullmatch(name) or self._lagg_words(name):
-                names.append(name)
-        return [self._lagg(name) for name in names]
-
-    def _lagg_words(self, name: str) -> bool:
-        words = self._words(name)
-        return "laggport" in words or "laggproto" in words
-
-    def _words(self, name: str) -> list[str]:
-        # clone_up runs "ifconfig IF create create_args_IF" before ifn_start
-        # applies ifconfig_IF (network.subr clone_up, rc.d/netif netif_start).
-        words: list[str] = []
-        create = self.rc.get(rc_var("create_args_", name))
-        if name in self.cloned and create is not None:
-            words.extend(create.value.split())
-        words.extend(self.ifconfig(name).args)
-        return words
-
-    def _lagg(self, name: str) -> Lagg:
-        ports: list[str] = []
-        proto = DEFAULT_PROTO
-        words = self._words(name)
-        index = 0
-        while index < len(words):
-            word = words[index]
-            arg = words[index + 1] if index + 1 < len(words) else None
-            # ifconfig's keywords are case-sensitive and each takes the next
-            # word as its argument (sbin/ifconfig/iflagg.c).
-            if word in ("laggport", "-laggport", "laggproto") and arg is not None:
-                index += 1
-                if word == "laggport" and arg not in ports:
-                    ports.append(arg)
-                elif word == "-laggport" and arg in ports:
-                    ports.remove(arg)
-                elif word == "laggproto":
-                    proto = arg
-            index += 1
-        create = self.rc.get(rc_var("create_args_", name)) if name in self.cloned else None
-        return Lagg(name, tuple(ports), proto, self.ifconfig(name), create, self.cloned.get(name))
 
 
 # ---------------------------------------------------------------- the checks
@@ -420,7 +205,7 @@ def _check_port(setup: Setup, lagg: Lagg, port: str, out: _Findings) -> None:
             lagg=lagg.name,
         )
         return
-    if _WLAN_RE.fullmatch(port) and port not in setup.wlan_parent and port not in setup.cloned:
+    if WLAN_NAME_RE.fullmatch(port) and port not in setup.wlan_parent and port not in setup.cloned:
         # wlan_up creates only the children named in wlans_PARENT (network.subr).
         out.add(
             "wlan-not-created",
@@ -469,14 +254,14 @@ def _member_not_up(lagg: Lagg, port: str, config: IfConfig, out: _Findings) -> N
     if config.noauto:
         reason = f"{_var(config)} has NOAUTO, so netif does not configure {port} at boot"
     elif config.assignment is None:
-        reason = f"nothing sets ifconfig_{port.translate(_PUNCT)}, so netif never brings it up"
+        reason = f"nothing sets {rc_var('ifconfig_', port)}, so netif never brings it up"
     else:
         reason = f"{_var(config)} has no ifconfig word, so netif never brings {port} up"
     out.add(
         "member-not-up",
         config.assignment if config.assignment is not None else lagg.where,
         f"{port}, a port of {lagg.name}, will not be up: {reason}; a port that is "
-        f'not up never carries traffic (ifconfig_{port.translate(_PUNCT)}="up")',
+        f'not up never carries traffic ({rc_var("ifconfig_", port)}="up")',
         lagg=lagg.name,
     )
 
@@ -594,83 +379,6 @@ def _check_policy_dhcp(lagg: Lagg, lp: LaggPolicy, where: str, out: _Findings) -
 
 
 # ---------------------------------------------------------------- the MAC at boot
-
-# sysrc edits /etc/rc.conf unless told otherwise (usr.sbin/sysrc/sysrc -f).
-DEFAULT_RC = "/etc/rc.conf"
-_MAC_WORDS = ("ether", "lladdr", "link")
-
-
-def sysrc_command(name: str, value: str | None, at: Assignment | None, first: str) -> str:
-    """``sysrc [-f FILE] name="value"`` (or ``-x name``) for the file where name is set."""
-    path = at.path if at is not None else first
-    argv = ["sysrc"]
-    if path != DEFAULT_RC:
-        argv += ["-f", shlex.quote(path)]
-    if value is None:
-        return " ".join([*argv, "-x", name])
-    if any(c in value for c in '"$`\\!'):
-        return " ".join([*argv, shlex.quote(f"{name}={value}")])
-    return " ".join([*argv, f'{name}="{value}"'])
-
-
-def without_mac(words: Sequence[str]) -> list[str]:
-    """``words`` without ``ether MAC`` (or ``lladdr``/``link`` MAC)."""
-    kept: list[str] = []
-    index = 0
-    while index < len(words):
-        if words[index] in _MAC_WORDS and index + 1 < len(words):
-            index += 2
-            continue
-        kept.append(words[index])
-        index += 1
-    return kept
-
-
-def with_mac(words: Sequence[str], mac: str) -> list[str]:
-    """ifconfig_IF's words forcing ``mac`` first, as the Handbook writes it ("ether MAC up")."""
-    rest = without_mac(words)
-    if not [w for w in rest if w.lower() not in PSEUDO_WORDS]:
-        rest = ["up", *rest]
-    return ["ether", mac, *rest]
-
-
-def boot_mac(setup: Setup, ifname: str, own_macs: Mapping[str, str]) -> str | None:
-    """The MAC ``ifname`` wears once rc has configured it, when it can be told.
-
-    ``ifconfig_IF`` "ether MAC" (network.subr ifconfig_up runs it), a wlan's
-    ``create_args_IF`` "wlanaddr MAC" (network.subr wlan_up), else the MAC the
-    host shows as the interface's own; None when nothing says.
-    """
-    forced = setup.ifconfig(ifname).ether
-    if forced is not None:
-        return forced.lower()
-    wlanaddr = _wlanaddr(setup, ifname)
-    if wlanaddr is not None:
-        return wlanaddr
-    own = own_macs.get(ifname)
-    return own.lower() if own else None
-
-
-def _wlanaddr(setup: Setup, ifname: str) -> str | None:
-    """``create_args_IF``'s "wlanaddr MAC" for a wlan rc creates (network.subr wlan_up)."""
-    create = setup.rc.get(rc_var("create_args_", ifname))
-    if create is None or ifname not in setup.wlan_parent:
-        return None
-    words = create.value.split()
-    if "wlanaddr" not in words[:-1]:
-        return None
-    return words[words.index("wlanaddr") + 1].lower()
-
-
-def policy_mac(setup: Setup, ether: str, own_macs: Mapping[str, str]) -> str | None:
-    """The MAC a policy's ``ether`` imposes, when it can be told (see plan.own_mac).
-
-    A port's MAC is its own one, not one rc.conf forces on it with "ether".
-    """
-    if ":" in ether:
-        return ether.lower()
-    own = own_macs.get(ether)
-    return own.lower() if own else _wlanaddr(setup, ether)
 
 
 def _check_boot_mac(

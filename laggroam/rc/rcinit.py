@@ -19,22 +19,10 @@ from laggroam.config.policyvalues import create_args
 from laggroam.core.ifname import ifname_problem
 from laggroam.core.policymodel import LaggProto, RenewDhcpMode
 from laggroam.rc import ipv6rcinit
-from laggroam.rc.rcadvice import (
-    DHCP_WORDS,
-    PSEUDO_WORDS,
-    UNTERMINATED_KIND,
-    Finding,
-    Lagg,
-    Setup,
-    boot_mac,
-    findings,
-    policy_mac,
-    rc_var,
-    sysrc_command,
-    with_mac,
-    without_mac,
-)
+from laggroam.rc.rcadvice import UNTERMINATED_KIND, Finding, findings
 from laggroam.rc.rcconf import Assignment, read_rc_conf
+from laggroam.rc.rcmac import boot_mac, policy_mac, sysrc_command, with_mac, without_mac
+from laggroam.rc.rcsetup import DHCP_WORDS, PSEUDO_WORDS, Lagg, Setup, rc_var
 
 # The protocols the policy accepts a wlan port in (laggroam/config/policy.py).
 WIRELESS_PROTOS = (LaggProto.FAILOVER, LaggProto.NONE)
