@@ -13,7 +13,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from laggroam.devd.devdconf import expand_string, shell_quote
+from laggroam.devd.devdexpand import expand_string, shell_quote
 from laggroam.devd.devdmatch import expand_action
 
 VARS = {

@@ -6,22 +6,7 @@ reject exactly what makes devd die.  Sources: the lexer freebsd-src sbin/devd/to
 grammar sbin/devd/parse.y, file order and parse-time expansion sbin/devd/devd.cc, the
 language sbin/devd/devd.conf.5.
 
-Lexer (token.l), longest match, first rule on ties:
-
-* blanks/tabs skipped; ``\\n`` counts a line; ``;`` ``{`` ``}``;
-* ``#...`` and ``//...`` comments run to the end of the line -- flex's ``$`` needs a
-  newline after them, so such a comment on a last line without newline is *not* a
-  comment (its ``#`` is skipped as a stray character and its words become tokens);
-* ``/* ... */`` ends at the first ``*/``; an unterminated one is not a comment;
-* numbers ``[0-9]+`` (``atoi``), identifiers ``[A-Za-z][A-Za-z0-9_-]*``, keywords
-  (``options set directory pid-file attach detach device-name media-type class
-  subdevice action match nomatch notify``);
-* strings ``"[^"]+"``: no escape for ``"`` at all, may span lines, must not be empty;
-  the only escape is backslash-newline, which drops itself and the blanks after it;
-* any other character (``-``, ``,``, ``=``, ``\\r``, a lone ``"``...) matches flex's
-  default rule: echoed to devd's stdout and otherwise ignored.  So ``notify -5 {`` has
-  priority 5 and ``match "x" ""`` is a syntax error.  Each such character is reported
-  in :attr:`ConfigFile.warnings`.
+The lexer (token.l) is ``devdlex``, the ``$name`` expansion ``devdexpand``.
 
 Grammar (parse.y): ``options { (directory STR; | pid-file STR; | set ID STR;)+ };`` and
 ``(attach|detach|nomatch|notify) NUMBER { statement* };`` where a statement is
@@ -40,12 +25,14 @@ after reading the offending token.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Literal, cast
 
+from laggroam.devd.devdexpand import expand_string
+from laggroam.devd.devdlex import Token, tokens
 from laggroam.devd.devdline import fix_value
 
 __all__ = [
@@ -58,37 +45,13 @@ __all__ = [
     "MediaType",
     "Rule",
     "Statement",
-    "expand_string",
     "load_config",
     "load_devd",
     "parse_text",
-    "shell_quote",
 ]
 
 RuleKind = Literal["notify", "attach", "detach", "nomatch"]
 KINDS: tuple[RuleKind, ...] = ("notify", "attach", "detach", "nomatch")
-
-_C_SPACE = frozenset(" \t\n\v\f\r")
-_ALPHA = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
-_ID_CHARS = _ALPHA | frozenset("0123456789_-")
-_KEYWORDS = frozenset(
-    {
-        "options",
-        "set",
-        "directory",
-        "pid-file",
-        "attach",
-        "detach",
-        "device-name",
-        "media-type",
-        "class",
-        "subdevice",
-        "action",
-        "match",
-        "nomatch",
-        "notify",
-    }
-)
 
 
 class DevdConfError(Exception):
@@ -100,70 +63,6 @@ class DevdConfError(Exception):
         self.message = message
         where = self.path if line is None else f"{self.path}:{line}"
         super().__init__(f"{where}: {message}")
-
-
-# --- expansion (devd.cc config::expand_one / expand_string / shell_quote) ---------------
-
-
-def shell_quote(value: str) -> str:
-    """``$'...'`` with ``'`` and ``\\`` backslash-escaped (devd.cc ``shell_quote``)."""
-    return "$'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-def expand_string(src: str, lookup: Callable[[str], str], *, quote: bool) -> str:
-    """Expand ``$name`` like devd.cc ``expand_one``; ``quote`` shell-quotes values (actions).
-
-    ``$$`` -> ``$``; ``$(`` passes through up to the ``)`` that brings devd's count,
-    which starts at 1 and counts that first ``(``, back to 0; ``$`` before anything but a
-    letter, ``_``, ``-`` or ``*`` passes through (``${x}``, ``$1``, ``$ ``); otherwise
-    the name is that character and every following ``[A-Za-z0-9_-]``, so ``$subsystem-up``
-    is the variable ``subsystem-up``.  A ``$`` at the very end is kept: devd appends the
-    string's NUL after it and reads past the end (undefined behaviour), and everything it
-    reads there is cut off again by that NUL when the result is used as a C string.
-    """
-    out: list[str] = []
-    i = 0
-    n = len(src)
-    while i < n:
-        j = src.find("$", i)
-        if j < 0:
-            out.append(src[i:])
-            break
-        out.append(src[i:j])
-        i = j + 1
-        if i >= n:
-            out.append("$")
-            break
-        c = src[i]
-        if c == "$":
-            out.append("$")
-            i += 1
-        elif c == "(":
-            # devd.cc expand_one starts its count at 1 and then counts the
-            # "(" it stands on, so "$(cmd)" needs a second ")" to close:
-            # "$(cmd) $var" passes through whole, $var unexpanded, to the
-            # next unmatched ")" or the end of the string.
-            out.append("$")
-            depth = 1
-            while depth > 0 and i < n:
-                ch = src[i]
-                if ch == ")":
-                    depth -= 1
-                elif ch == "(":
-                    depth += 1
-                out.append(ch)
-                i += 1
-        elif c not in _ALPHA and c not in "_-*":
-            out.append("$" + c)
-            i += 1
-        else:
-            start = i
-            i += 1
-            while i < n and src[i] in _ID_CHARS:
-                i += 1
-            value = lookup(src[start:i])
-            out.append(shell_quote(value) if quote else value)
-    return "".join(out)
 
 
 # --- the parsed form ---------------------------------------------------------------------
@@ -257,104 +156,6 @@ class Config:
         return tuple(w for f in self.files for w in f.warnings)
 
 
-# --- lexer (token.l) ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Token:
-    kind: str  # ";", "{", "}", "NUMBER", "STRING", "ID", a keyword, or "EOF"
-    text: str  # the matched text
-    value: str | int
-    line: int  # devd's lineno after the token's action ran
-
-
-def _atoi(digits: str) -> int:
-    """FreeBSD atoi: strtol (saturating at LONG_MAX) truncated to a 32-bit int."""
-    value = min(int(digits), 2**63 - 1) & 0xFFFFFFFF
-    return value - 2**32 if value >= 2**31 else value
-
-
-def _string_value(yytext: str) -> str:
-    """token.l's STRING action: drop the quotes; backslash-newline eats following blanks."""
-    n = len(yytext) - 2
-    out: list[str] = []
-    i = 1
-    while i <= n:
-        if yytext[i] == "\\" and yytext[i + 1] == "\n":
-            i += 2
-            while yytext[i] in _C_SPACE:
-                i += 1
-        out.append(yytext[i])
-        i += 1
-    return "".join(out)
-
-
-def _tokens(text: str, path: str, warnings: list[str]) -> Iterator[_Token]:
-    """token.l's scanner: blanks and comments skipped, tokens in order, then EOF."""
-    lineno = 1
-    i = 0
-    while i < len(text):
-        skipped = _skipped(text, i, lineno)
-        if skipped is not None:
-            i, lineno = skipped
-            continue
-        found = _token_at(text, i, lineno)
-        if found is not None:
-            tok, i = found
-            lineno = tok.line
-            yield tok
-            continue
-        warnings.append(f"{path}:{lineno}: stray character {text[i]!r} ignored (flex default rule)")
-        i += 1
-    yield _Token("EOF", "", "", lineno)
-
-
-def _skipped(text: str, i: int, lineno: int) -> tuple[int, int] | None:
-    """Blanks, a newline or a comment at ``i``: (where scanning goes on, its line), or None."""
-    c = text[i]
-    if c in " \t":
-        while i < len(text) and text[i] in " \t":
-            i += 1
-        return i, lineno
-    if c == "\n":
-        return i + 1, lineno + 1
-    if c == "#" or text.startswith("//", i):
-        end = text.find("\n", i)
-        if end >= 0:  # flex "$": only just before a newline
-            return end, lineno
-    if text.startswith("/*", i):
-        end = text.find("*/", i + 2)
-        if end >= 0:
-            return end + 2, lineno + text.count("\n", i, end + 2)
-    return None
-
-
-def _token_at(text: str, i: int, lineno: int) -> tuple[_Token, int] | None:
-    """The token starting at ``i`` and where the next one may start, or None (a stray
-    character); a string's token carries the line it ends on."""
-    c = text[i]
-    if c in ";{}":
-        return _Token(c, c, c, lineno), i + 1
-    if c.isascii() and c.isdigit():
-        j = i
-        while j < len(text) and text[j].isascii() and text[j].isdigit():
-            j += 1
-        return _Token("NUMBER", text[i:j], _atoi(text[i:j]), lineno), j
-    if c == '"':
-        end = text.find('"', i + 1)
-        if end > i + 1:
-            yytext = text[i : end + 1]
-            line = lineno + yytext.count("\n")
-            return _Token("STRING", yytext, _string_value(yytext), line), end + 1
-    if c in _ALPHA:
-        j = i + 1
-        while j < len(text) and text[j] in _ID_CHARS:
-            j += 1
-        word = text[i:j]
-        return _Token(word if word in _KEYWORDS else "ID", word, word, lineno), j
-    return None
-
-
 # --- parser (parse.y) --------------------------------------------------------------------
 
 
@@ -362,7 +163,7 @@ class _Parser:
     def __init__(self, text: str, path: str, variables: dict[str, str], order: int) -> None:
         self.path = path
         self.warnings: list[str] = []
-        self.toks = _tokens(text, path, self.warnings)
+        self.toks = tokens(text, path, self.warnings)
         self.tok = next(self.toks)
         self.variables = variables  # devd's global var table; `set` writes it
         self.order = order
@@ -376,7 +177,7 @@ class _Parser:
         got = "end of file" if tok.kind == "EOF" else repr(tok.text)
         return DevdConfError(self.path, tok.line, f"syntax error: {got}, expected {expected}")
 
-    def take(self, kind: str, expected: str | None = None) -> _Token:
+    def take(self, kind: str, expected: str | None = None) -> Token:
         if self.tok.kind != kind:
             raise self.fail(expected or _describe(kind))
         tok = self.tok

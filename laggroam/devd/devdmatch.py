@@ -30,7 +30,8 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Literal
 
-from laggroam.devd.devdconf import Action, Config, Match, MediaType, Rule, Statement, expand_string
+from laggroam.devd.devdconf import Action, Config, Match, MediaType, Rule, Statement
+from laggroam.devd.devdexpand import expand_string
 from laggroam.devd.devdline import DevdEvent
 from laggroam.devd.posixre import EreError, compile_ere
 

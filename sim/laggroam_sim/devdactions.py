@@ -28,7 +28,7 @@ OUTPUT_MAX = 4096
 BIN = binscripts.PROGRAMS
 # service(8) verbs that start and stop processes outside the host's lock (localrc)
 OUTSIDE_SERVICES = ("devd", "laggroam")
-# A word: plain characters and $'...' pieces (devdconf.shell_quote: only \\ and \' escaped).
+# A word: plain characters and $'...' pieces (devdexpand.shell_quote: only \\ and \' escaped).
 _PIECE = r"(?:[A-Za-z0-9_./:=+,@%-]+|\$'(?:[^'\\]|\\[\\'])*')"
 _QUOTED = re.compile(r"\$'((?:[^'\\]|\\[\\'])*)'")
 _SPLIT = re.compile(r"\s*(" + _PIECE + r"+)\s*")
