@@ -9,15 +9,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from laggroam.core.host import Interface, Lagg, LaggPort
-from laggroam.edge.ifconfig import (
-    IFF_BITS,
-    LAGG_PORT_BITS,
-    IfconfigError,
-    decode_bits,
-    parse,
-    parse_host,
-    parse_list,
-)
+from laggroam.edge.ifbits import IFF_BITS, LAGG_PORT_BITS, decode_bits
+from laggroam.edge.ifconfig import IfconfigError, parse, parse_host, parse_list
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "ifconfig"
 

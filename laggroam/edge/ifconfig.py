@@ -21,64 +21,20 @@ Output formats, from freebsd-src:
 - lagg block: sbin/ifconfig/iflagg.c ``lagg_status`` (current and 2007-era).
 """
 
-import ipaddress
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from laggroam.core.host import Host, Inet6Addr, Interface, Lagg, LaggPort
+from laggroam.edge.ifaddr import inet6_detail, parse_inet, parse_inet6, parse_mac
+from laggroam.edge.ifbits import IFF_BITS, LAGG_PORT_BITS, bit_names, encode_bits
 
 __all__ = [
-    "IFF_BITS",
-    "LAGG_PORT_BITS",
     "IfconfigError",
-    "decode_bits",
     "parse",
     "parse_host",
     "parse_list",
 ]
-
-# Interface flag bit -> name, as the netlink printer names them
-# (freebsd-src sbin/ifconfig/ifconfig_netlink.c IFFBITS).  Used only when the
-# output shows ``flags=HEX`` without the ``<...>`` names (seed-blog fixture).
-IFF_BITS: dict[int, str] = {
-    0x1: "UP",
-    0x2: "BROADCAST",
-    0x4: "DEBUG",
-    0x8: "LOOPBACK",
-    0x10: "POINTOPOINT",
-    0x20: "NEEDSEPOCH",
-    0x40: "RUNNING",
-    0x80: "NOARP",
-    0x100: "PROMISC",
-    0x200: "ALLMULTI",
-    0x400: "DRV_OACTIVE",
-    0x800: "SIMPLEX",
-    0x1000: "LINK0",
-    0x2000: "LINK1",
-    0x4000: "LINK2",
-    0x8000: "MULTICAST",
-    0x10000: "CANTCONFIG",
-    0x20000: "PPROMISC",
-    0x40000: "MONITOR",
-    0x80000: "STATICARP",
-    0x100000: "STICKYARP",
-    0x200000: "DYING",
-    0x400000: "RENAMING",
-    0x800000: "NOGROUP",
-    0x1000000: "LOWER_UP",
-}
-
-# laggport flag bit -> name (freebsd-src sys/net/if_lagg.h LAGG_PORT_BITS;
-# DISABLED 0x20 exists only in an older if_lagg.h).
-LAGG_PORT_BITS: dict[int, str] = {
-    0x1: "MASTER",
-    0x2: "STACK",
-    0x4: "ACTIVE",
-    0x8: "COLLECTING",
-    0x10: "DISTRIBUTING",
-    0x20: "DISABLED",
-}
 
 _HEADER_RE = re.compile(
     r"(?P<name>[^\s:]+): flags=(?P<hex>[0-9a-fA-F]+)(?:<(?P<names>[^<>]*)>)?"
@@ -86,14 +42,6 @@ _HEADER_RE = re.compile(
 )
 # ``options=HEX<NAMES>``; ``options=8`` and ``options=0`` lack the names.
 _BITS_RE = re.compile(r"(?P<hex>[0-9a-fA-F]+)(?:<(?P<names>[^<>]*)>)?")
-# ether_ntoa(3) prints six colon-separated hex octets; IFCONFIG_FORMAT /
-# "-f ether:dash|dotted" print 00-11-22-33-44-55 or 0011.2233.4455
-# (freebsd-src sbin/ifconfig/af_link.c print_ether).
-_MAC_RE = re.compile(
-    r"(?P<colon>[0-9A-Fa-f]{1,2}(?::[0-9A-Fa-f]{1,2}){5})"
-    r"|(?P<dash>[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5})"
-    r"|(?P<dotted>[0-9A-Fa-f]{4}(?:\.[0-9A-Fa-f]{4}){2})"
-)
 # ``ssid X [channel N (FREQ MHz FLAGS)] [bssid MAC]`` (ifieee80211.c
 # ieee80211_status).  print_string() quotes an SSID with spaces without
 # escaping inner quotes, so the quoted form runs to the last quote that still
@@ -115,16 +63,6 @@ _LAGGPORT_RE = re.compile(
 STANZA_CACHE = 4096
 # A line where "media:" or "status:" follows other text (run together).
 _RUN_TOGETHER = re.compile(r"\s+(?=(?:media|status):\s)")
-# Already in ether_ntoa's form (two lower-case digits per octet): nothing to
-# normalise, so the common case costs one match.
-_CANONICAL_MAC_RE = re.compile(r"[0-9a-f]{2}(?::[0-9a-f]{2}){5}", re.ASCII)
-# A dotted quad ipaddress accepts and prints back unchanged (decimal octets
-# 0-255 without leading zeros); anything else goes through ipaddress.
-_CANONICAL_V4_RE = re.compile(
-    r"(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}"
-    r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])",
-    re.ASCII,
-)
 
 
 class IfconfigError(ValueError):
@@ -134,38 +72,6 @@ class IfconfigError(ValueError):
         super().__init__(f"line {line_no}: {message}")
         self.line_no = line_no
         self.message = message
-
-
-def decode_bits(value: int, table: dict[int, str]) -> tuple[str, ...]:
-    """Names of the bits set in ``value``, lowest bit first, as printb() prints them.
-
-    Bits the table does not name are left out, as the ioctl printer's printb()
-    does (freebsd-src sbin/ifconfig/ifconfig.c); ``value`` itself is kept by
-    the caller so nothing is lost.
-    """
-    return tuple(name for bit, name in sorted(table.items()) if value & bit)
-
-
-def _names(names: str | None, value: int | None, table: dict[int, str]) -> tuple[str, ...]:
-    if names is not None:
-        return _split_names(names)
-    if value is not None:
-        return decode_bits(value, table)
-    return ()
-
-
-@lru_cache(maxsize=256)
-def _split_names(names: str) -> tuple[str, ...]:
-    """``A,B,C`` -> its names; cached, as every stanza repeats a few flag sets."""
-    return tuple(n for n in names.split(",") if n)
-
-
-def _encode_bits(names: tuple[str, ...], table: dict[int, str]) -> int | None:
-    """The number the names stand for, or None if one of them is not in the table."""
-    bits = {name: bit for bit, name in table.items()}
-    if not all(n in bits for n in names):
-        return None
-    return sum(bits[n] for n in names)
 
 
 @dataclass
@@ -275,7 +181,7 @@ def _header(line: str) -> _Builder | None:
     value = int(m["hex"], 16)
     b = _Builder(
         name=m["name"],
-        flags=_names(m["names"], value, IFF_BITS),
+        flags=bit_names(m["names"], value, IFF_BITS),
         flags_value=value,
         metric=int(m["metric"]) if m["metric"] is not None else None,
         mtu=int(m["mtu"]) if m["mtu"] is not None else None,
@@ -283,127 +189,6 @@ def _header(line: str) -> _Builder | None:
     if stripped[m.end() :].strip():
         b.extra.append(stripped)
     return b
-
-
-def _mac(token: str) -> str | None:
-    """A MAC address in ether_ntoa's form (lower-case, colons), or None."""
-    if _CANONICAL_MAC_RE.fullmatch(token):
-        return token
-    m = _MAC_RE.fullmatch(token)
-    if m is None:
-        return None
-    if m["colon"] is not None:
-        octets = token.split(":")
-    else:
-        digits = token.replace("-", "").replace(".", "")
-        octets = [digits[i : i + 2] for i in range(0, 12, 2)]
-    return ":".join(f"{int(o, 16):02x}" for o in octets)
-
-
-def _inet(tokens: list[str]) -> str | None:
-    """``inet A netmask 0xHEX ...`` or ``inet A/len ...`` -> "A/len" (af_inet.c)."""
-    if len(tokens) < 2:
-        return None
-    addr_text = tokens[1]
-    try:
-        if "/" in addr_text:
-            iface = ipaddress.IPv4Interface(addr_text)
-            return f"{iface.ip}/{iface.network.prefixlen}"
-        if _CANONICAL_V4_RE.fullmatch(addr_text):
-            addr = addr_text
-        else:
-            addr = str(ipaddress.IPv4Address(addr_text))
-    except ValueError:
-        return None
-    if "netmask" not in tokens:
-        return None
-    i = tokens.index("netmask")
-    if i + 1 >= len(tokens):
-        return None
-    prefixlen = _prefixlen(tokens[i + 1])
-    if prefixlen is None:
-        return None  # not a contiguous mask: no honest prefix length
-    return f"{addr}/{prefixlen}"
-
-
-@lru_cache(maxsize=64)
-def _prefixlen(mask_text: str) -> int | None:
-    """A netmask (``0xffffff00`` or dotted) as a prefix length; None if not contiguous.
-
-    Cached: a host has a handful of distinct netmasks however many addresses.
-    """
-    try:
-        if mask_text.lower().startswith("0x"):
-            mask = ipaddress.IPv4Address(int(mask_text, 16))
-        else:
-            mask = ipaddress.IPv4Address(mask_text)
-        return ipaddress.IPv4Network(f"0.0.0.0/{mask}").prefixlen
-    except ValueError:
-        return None
-
-
-# Address flags in the order af_inet6.c print_flags() prints them.
-INET6_FLAGS = ("anycast", "tentative", "duplicated", "detached", "deprecated", "autoconf",
-               "temporary", "prefer_source")  # fmt: skip
-
-
-def _inet6_detail(tokens: list[str], cidr: str) -> Inet6Addr | None:
-    """The rest of an ``inet6`` line (sbin/ifconfig/af_inet6.c ``in6_status``,
-    ``in6_status_nl``): flags, ``scopeid 0xN``, ``pltime P vltime V`` (with -L,
-    or always from the 14.x netlink printer; ``infty`` for an infinite one),
-    ``vhid N``.  None when a word is not one af_inet6.c prints."""
-    addr_scope, _, plen = cidr.rpartition("/")
-    addr_text, _, scope_text = addr_scope.partition("%")
-    scope = scope_text or None
-    flags: list[str] = []
-    times: dict[str, int | None] = {}
-    i = 2
-    while i < len(tokens):
-        word = tokens[i]
-        if word in ("prefixlen", "scopeid", "vhid", "-->") and i + 1 < len(tokens):
-            i += 2
-        elif word in INET6_FLAGS:
-            flags.append(word)
-            i += 1
-        elif word in ("pltime", "vltime") and i + 1 < len(tokens):
-            value = tokens[i + 1]
-            if value == "infty":
-                times[word] = None
-            elif value.isdigit():
-                times[word] = int(value)
-            else:
-                return None
-            i += 2
-        else:
-            return None
-    return Inet6Addr(
-        addr=addr_text,
-        prefixlen=int(plen),
-        flags=tuple(flags),
-        scope=scope,
-        pltime=times.get("pltime"),
-        vltime=times.get("vltime"),
-    )
-
-
-def _inet6(tokens: list[str]) -> str | None:
-    """``inet6 A[%scope] prefixlen N ...`` or ``inet6 A/N`` -> "A/N" (af_inet6.c)."""
-    if len(tokens) < 2:
-        return None
-    text = tokens[1]
-    if "/" in text:
-        addr_text, _, plen_text = text.partition("/")
-    elif "prefixlen" in tokens and tokens.index("prefixlen") + 1 < len(tokens):
-        addr_text, plen_text = text, tokens[tokens.index("prefixlen") + 1]
-    else:
-        return None
-    try:
-        ipaddress.IPv6Address(addr_text)
-    except ValueError:
-        return None
-    if not plen_text.isdigit() or int(plen_text) > 128:
-        return None
-    return f"{addr_text}/{int(plen_text)}"
 
 
 def _unquote_ssid(text: str) -> str:
@@ -418,7 +203,7 @@ def _unquote_ssid(text: str) -> str:
 def _ssid_line(b: _Builder, line: str) -> None:
     b.saw_ssid_line = True
     m = _SSID_RE.fullmatch(line)
-    bssid = _mac(m["bssid"]) if m is not None and m["bssid"] is not None else None
+    bssid = parse_mac(m["bssid"]) if m is not None and m["bssid"] is not None else None
     if m is None or (m["bssid"] is not None and bssid is None):
         # e.g. several SSIDs ("ssid  1:a 2:b"): which one is in use is unknown.
         b.extra.append(line)
@@ -436,11 +221,11 @@ def _lagg_port(b: _Builder, line: str) -> None:
         return
     value = int(m["hex"], 16) if m["hex"] is not None else None
     if value is None and m["names"] is not None:
-        value = _encode_bits(_names(m["names"], None, {}), LAGG_PORT_BITS)
+        value = encode_bits(bit_names(m["names"], None, {}), LAGG_PORT_BITS)
     if value is None and m["names"] is None:
         # Membership is a fact, the flags are not known: keep the line too.
         b.extra.append(line)
-    flags = _names(m["names"], value, LAGG_PORT_BITS)
+    flags = bit_names(m["names"], value, LAGG_PORT_BITS)
     b.ports.append(LaggPort(name=m["name"], flags=flags, flags_value=value))
     b.port_lines.append(line)
 
@@ -462,7 +247,7 @@ def _link(b: _Builder, line: str, tokens: list[str]) -> None:
     """``ether MAC`` / ``hwaddr MAC``, possibly run together on one line."""
     i = 0
     while i + 1 < len(tokens) and tokens[i] in ("ether", "hwaddr"):
-        mac = _mac(tokens[i + 1])
+        mac = parse_mac(tokens[i + 1])
         if mac is None:
             break
         if tokens[i] == "ether":
@@ -489,7 +274,7 @@ def _detail(b: _Builder, raw: str) -> None:
     elif key in ("laggport:", "laggport"):
         _lagg_port(b, line)
     elif key == "inet":
-        cidr = _inet(line.split())
+        cidr = parse_inet(line.split())
         if cidr is None:
             b.extra.append(line)
         else:
@@ -524,15 +309,15 @@ def _options(b: _Builder, line: str, key: str, rest: str) -> None:
         b.extra.append(line)
     else:
         b.options_value = int(m["hex"], 16)
-        b.options = _names(m["names"], None, {})
+        b.options = bit_names(m["names"], None, {})
 
 
 def _rare_detail(b: _Builder, line: str, key: str, rest: str) -> None:
     """The detail lines a stanza shows at most once or twice."""
     tokens = line.split()
     if key == "inet6":
-        cidr6 = _inet6(tokens)
-        detail = _inet6_detail(tokens, cidr6) if cidr6 is not None else None
+        cidr6 = parse_inet6(tokens)
+        detail = inet6_detail(tokens, cidr6) if cidr6 is not None else None
         if cidr6 is None or detail is None:
             b.extra.append(line)
         if cidr6 is not None:
@@ -545,7 +330,7 @@ def _rare_detail(b: _Builder, line: str, key: str, rest: str) -> None:
         if m is None or m["names"] is None:
             b.extra.append(line)
         else:
-            b.nd6 = _names(m["names"], None, {})
+            b.nd6 = bit_names(m["names"], None, {})
     elif key == "description:":
         b.description = rest
     elif key == "ssid":
