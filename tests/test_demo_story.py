@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from hosts import em0, lagg0, laptop, port, with_interfaces, wlan0
-from laggroam_sim.demo import Story, Style, _command
+from laggroam_sim.story import Story, Style, run_laggroam
 
 
 def test_a_lagg_without_an_active_port_says_so() -> None:
@@ -25,7 +25,7 @@ def test_commands_are_shown_as_they_can_be_pasted(tmp_path: Path) -> None:
     story = Story(tmp_path, lines.append, Style(False))
     event = "!system=IFNET subsystem=em0 type=LINK_UP"
     (tmp_path / "d.conf").write_text('notify 0 { match "system" "IFNET"; action "true"; };\n')
-    _command(
+    run_laggroam(
         story,
         "devd",
         "explain",

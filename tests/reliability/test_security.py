@@ -249,7 +249,7 @@ def test_scan_no_shell_true_os_system_or_popen() -> None:
 SIM = "sim/laggroam_sim/"
 SUBPROCESS_ALLOWED = {
     "laggroam/edge/runner.py",
-    SIM + "demo.py",
+    SIM + "story.py",
     SIM + "settled.py",
     SIM + "devdactions.py",
     SIM + "localrc.py",

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from laggroam_sim.demo import Style
+from laggroam_sim.story import Style
 from laptophelp import FIGURES, HEADLINE, Laptop
 
 

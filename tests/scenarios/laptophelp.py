@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from laggroam_sim import journal
-from laggroam_sim.demo import Story
 from laggroam_sim.state import read_only
+from laggroam_sim.story import Story
 
 from laggroam.core.host import Host
 from laggroam.edge.reconcile import reconcile
