@@ -12,42 +12,13 @@ from pathlib import Path
 
 from laggroam.config.policy import LAGG_PROTOS, Policy
 from laggroam.core.ifname import ifname_problem
-from laggroam.core.policymodel import LaggPolicy, LaggProto
-from laggroam.rc.rcconf import UNTERMINATED, Assignment, RcConf, read_rc_conf
-from laggroam.rc.rcmac import boot_mac, policy_mac, sysrc_command, with_mac
+from laggroam.core.policymodel import LaggProto
+from laggroam.rc.rcconf import UNTERMINATED, read_rc_conf
+from laggroam.rc.rcfinding import Finding, Findings
+from laggroam.rc.rcpolicy import check_boot_mac, check_policy
 from laggroam.rc.rcsetup import DHCP_WORDS, WLAN_NAME_RE, IfConfig, Lagg, Setup, rc_var
 
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One thing wrong, at the line of the variable to change."""
-
-    kind: str
-    path: str
-    line: int
-    message: str
-    # The lagg the finding is about, if any.
-    lagg: str = ""
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
-
-
 # ---------------------------------------------------------------- the checks
-
-
-class _Findings:
-    def __init__(self, rc: RcConf) -> None:
-        self.rc = rc
-        self.found: list[Finding] = []
-
-    def add(self, kind: str, at: Assignment | None, message: str, lagg: str = "") -> None:
-        path, line = (at.path, at.line) if at is not None else (self.rc.paths[0], 1)
-        self.found.append(Finding(kind, path, line, message, lagg))
-
-    def ordered(self) -> list[Finding]:
-        rank = {path: index for index, path in enumerate(self.rc.paths)}
-        return sorted(self.found, key=lambda f: (rank.get(f.path, len(rank)), f.line))
 
 
 def findings(
@@ -58,7 +29,7 @@ def findings(
     ``own_macs``: each interface's own MAC as the host shows it, when it can
     be observed; without it a MAC rc.conf does not spell is compared by name.
     """
-    out = _Findings(setup.rc)
+    out = Findings(setup.rc)
     for problem in setup.rc.skipped:
         message = f"not understood, skipped: {problem.reason}"
         unpaired = problem.reason.startswith(UNTERMINATED)
@@ -77,15 +48,15 @@ def findings(
     for lagg in setup.laggs:
         _check_lagg(setup, lagg, claimed, out)
     if policy is not None:
-        _check_policy(setup, policy, out)
-        _check_boot_mac(setup, policy, own_macs or {}, out)
+        check_policy(setup, policy, out)
+        check_boot_mac(setup, policy, own_macs or {}, out)
         # A policy that keeps the wireless port first (init --wireless-first) chose it.
         chosen = {lp.name for lp in policy.laggs if setup.is_wireless(lp.primary)}
         out.found = [f for f in out.found if not (f.kind == "wireless-first" and f.lagg in chosen)]
     return out.ordered()
 
 
-def _check_lagg(setup: Setup, lagg: Lagg, claimed: dict[str, Lagg], out: _Findings) -> None:
+def _check_lagg(setup: Setup, lagg: Lagg, claimed: dict[str, Lagg], out: Findings) -> None:
     at = lagg.where
     config = lagg.config
     if lagg.cloned is None:
@@ -135,7 +106,7 @@ def _check_lagg(setup: Setup, lagg: Lagg, claimed: dict[str, Lagg], out: _Findin
             _check_port(setup, lagg, port, out)
 
 
-def _check_primary(setup: Setup, lagg: Lagg, out: _Findings) -> None:
+def _check_primary(setup: Setup, lagg: Lagg, out: Findings) -> None:
     """A failover lagg whose first port, the primary, is wireless while a wired one waits."""
     if lagg.proto != LaggProto.FAILOVER or len(lagg.ports) < 2:
         return
@@ -158,7 +129,7 @@ def _check_primary(setup: Setup, lagg: Lagg, out: _Findings) -> None:
 
 
 def _port_usable(
-    setup: Setup, lagg: Lagg, port: str, claimed: dict[str, Lagg], out: _Findings
+    setup: Setup, lagg: Lagg, port: str, claimed: dict[str, Lagg], out: Findings
 ) -> bool:
     """False, with the finding, for a port the kernel or the policy would refuse."""
     at = lagg.where
@@ -189,7 +160,7 @@ def _port_usable(
     return False
 
 
-def _check_port(setup: Setup, lagg: Lagg, port: str, out: _Findings) -> None:
+def _check_port(setup: Setup, lagg: Lagg, port: str, out: Findings) -> None:
     at = lagg.where
     if port in setup.radios:
         # Only Ethernet and VLAN interfaces join a lagg, EPROTONOSUPPORT
@@ -244,7 +215,7 @@ def _check_port(setup: Setup, lagg: Lagg, port: str, out: _Findings) -> None:
         )
 
 
-def _member_not_up(lagg: Lagg, port: str, config: IfConfig, out: _Findings) -> None:
+def _member_not_up(lagg: Lagg, port: str, config: IfConfig, out: Findings) -> None:
     """A port rc.conf never brings up, and why.
 
     A port that is not up never becomes active (sys/net/if_lagg.h
@@ -266,7 +237,7 @@ def _member_not_up(lagg: Lagg, port: str, config: IfConfig, out: _Findings) -> N
     )
 
 
-def _check_wireless_mac(setup: Setup, lagg: Lagg, port: str, out: _Findings) -> None:
+def _check_wireless_mac(setup: Setup, lagg: Lagg, port: str, out: Findings) -> None:
     """A MAC forced on the wireless side, as the older Handbook did."""
     if not setup.is_wireless(port):
         return
@@ -289,147 +260,6 @@ def _check_wireless_mac(setup: Setup, lagg: Lagg, port: str, out: _Findings) -> 
 
 def _var(config: IfConfig) -> str:
     return config.assignment.name if config.assignment is not None else "ifconfig"
-
-
-def _check_policy(setup: Setup, policy: Policy, out: _Findings) -> None:
-    """Where rc.conf (applied at boot) and the policy (applied by laggroam) disagree."""
-    for lagg in setup.laggs:
-        lp = policy.lagg(lagg.name)
-        if lp is None:
-            out.add(
-                "lagg-not-in-policy",
-                lagg.where,
-                f"{lagg.name} is set up here but the policy ({policy.path}) has no "
-                f"[{lagg.name}] section; laggroam leaves it alone",
-                lagg=lagg.name,
-            )
-            continue
-        where = f"{policy.path}:{lp.line}"
-        _check_policy_ports(lagg, lp, where, out)
-        if lagg.proto != lp.proto:
-            out.add(
-                "proto-differs",
-                lagg.where,
-                f"laggproto {lagg.proto} here but proto = {lp.proto} in the policy ({where})",
-                lagg=lagg.name,
-            )
-        _check_policy_dhcp(lagg, lp, where, out)
-    for wlan in policy.wlans:
-        if wlan.name in setup.wlan_parent:
-            parent, at = setup.wlan_parent[wlan.name]
-            if parent != wlan.parent:
-                out.add(
-                    "parent-differs",
-                    at,
-                    f"{wlan.name} is created on {parent} here but on {wlan.parent} in the "
-                    f"policy ({policy.path}:{wlan.line})",
-                )
-
-
-def _check_policy_ports(lagg: Lagg, lp: LaggPolicy, where: str, out: _Findings) -> None:
-    """The ports, and their order (the first is the primary), in rc.conf and the policy."""
-    at = lagg.where
-    for port in lagg.ports:
-        if port not in lp.ports:
-            out.add(
-                "port-not-in-policy",
-                at,
-                f"{port} is a port of {lagg.name} here but not in the policy ({where}); "
-                f"laggroam and rc.conf disagree on it",
-                lagg=lagg.name,
-            )
-    for port in lp.ports:
-        if port not in lagg.ports:
-            out.add(
-                "port-not-in-rc",
-                at,
-                f"the policy ({where}) lists {port} for {lagg.name} but rc.conf does not add it",
-                lagg=lagg.name,
-            )
-    ours = [p for p in lagg.ports if p in lp.ports]
-    theirs = [p for p in lp.ports if p in lagg.ports]
-    if ours != theirs:
-        out.add(
-            "order-differs",
-            at,
-            f"{lagg.name} gets its ports in the order {' '.join(ours)} here but "
-            f"{' '.join(theirs)} in the policy ({where}); the first is the primary",
-            lagg=lagg.name,
-        )
-
-
-def _check_policy_dhcp(lagg: Lagg, lp: LaggPolicy, where: str, out: _Findings) -> None:
-    """A static address in rc.conf against dhcp = yes, or DHCP against dhcp = no."""
-    address = lagg.config.address
-    if lp.dhcp and address is not None and not lagg.config.dhcp:
-        out.add(
-            "dhcp-differs",
-            lagg.where,
-            f"{lagg.name} has the static address {address!r} here but dhcp = yes in "
-            f"the policy ({where})",
-            lagg=lagg.name,
-        )
-    if not lp.dhcp and lagg.config.dhcp:
-        out.add(
-            "dhcp-differs",
-            lagg.where,
-            f"{lagg.name} has DHCP here but dhcp = no in the policy ({where})",
-            lagg=lagg.name,
-        )
-
-
-# ---------------------------------------------------------------- the MAC at boot
-
-
-def _check_boot_mac(
-    setup: Setup, policy: Policy, own_macs: Mapping[str, str], out: _Findings
-) -> None:
-    """A lagg that boots wearing another MAC than the policy's ``ether`` imposes.
-
-    The first port to join gives the lagg its MAC (sys/net/if_lagg.c
-    lagg_port_create); dhclient then leases an address for it.  If the policy
-    wants another one, laggroam's first reconcile sets it, which
-    re-initialises the lagg and every port (sys/net/if.c if_setlladdr; the
-    wlan's association drops) and makes the DHCP server see a new client
-    (dhclient puts the MAC in chaddr, sbin/dhclient/dhclient.c): the address
-    changes at every boot.  The fix is rc.conf's: the Handbook's
-    ``ifconfig_em0="ether <wlan0's MAC>"`` makes the first port wear it.
-    """
-    for lagg in setup.laggs:
-        lp = policy.lagg(lagg.name)
-        if lp is None or lp.ether == "keep" or not lagg.ports:
-            continue
-        first = lagg.ports[0]
-        if first in setup.radios or ifname_problem(first) is not None:
-            continue
-        boot = boot_mac(setup, first, own_macs)
-        wanted = policy_mac(setup, lp.ether, own_macs)
-        if boot is not None and wanted is not None:
-            differs = boot != wanted
-        elif boot is None and wanted is None:
-            # Both an interface's own MAC: the same only for the same interface.
-            differs = first != lp.ether and setup.ifconfig(first).ether is None
-        else:
-            continue  # one side unknown without the host: no claim
-        if not differs:
-            continue
-        config = setup.ifconfig(first)
-        mac = wanted or f"<{lp.ether}'s MAC, from ifconfig {lp.ether}>"
-        own = setup.rc.get(rc_var("ifconfig_", first))
-        fix = sysrc_command(
-            rc_var("ifconfig_", first), " ".join(with_mac(config.words, mac)), own,
-            setup.rc.paths[0],
-        )  # fmt: skip
-        out.add(
-            "mac-differs",
-            own if own is not None else lagg.where,
-            f"{lagg.name} boots wearing {first}'s MAC ({boot or 'its own'}), {first} being"
-            f" its first port, but the policy's ether = {lp.ether} ({policy.path}:{lp.line})"
-            f" makes laggroam set {wanted or 'the MAC of ' + lp.ether} after the first lease:"
-            f" the DHCP server then sees a new client and the address changes at every boot;"
-            f" fix: {fix}",
-            lagg=lagg.name,
-        )
 
 
 # ---------------------------------------------------------------- entry point

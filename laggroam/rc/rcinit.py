@@ -19,8 +19,9 @@ from laggroam.config.policyvalues import create_args
 from laggroam.core.ifname import ifname_problem
 from laggroam.core.policymodel import LaggProto, RenewDhcpMode
 from laggroam.rc import ipv6rcinit
-from laggroam.rc.rcadvice import UNTERMINATED_KIND, Finding, findings
+from laggroam.rc.rcadvice import UNTERMINATED_KIND, findings
 from laggroam.rc.rcconf import Assignment, read_rc_conf
+from laggroam.rc.rcfinding import Finding
 from laggroam.rc.rcmac import boot_mac, policy_mac, sysrc_command, with_mac, without_mac
 from laggroam.rc.rcsetup import DHCP_WORDS, PSEUDO_WORDS, Lagg, Setup, rc_var
 
