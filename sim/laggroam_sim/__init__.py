@@ -29,6 +29,9 @@ processes share one host:
 * ``standinmain``  a stand-in script's entry; ``standin``: one run under the host's lock,
                    settled; ``userland``: what each program does on the open host
 * ``laptop``       the seed's laptop, booted as its rc.conf would
+* ``story``        the laptop with laggroam installed, the daemon, one step (the demo and the
+                   scenarios drive it); ``expect``: what a step expects of the host
+* ``demo``         the roaming story that ``laggroam-sim demo`` tells
 * ``site``         DIR/site.ini, the host as ``laggroam --site DIR`` sees it
 * ``cli``          ``laggroam-sim --dir DIR VERB``
 * ``command``      the ``laggroam-sim`` command: ``demo``, and the verbs of ``cli``
