@@ -1,18 +1,15 @@
-"""The planner's lagg rules: the lagg, its protocol, its ports in order, its MAC.
+"""The planner's lagg rules: the lagg, its protocol, its ports in order, the failback hold.
 
-FreeBSD gives a lagg the MAC of the port that joins an empty lagg and every
-later port the lagg's MAC (sys/net/if_lagg.c lagg_port_create); it has no verb
-to re-order ports, and the first remaining port becomes primary when the
-primary leaves (lagg_port_destroy).  These rules act through the planner
-(``Planning``): its host, policy and memory, and its ``add``, which holds back
-an action still in failure back-off.  Pure.
+FreeBSD has no verb to re-order a lagg's ports, and the first remaining port
+becomes primary when the primary leaves (sys/net/if_lagg.c lagg_port_destroy).
+These rules act through the planner (``laggwork.Planning``): its host, policy
+and memory, and its ``add``, which holds back an action still in failure
+back-off.  The MAC the lagg and its ports must wear is ``laggmac``.  Pure.
 """
 
-from dataclasses import dataclass, field, replace
-from typing import Protocol
+from dataclasses import replace
 
 from laggroam.core.action import (
-    Action,
     AddLaggPort,
     BringUp,
     CreateLagg,
@@ -20,74 +17,11 @@ from laggroam.core.action import (
     SetEther,
     SetLaggProto,
 )
-from laggroam.core.host import Host, Interface, Lagg
-from laggroam.core.memory import LaggMemory, Memory
-from laggroam.core.policymodel import LaggPolicy, LaggProto, Policy
-
-ZERO_MAC = "00:00:00:00:00:00"
-
-
-class Planning(Protocol):
-    """What the lagg rules read and change of the plan being made (plan._Planner)."""
-
-    policy: Policy
-    host: Host
-    memory: Memory
-    now: float
-    notes: list[str]
-    wake: list[float]
-    actions: list[Action]
-    created: set[str]
-    attached: set[str | None]
-
-    def add(self, action: Action) -> None: ...
-
-    def may_exist(self, name: str) -> bool: ...
-
-
-def own_mac(iface: Interface) -> str | None:
-    """An interface's own MAC, the one ``ether = PORT`` imposes.
-
-    A lagg member wears the lagg's in "ether" and shows its own as "hwaddr"
-    (sbin/ifconfig/af_link.c prints hwaddr when it differs).
-    """
-    own = iface.hwaddr if iface.hwaddr and iface.hwaddr != ZERO_MAC else iface.ether
-    return own.lower() if own else None
-
-
-@dataclass(slots=True)
-class _LaggWork:
-    """One lagg's ports as this plan finds and changes them.
-
-    ``wanted``: the policy's ports that may join (without a ``held`` primary);
-    ``removals``: members that leave; ``early``: the first port, joining
-    before they leave so that the lagg keeps a port.
-    """
-
-    lp: LaggPolicy
-    iface: Interface | None
-    lagg: Lagg
-    mem: LaggMemory
-    members: list[str]
-    wanted: list[str]
-    held: str | None
-    target_mac: str | None
-    removals: list[str] = field(default_factory=list)
-    reorder_reason: str = ""
-    early: str | None = None
-
-    @property
-    def first(self) -> str | None:
-        return self.wanted[0] if self.wanted else None
-
-    @property
-    def primary_leaves(self) -> bool:
-        return self.lagg.primary is not None and self.lagg.primary in self.removals
-
-    def remaining(self) -> list[str]:
-        """The members once the removals left, ``early`` first."""
-        kept = [m for m in self.members if m not in self.removals]
-        return [self.early, *kept] if self.early is not None else kept
+from laggroam.core.host import Interface, Lagg
+from laggroam.core.laggmac import first_joiner_mac, joining_mac, keep_lagg_mac, target_mac_of
+from laggroam.core.laggwork import LaggWork, Planning, disturbs, is_wireless
+from laggroam.core.memory import LaggMemory
+from laggroam.core.policymodel import LaggPolicy, LaggProto
 
 
 def plan_lagg(planner: Planning, lp: LaggPolicy) -> None:
@@ -127,8 +61,8 @@ def _ports(planner: Planning, lp: LaggPolicy, iface: Interface | None, lagg: Lag
     held = _failback_hold(planner, lp, lagg, wanted, mem)
     if held is not None:
         wanted = [p for p in wanted if p != held]
-    work = _LaggWork(
-        lp, iface, lagg, mem, list(lagg.port_names), wanted, held, _target_mac(planner, lp, mem)
+    work = LaggWork(
+        lp, iface, lagg, mem, list(lagg.port_names), wanted, held, target_mac_of(planner, lp, mem)
     )
     _reorder(planner, work)
     if work.early is not None:
@@ -146,9 +80,9 @@ def _ports(planner: Planning, lp: LaggPolicy, iface: Interface | None, lagg: Lag
     # which lagg_init copies onto every member (if_lagg.c lagg_init).
     to_add = [p for p in wanted if p not in remaining]
     if work.target_mac is not None and remaining:
-        _lagg_mac(planner, work, remaining)
+        keep_lagg_mac(planner, work, remaining)
     elif work.target_mac is not None and to_add:
-        _first_joiner_mac(planner, work, to_add[0])
+        first_joiner_mac(planner, work, to_add[0])
     _join(planner, work, remaining, to_add)
     _remember(planner, work)
 
@@ -166,7 +100,7 @@ def _ports_up(planner: Planning, wanted: list[str]) -> None:
             )
 
 
-def _reorder(planner: Planning, work: _LaggWork) -> None:
+def _reorder(planner: Planning, work: LaggWork) -> None:
     """Which members leave: a held primary, and for failover the ports before the first.
 
     FreeBSD has no re-order verb: when the primary leaves, the first
@@ -202,7 +136,7 @@ def _reorder(planner: Planning, work: _LaggWork) -> None:
         work.early = first
 
 
-def _leave(planner: Planning, work: _LaggWork) -> None:
+def _leave(planner: Planning, work: LaggWork) -> None:
     lp, held = work.lp, work.held
     for port in work.removals:
         reason = (
@@ -213,93 +147,27 @@ def _leave(planner: Planning, work: _LaggWork) -> None:
         )
         rejoin = work.first if port != held and port in work.wanted else None
         if port == work.lagg.primary and len(work.members) > 1:
-            reason += _disturbs(planner, lp.name, "leave")
-        elif _wireless(planner, port):
-            reason += _disturbs(planner, port, "mac")
+            reason += disturbs(planner, lp.name, "leave")
+        elif is_wireless(planner, port):
+            reason += disturbs(planner, port, "mac")
         planner.add(RemoveLaggPort(lp.name, reason, port, rejoin))
 
 
-def _lagg_mac(planner: Planning, work: _LaggWork, remaining: list[str]) -> None:
-    """The lagg keeps ports: it, or else its members, must wear the policy's MAC."""
-    target_mac = work.target_mac or ""
-    lagg_mac = _mac_after_leave(planner, work, remaining)
-    if (lagg_mac or "").lower() != target_mac:
-        _set_lagg_mac(planner, work, remaining, lagg_mac)
-        return
-    for port in remaining:
-        port_if = planner.host.get(port) if port != work.early else None
-        if port_if is not None and (port_if.ether or "").lower() != target_mac:
-            planner.add(
-                SetEther(
-                    port,
-                    f"{port} does not wear {work.lp.name}'s MAC" + _disturbs(planner, port, "mac"),
-                    target_mac,
-                )
-            )
-
-
-def _mac_after_leave(planner: Planning, work: _LaggWork, remaining: list[str]) -> str | None:
-    """The MAC the lagg wears once this plan's ports have left.
-
-    When the primary leaves the lagg takes the first remaining port's
-    lp_lladdr, the MAC it had when it joined (sys/net/if_lagg.c
-    lagg_port_destroy), not its hardware address.
-    """
-    if not work.primary_leaves:
-        return work.iface.ether if work.iface is not None else None
-    if remaining[0] == work.early:
-        return _early_mac(planner, work.early, work.target_mac)
-    return _joined_mac(planner, work.lp.name, remaining[0], work.mem)
-
-
-def _set_lagg_mac(
-    planner: Planning, work: _LaggWork, remaining: list[str], lagg_mac: str | None
-) -> None:
-    lp, iface, target_mac = work.lp, work.iface, work.target_mac or ""
-    lagg_up = iface is not None and iface.is_up
-    warn = _disturbs(planner, lp.name, "mac") if lagg_up else ""
-    worn = (iface.ether or "").lower() if iface is not None else ""
-    if work.primary_leaves and worn == target_mac:
-        # Restored at once: the DHCP identity before and after is the policy's.
-        reason = (
-            f"when {work.lagg.primary} leaves, {lp.name} takes the MAC {remaining[0]} had"
-            f" when it joined (sys/net/if_lagg.c lagg_port_destroy),"
-            f" {lagg_mac or 'which ifconfig does not show'}; it is set back to"
-            f" {target_mac} at once, so {lp.name} keeps its DHCP identity{warn}"
-        )
-    else:
-        reason = (
-            f"{lp.name} wears {lagg_mac or 'another MAC'}, the policy wants"
-            f" {target_mac}{warn}" + _lease_warning(planner, lp, iface, lp.ports[0], target_mac)
-        )
-    planner.add(SetEther(lp.name, reason, target_mac))
-
-
-def _first_joiner_mac(planner: Planning, work: _LaggWork, port: str) -> None:
-    """An empty lagg takes the MAC of the port that joins first (lagg_port_create)."""
-    port_if = planner.host.get(port)
-    target_mac = work.target_mac or ""
-    if port_if is not None and (port_if.ether or "").lower() != target_mac:
-        planner.add(
-            SetEther(port, f"{port} joins {work.lp.name} first and gives it its MAC", target_mac)
-        )
-
-
-def _join(planner: Planning, work: _LaggWork, remaining: list[str], to_add: list[str]) -> None:
+def _join(planner: Planning, work: LaggWork, remaining: list[str], to_add: list[str]) -> None:
     lp, iface = work.lp, work.iface
     if iface is not None and not iface.is_up:
         # After the MAC: lagg_init, on the transition to running, gives
         # each port the lagg's MAC once (sys/net/if_lagg.c lagg_init),
         # where a MAC set on a running lagg would bounce it first.
-        planner.add(BringUp(lp.name, f"{lp.name} is down{_disturbs(planner, lp.name, 'init')}"))
+        planner.add(BringUp(lp.name, f"{lp.name} is down{disturbs(planner, lp.name, 'init')}"))
     for port in to_add:
         reason = _add_reason(planner, lp.name, port)
         if remaining or port != to_add[0]:
-            reason += _disturbs(planner, port, "join")
-        planner.add(AddLaggPort(lp.name, reason, port, _joining_mac(planner, port)))
+            reason += disturbs(planner, port, "join")
+        planner.add(AddLaggPort(lp.name, reason, port, joining_mac(planner, port)))
 
 
-def _remember(planner: Planning, work: _LaggWork) -> None:
+def _remember(planner: Planning, work: LaggWork) -> None:
     """What was seen of the lagg: its active port, its link, the MAC it should wear.
 
     lp_lladdr is kept for the ports that are members; which ports join or
@@ -326,18 +194,6 @@ def _remember(planner: Planning, work: _LaggWork) -> None:
             lp_lladdr=lp_lladdr,
         ),
     )
-
-
-def _joining_mac(planner: Planning, port: str) -> str | None:
-    """The MAC ``port`` wears when its AddLaggPort runs: after any SetEther of this plan
-    on it, else the one it wears now."""
-    planned = next(
-        (a.mac for a in planner.actions if isinstance(a, SetEther) and a.target == port and a.mac),
-        None,
-    )
-    port_if = planner.host.get(port)
-    wears = planned or (port_if.ether if port_if is not None else None)
-    return wears.lower() if wears else None
 
 
 def _join_first(
@@ -369,9 +225,9 @@ def _join_first(
             lp.name,
             f"{first} is missing from {lp.name} and the policy puts it first; it joins"
             f" while {', '.join(members)} still carry the traffic"
-            + _disturbs(planner, first, "join"),
+            + disturbs(planner, first, "join"),
             first,
-            _joining_mac(planner, first),
+            joining_mac(planner, first),
         )
     )
     linked = first_if is not None and first_if.has_link
@@ -379,71 +235,6 @@ def _join_first(
         f"; {first} joined first, so {lp.name} keeps a port"
         + (" with link" if linked else "")
         + " throughout"
-    )
-
-
-def _lease_warning(
-    planner: Planning, lp: LaggPolicy, iface: Interface | None, port: str, mac: str
-) -> str:
-    """What a MAC change costs a lagg that holds a DHCP lease, and the lasting fix.
-
-    dhclient puts the interface's MAC in every request (chaddr,
-    sbin/dhclient/dhclient.c make_discover, make_request), so the server
-    sees a new client and may lease another address.  Only rc.conf can
-    give the lagg the policy's MAC before the first lease: the port that
-    joins first at boot gives the lagg its MAC (lagg_port_create).
-    """
-    if not lp.dhcp or iface is None or not iface.inet:
-        return ""
-    var = "ifconfig_" + port.translate(str.maketrans(".-/+", "____"))
-    return (
-        f"; {lp.name} holds the lease {iface.inet[0]} for its current MAC and dhclient"
-        f" identifies itself by the MAC (sbin/dhclient/dhclient.c chaddr), so the"
-        f' address may change; to wear {mac} from boot, add "ether {mac}" to'
-        f" {var} in rc.conf (laggroam check --rc-conf prints the sysrc line)"
-    )
-
-
-def _early_mac(planner: Planning, port: str | None, target_mac: str | None) -> str | None:
-    """The lp_lladdr of a port this plan adds before the primary leaves."""
-    planned = next(
-        (a.mac for a in planner.actions if isinstance(a, SetEther) and a.target == port), None
-    )
-    if planned:
-        return planned.lower()
-    iface = planner.host.get(port) if port is not None else None
-    return (iface.ether or "").lower() if iface is not None and iface.ether else None
-
-
-def _wireless(planner: Planning, name: str) -> bool:
-    iface = planner.host.get(name)
-    return planner.policy.wlan(name) is not None or (iface is not None and iface.is_wireless)
-
-
-def _disturbs(planner: Planning, name: str, how: str) -> str:
-    """The reason's warning when an action re-initialises a wireless interface.
-
-    Every MAC set on an UP interface clears and re-sets IFF_UP
-    (sys/net/if.c if_setlladdr, no equality check); on a wlan vap that
-    drops the association and wpa_supplicant must associate again.  A
-    port joining a lagg that has ports is given the lagg's MAC; a lagg
-    whose MAC is set, or that starts running, gives it to every port whose
-    MAC differs (sys/net/if_lagg.c lagg_port_create, lagg_init); the
-    primary leaving gives every remaining port the new MAC
-    (lagg_port_destroy).
-    """
-    lp = planner.policy.lagg(name)
-    if lp is not None:
-        hit = [p for p in lp.ports if _wireless(planner, p) and planner.host.lagg_of(p) == name]
-    else:
-        hit = [name] if _wireless(planner, name) else []
-    if not hit:
-        return ""
-    what = {"init": "gives the ports their MAC", "join": "sets its MAC",
-            "mac": "sets the MAC", "leave": "re-sets the ports' MACs"}[how]  # fmt: skip
-    return (
-        f"; this {what} and re-initialises {', '.join(hit)}: the Wi-Fi association"
-        " drops and wpa_supplicant must associate again"
     )
 
 
@@ -463,42 +254,6 @@ def _add_reason(planner: Planning, lagg: str, port: str) -> str:
     if planner.host.get(port) is None:
         return f"{port} is not a port of {lagg} (the capture does not show {port} itself)"
     return f"{port} exists but is missing from {lagg}"
-
-
-def _target_mac(planner: Planning, lp: LaggPolicy, mem: LaggMemory) -> str | None:
-    if lp.ether == "keep":
-        return None
-    if ":" in lp.ether:
-        return lp.ether.lower()
-    return _own_mac(planner, lp.ether) or mem.mac
-
-
-def _joined_mac(planner: Planning, lagg: str, port: str, mem: LaggMemory) -> str | None:
-    """A member's lp_lladdr: remembered when laggroam added it; for a port
-    that joined before (rc.conf at boot), its own MAC is the best guess.
-
-    A member that shows no "hwaddr" wears the lagg's MAC as its "ether",
-    which says nothing of its own: ifconfig prints hwaddr only from 12.x
-    on, and only when it differs (sbin/ifconfig/af_link.c), so the MAC it
-    joined with is unknown (None) and the lagg's MAC is set again after
-    the primary leaves rather than assumed kept.
-    """
-    remembered = mem.lp_lladdr.get(port)
-    if remembered:
-        return remembered
-    lp = planner.policy.lagg(lagg)
-    iface = planner.host.get(port)
-    if lp is not None and port == lp.ether:
-        # The port whose own MAC the policy imposes joined wearing it.
-        return _own_mac(planner, port)
-    if iface is not None and not iface.hwaddr and planner.host.lagg_of(port) == lagg:
-        return None
-    return _own_mac(planner, port)
-
-
-def _own_mac(planner: Planning, name: str) -> str | None:
-    iface = planner.host.get(name)
-    return own_mac(iface) if iface is not None else None
 
 
 def _failback_hold(

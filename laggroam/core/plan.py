@@ -18,7 +18,7 @@ from laggroam.core.action import Action, BringUp, CreateWlan, RenewDhcp
 from laggroam.core.event import Event
 from laggroam.core.host import Host
 from laggroam.core.ipv6memory import NetMemory
-from laggroam.core.laggplan import ZERO_MAC, own_mac
+from laggroam.core.laggmac import ZERO_MAC, own_mac
 from laggroam.core.memory import LaggMemory, Memory, WlanMemory
 from laggroam.core.policymodel import LaggPolicy, Policy, WlanPolicy
 from laggroam.core.whatif import Prediction, active_before, predict
