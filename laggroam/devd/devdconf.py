@@ -163,7 +163,7 @@ class _Parser:
     def __init__(self, text: str, path: str, variables: dict[str, str], order: int) -> None:
         self.path = path
         self.warnings: list[str] = []
-        self.toks = tokens(text, path, self.warnings)
+        self.toks = iter(tokens(text, path, self.warnings))
         self.tok = next(self.toks)
         self.variables = variables  # devd's global var table; `set` writes it
         self.order = order

@@ -77,8 +77,17 @@ def _string_value(yytext: str) -> str:
     return "".join(out)
 
 
-def tokens(text: str, path: str, warnings: list[str]) -> Iterator[Token]:
-    """token.l's scanner: blanks and comments skipped, tokens in order, then EOF."""
+def tokens(text: str, path: str, warnings: list[str]) -> list[Token]:
+    """token.l's scanner over the whole file: its tokens in order, then EOF.
+
+    A list, not a generator: the parser takes them one by one either way, and
+    a stray character's warning only counts in a file that parses.
+    """
+    return list(_scan(text, path, warnings))
+
+
+def _scan(text: str, path: str, warnings: list[str]) -> Iterator[Token]:
+    """Blanks and comments skipped, tokens in order, then EOF."""
     lineno = 1
     i = 0
     while i < len(text):
